@@ -1,0 +1,28 @@
+package dev.spark;
+
+/** Every event-bus address Spark uses, in one place. */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Public: ingest one error event (JsonObject or a {@code SparkEvent}) or an array of them. */
+  public static final String INGEST_EVENT = "spark.ingest.event";
+  /** Public: ingest one access-log entry (JsonObject or an {@code AccessLogEntry}) or an array. */
+  public static final String INGEST_ACCESS = "spark.ingest.access";
+  /** Public: consumed batches, published to same-JVM agent subscribers. */
+  public static final String EVENTS_BATCH = "spark.events.batch";
+  /** Public: every stored event as it is committed (observers; consumes nothing). */
+  public static final String EVENTS_STORED = "spark.events.stored";
+  /** Public: register / unregister an agent subscriber with the poller. */
+  public static final String SUBSCRIBER_REGISTER = "spark.subscribers.register";
+  public static final String SUBSCRIBER_UNREGISTER = "spark.subscribers.unregister";
+  /** Public: run the janitor now; replies with the cleanup report. */
+  public static final String JANITOR_RUN = "spark.janitor.run";
+
+  /** Internal: the storage verticle's inbox (writes, consumption, maintenance). */
+  public static final String STORAGE_WRITE = "spark.storage.write";
+  public static final String STORAGE_CONSUME = "spark.storage.consume";
+  public static final String STORAGE_MAINTAIN = "spark.storage.maintain";
+  public static final String STORAGE_STATS = "spark.storage.stats";
+  /** Internal: the poller's state (subscriber count, pending). */
+  public static final String POLLER_STATS = "spark.poller.stats";
+}

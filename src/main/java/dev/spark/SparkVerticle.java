@@ -1,0 +1,85 @@
+package dev.spark;
+
+import dev.spark.config.ConfigLoader;
+import dev.spark.config.SparkConfig;
+import dev.spark.ingest.IngestVerticle;
+import dev.spark.janitor.JanitorVerticle;
+import dev.spark.storage.StorageVerticle;
+import dev.spark.stream.PollerVerticle;
+import dev.spark.web.WebVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Spark's main verticle: resolves the configuration (defaults, {@code -conf}, environment), then
+ * deploys storage first and the rest once it is open. Stops them in the reverse order, so the HTTP
+ * server stops taking requests before storage commits what is queued and closes the database.
+ */
+public final class SparkVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(SparkVerticle.class.getName());
+
+  private final List<String> deployed = new ArrayList<>();
+  private SparkConfig cfg;
+
+  @Override
+  public Future<?> start() {
+    try {
+      cfg = ConfigLoader.load(config(), System.getenv());
+    } catch (RuntimeException e) {
+      LOG.severe(e.getMessage());
+      return Future.failedFuture(e);
+    }
+    JsonObject resolved = cfg.json().copy();
+    if (cfg.web().token().isEmpty()) {
+      String token = randomToken();
+      resolved.getJsonObject("web").put("token", token);
+      LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token);
+    }
+    EventBusCodecs.register(vertx);
+    DeploymentOptions once = new DeploymentOptions().setConfig(resolved);
+    Future<?> started = deploy(StorageVerticle.class.getName(), once)
+        .compose(v -> deploy(PollerVerticle.class.getName(), once))
+        .compose(v -> deploy(JanitorVerticle.class.getName(), once))
+        .compose(v -> deploy(IngestVerticle.class.getName(), once));
+    if (cfg.web().enabled()) {
+      started = started.compose(v -> deploy(WebVerticle.class.getName(),
+          new DeploymentOptions().setConfig(resolved).setInstances(cfg.web().instances())));
+    }
+    return started.onSuccess(v -> LOG.info("Spark started (environment " + cfg.environment() + ", database "
+        + cfg.db().path() + (cfg.web().enabled() ? ", http://" + cfg.web().host() + ":" + cfg.web().port() : ", HTTP off") + ")"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<String> reverse = new ArrayList<>(deployed);
+    Collections.reverse(reverse);
+    Future<?> chain = Future.succeededFuture();
+    for (String id : reverse) {
+      chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    return chain;
+  }
+
+  public SparkConfig configuration() {
+    return cfg;
+  }
+
+  private Future<String> deploy(String verticle, DeploymentOptions options) {
+    return vertx.deployVerticle(verticle, options).onSuccess(deployed::add);
+  }
+
+  private static String randomToken() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.spark.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Spark's validated configuration. Built from an already merged JSON object (see {@link ConfigLoader});
+ * {@link #fromJson} throws {@link ConfigException} naming the first bad key.
+ */
+public record SparkConfig(
+    boolean enabled,
+    String environment,
+    Db db,
+    Watch watch,
+    Map<String, Profile> environments,
+    Web web,
+    Ingest ingest,
+    Storage storage,
+    Stream stream,
+    JsonObject json) {
+
+  public record Db(String path, long pollIntervalMs, String synchronous, Cleanup cleanup) {}
+
+  public record Cleanup(long maxAgeDays, long maxSizeMB, long intervalMs) {}
+
+  public record Watch(boolean serverErrors, boolean unhandledErrors, boolean processErrors, boolean rateLimits) {}
+
+  public record Profile(String tools, String behavior) {}
+
+  public record Web(boolean enabled, String host, int port, String token, int instances) {}
+
+  public record Ingest(String token, long maxBodyBytes, List<String> redactKeys) {}
+
+  public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
+
+  public record Stream(long heartbeatMs, int batchLimit, int replayLimit) {}
+
+  public static final Set<String> TOOLS = Set.of("full", "read-only");
+  public static final Set<String> BEHAVIORS = Set.of("fix", "investigate");
+  public static final Set<String> SYNCHRONOUS = Set.of("OFF", "NORMAL", "FULL", "EXTRA");
+
+  public static SparkConfig fromJson(JsonObject json) {
+    ConfigReader r = new ConfigReader(json);
+    Db db = new Db(
+        r.string("db.path", false),
+        r.integer("db.pollIntervalMs", 10, 3_600_000),
+        r.oneOf("db.synchronous", SYNCHRONOUS),
+        new Cleanup(
+            r.integer("db.cleanup.maxAgeDays", 0, 36_500),
+            r.integer("db.cleanup.maxSizeMB", 1, 1_048_576),
+            r.integer("db.cleanup.intervalMs", 1_000, 86_400_000L * 7)));
+    Watch watch = new Watch(
+        r.bool("watch.serverErrors"),
+        r.bool("watch.unhandledErrors"),
+        r.bool("watch.processErrors"),
+        r.bool("watch.rateLimits"));
+    Map<String, Profile> profiles = new LinkedHashMap<>();
+    for (String env : r.object("environments").fieldNames()) {
+      profiles.put(env, new Profile(
+          r.oneOf("environments." + env + ".tools", TOOLS),
+          r.oneOf("environments." + env + ".behavior", BEHAVIORS)));
+    }
+    Web web = new Web(
+        r.bool("web.enabled"),
+        r.string("web.host", false),
+        (int) r.integer("web.port", 0, 65_535),
+        r.string("web.token", true),
+        (int) r.integer("web.instances", 1, 64));
+    Ingest ingest = new Ingest(
+        r.string("ingest.token", true),
+        r.integer("ingest.maxBodyBytes", 1_024, 1L << 30),
+        r.strings("ingest.redactKeys"));
+    Storage storage = new Storage(
+        (int) r.integer("storage.queueCapacity", 1, 10_000_000),
+        r.integer("storage.queueMaxBytes", 65_536, 1L << 34),
+        (int) r.integer("storage.maxBatchRows", 1, 1_000_000));
+    Stream stream = new Stream(
+        r.integer("stream.heartbeatMs", 100, 3_600_000),
+        (int) r.integer("stream.batchLimit", 1, 100_000),
+        (int) r.integer("stream.replayLimit", 1, 10_000_000));
+    return new SparkConfig(
+        r.bool("enabled"),
+        r.string("environment", false),
+        db, watch, Map.copyOf(profiles), web, ingest, storage, stream, json);
+  }
+
+  /** The profile for the current environment; environments without their own block act as development. */
+  public Profile profile() {
+    return environments.getOrDefault(environment, environments.getOrDefault("development", new Profile("full", "fix")));
+  }
+}

@@ -1,0 +1,169 @@
+package dev.spark.event;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The single validation path for everything Spark ingests, whatever the entry point: checks the
+ * fields, fills in what may be missing, redacts sensitive values and caps sizes. Throws
+ * {@link ValidationException} naming the field; never changes its input.
+ */
+public final class IngestValidator {
+  public static final int TEXT_CAP_BYTES = 64 * 1024;
+  public static final int USER_AGENT_CAP_BYTES = 1024;
+  private static final int SHORT_CAP_BYTES = 8 * 1024;
+  private static final int ID_MAX_CHARS = 256;
+
+  private final String environment;
+  private final Redactor redactor;
+
+  public IngestValidator(String environment, Redactor redactor) {
+    this.environment = environment;
+    this.redactor = redactor;
+  }
+
+  public EventRow event(Object raw, String at) {
+    JsonObject in = object(raw, at);
+    String typeName = requiredString(in, "type", at);
+    EventType type = EventType.fromWire(typeName).orElseThrow(() ->
+        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got \"" + typeName + "\")"));
+
+    String traceId = optionalId(in, "traceId", at);
+    if (traceId == null) traceId = UuidV7.next();
+    String timestamp = timestamp(in, at);
+    String env = optionalString(in, "environment", at);
+    if (env == null || env.isBlank()) env = environment;
+    String feature = capped(optionalString(in, "feature", at), SHORT_CAP_BYTES);
+    String route = capped(optionalString(in, "route", at), SHORT_CAP_BYTES);
+    Integer status = optionalStatus(in, "status", at);
+
+    Object error = in.getValue("error");
+    if (error != null && !(error instanceof JsonObject)) {
+      throw new ValidationException(at + "error", "error must be an object with message and stack");
+    }
+    JsonObject err = (JsonObject) error;
+    if (err != null) {
+      optionalString(err, "message", at + "error.");
+      optionalString(err, "stack", at + "error.");
+    }
+    if (type != EventType.RATE_LIMIT && (err == null || err.getValue("message") == null)) {
+      throw new ValidationException(at + "error.message", "error.message is required for " + type.wire() + " events");
+    }
+
+    JsonObject normalised = redactor.redact(in)
+        .put("type", type.wire())
+        .put("traceId", traceId)
+        .put("timestamp", timestamp)
+        .put("environment", env);
+    JsonCapper.Capped capped = JsonCapper.cap(normalised, JsonCapper.DEFAULT_MAX_BYTES);
+    return new EventRow(type.wire(), traceId, timestamp, env, feature, route, status, capped.json());
+  }
+
+  public AccessRow access(Object raw, String at) {
+    JsonObject in = object(raw, at);
+    String method = requiredString(in, "method", at).trim().toUpperCase(Locale.ROOT);
+    if (method.isEmpty() || method.length() > 32) {
+      throw new ValidationException(at + "method", "method must be an HTTP method name");
+    }
+    String path = requiredString(in, "path", at);
+    Integer status = optionalStatus(in, "status", at);
+    if (status == null) throw new ValidationException(at + "status", "status is required");
+    Long duration = optionalDuration(in, at);
+    Object rawInput = in.getValue("input");
+    String input = rawInput == null ? null : cappedInput(redactor.redactValue(rawInput));
+    return new AccessRow(
+        timestamp(in, at),
+        method,
+        capped(path, SHORT_CAP_BYTES),
+        status,
+        duration,
+        capped(optionalString(in, "ip", at), 256),
+        capped(optionalString(in, "feature", at), SHORT_CAP_BYTES),
+        optionalId(in, "requestId", at),
+        input,
+        capped(errorText(in, at), TEXT_CAP_BYTES),
+        capped(optionalString(in, "userAgent", at), USER_AGENT_CAP_BYTES));
+  }
+
+  /** Objects are capped as they are; other JSON values inside a wrapper that is then taken off. */
+  private static String cappedInput(Object value) {
+    if (value instanceof JsonObject obj) return JsonCapper.cap(obj, TEXT_CAP_BYTES).json();
+    JsonCapper.Capped capped = JsonCapper.cap(new JsonObject().put("input", value), TEXT_CAP_BYTES);
+    Object inner = capped.truncated() ? new JsonObject(capped.json()).getValue("input") : value;
+    return Json.encode(inner);
+  }
+
+  private static String errorText(JsonObject in, String at) {
+    Object e = in.getValue("error");
+    if (e == null) return null;
+    if (e instanceof String s) return s;
+    if (e instanceof JsonObject o && o.getValue("message") instanceof String m) return m;
+    throw new ValidationException(at + "error", "error must be a string (or an object with a message)");
+  }
+
+  private static JsonObject object(Object raw, String at) {
+    if (raw instanceof JsonObject o) return o;
+    if (raw instanceof Map<?, ?> m) return new JsonObject(castMap(m));
+    throw new ValidationException(at.isEmpty() ? "" : at.substring(0, at.length() - 1), "expected a JSON object");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+  private static String requiredString(JsonObject in, String key, String at) {
+    String s = optionalString(in, key, at);
+    if (s == null || s.isBlank()) throw new ValidationException(at + key, key + " is required");
+    return s;
+  }
+
+  private static String optionalString(JsonObject in, String key, String at) {
+    Object v = in.getValue(key);
+    if (v == null || v instanceof String) return (String) v;
+    throw new ValidationException(at + key, key + " must be a string");
+  }
+
+  private static String optionalId(JsonObject in, String key, String at) {
+    String s = optionalString(in, key, at);
+    if (s == null || s.isBlank()) return null;
+    if (s.length() > ID_MAX_CHARS) throw new ValidationException(at + key, key + " must be at most " + ID_MAX_CHARS + " characters");
+    return s;
+  }
+
+  private static Integer optionalStatus(JsonObject in, String key, String at) {
+    Object v = in.getValue(key);
+    if (v == null) return null;
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && n.longValue() >= 100 && n.longValue() <= 599) {
+      return n.intValue();
+    }
+    throw new ValidationException(at + key, key + " must be an integer HTTP status from 100 to 599");
+  }
+
+  private static Long optionalDuration(JsonObject in, String at) {
+    Object v = in.getValue("durationMs");
+    if (v == null) return null;
+    if (v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() < 1e12) return Math.round(n.doubleValue());
+    throw new ValidationException(at + "durationMs", "durationMs must be a number of milliseconds, 0 or more");
+  }
+
+  private static String timestamp(JsonObject in, String at) {
+    Object v = in.getValue("timestamp");
+    if (v == null) return Timestamps.now();
+    Instant parsed = v instanceof String s ? Timestamps.parse(s)
+        : v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
+    if (parsed == null) {
+      throw new ValidationException(at + "timestamp", "timestamp must be an ISO-8601 date-time with a zone, e.g. 2026-02-15T23:50:00.000Z");
+    }
+    return Timestamps.format(parsed);
+  }
+
+  private static String capped(String s, int bytes) {
+    return s == null ? null : JsonCapper.capString(s, bytes);
+  }
+}

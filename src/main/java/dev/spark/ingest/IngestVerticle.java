@@ -1,0 +1,36 @@
+package dev.spark.ingest;
+
+import dev.spark.Addresses;
+import dev.spark.EventBusCodecs;
+import dev.spark.config.SparkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+
+import java.util.function.Function;
+
+/**
+ * Event-bus entry points: {@code spark.ingest.event} and {@code spark.ingest.access}. A
+ * {@code request} is answered with the committed ids as {@code {"ids": [...]}} or failed with
+ * 400 (bad input) / 503 (queue full, shutting down); a {@code send} is fire-and-forget.
+ */
+public final class IngestVerticle extends VerticleBase {
+  private Ingestor ingestor;
+
+  @Override
+  public Future<?> start() {
+    EventBusCodecs.register(vertx);
+    ingestor = new Ingestor(vertx, SparkConfig.fromJson(config()));
+    return Future.all(
+        vertx.eventBus().consumer(Addresses.INGEST_EVENT, (Message<Object> m) -> handle(m, ingestor::events)).completion(),
+        vertx.eventBus().consumer(Addresses.INGEST_ACCESS, (Message<Object> m) -> handle(m, ingestor::access)).completion());
+  }
+
+  private static void handle(Message<Object> msg, Function<Object, Future<IngestResult>> ingest) {
+    ingest.apply(msg.body()).onComplete(ar -> {
+      if (msg.replyAddress() == null) return;
+      if (ar.succeeded()) msg.reply(ar.result().toJson());
+      else msg.fail(IngestFailures.status(ar.cause()), IngestFailures.message(ar.cause()));
+    });
+  }
+}

@@ -1,0 +1,115 @@
+package dev.spark.ingest;
+
+import dev.spark.Addresses;
+import dev.spark.config.SparkConfig;
+import dev.spark.event.AccessLogEntry;
+import dev.spark.event.AccessRow;
+import dev.spark.event.EventRow;
+import dev.spark.event.EventType;
+import dev.spark.event.IngestValidator;
+import dev.spark.event.Redactor;
+import dev.spark.event.SparkEvent;
+import dev.spark.event.ValidationException;
+import dev.spark.storage.WriteRequest;
+import dev.spark.storage.WriteResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Every entry point (HTTP, event bus, same-JVM records) ingests through here: one object or a
+ * batch, validated all-or-nothing, filtered by {@code enabled}/{@code watch}, then committed by the
+ * storage verticle. The returned future completes only once the rows are committed.
+ */
+public final class Ingestor {
+  private static final DeliveryOptions TO_STORAGE = new DeliveryOptions().setSendTimeout(60_000);
+
+  private final Vertx vertx;
+  private final SparkConfig cfg;
+  private final IngestValidator validator;
+
+  public Ingestor(Vertx vertx, SparkConfig cfg) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+    this.validator = new IngestValidator(cfg.environment(), new Redactor(cfg.ingest().redactKeys()));
+  }
+
+  public Future<IngestResult> events(Object body) {
+    try {
+      List<EventRow> rows = validateAll(body, validator::event, o -> o instanceof SparkEvent e ? e.toJson() : o);
+      boolean[] keep = new boolean[rows.size()];
+      List<EventRow> kept = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        keep[i] = cfg.enabled() && watched(rows.get(i).type());
+        if (keep[i]) kept.add(rows.get(i));
+      }
+      return store(new WriteRequest.Events(kept), keep);
+    } catch (ValidationException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  public Future<IngestResult> access(Object body) {
+    try {
+      List<AccessRow> rows = validateAll(body, validator::access, o -> o instanceof AccessLogEntry a ? a.toJson() : o);
+      boolean[] keep = new boolean[rows.size()];
+      java.util.Arrays.fill(keep, cfg.enabled());
+      return store(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep);
+    } catch (ValidationException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private boolean watched(String type) {
+    SparkConfig.Watch w = cfg.watch();
+    return switch (EventType.fromWire(type).orElseThrow()) {
+      case SERVER_ERROR -> w.serverErrors();
+      case UNHANDLED_ERROR -> w.unhandledErrors();
+      case PROCESS_ERROR -> w.processErrors();
+      case RATE_LIMIT -> w.rateLimits();
+    };
+  }
+
+  private static <R> List<R> validateAll(Object body, BiFunction<Object, String, R> validate, Function<Object, Object> unwrap) {
+    if (body instanceof JsonArray arr) return validateEach(arr.getList(), validate, unwrap, true);
+    if (body instanceof Collection<?> list) return validateEach(list, validate, unwrap, true);
+    return List.of(validate.apply(unwrap.apply(body), ""));
+  }
+
+  private static <R> List<R> validateEach(Collection<?> items, BiFunction<Object, String, R> validate,
+      Function<Object, Object> unwrap, boolean batch) {
+    if (items.isEmpty()) throw new ValidationException("", "the batch is empty; send at least one item");
+    List<R> out = new ArrayList<>(items.size());
+    int i = 0;
+    for (Object item : items) {
+      Object value = item instanceof java.util.Map<?, ?> m ? new io.vertx.core.json.JsonObject(cast(m)) : item;
+      out.add(validate.apply(unwrap.apply(value), batch ? "[" + i + "]." : ""));
+      i++;
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> cast(java.util.Map<?, ?> m) {
+    return (java.util.Map<String, Object>) m;
+  }
+
+  private Future<IngestResult> store(WriteRequest req, boolean[] keep) {
+    Future<long[]> ids = req.size() == 0
+        ? Future.succeededFuture(new long[0])
+        : vertx.eventBus().<WriteResult>request(Addresses.STORAGE_WRITE, req, TO_STORAGE).map(m -> m.body().ids());
+    return ids.map(committed -> {
+      Long[] out = new Long[keep.length];
+      int next = 0;
+      for (int i = 0; i < keep.length; i++) out[i] = keep[i] ? committed[next++] : null;
+      return new IngestResult(out);
+    });
+  }
+}

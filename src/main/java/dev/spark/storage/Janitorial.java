@@ -1,0 +1,44 @@
+package dev.spark.storage;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The maintenance steps the janitor asks storage for, one small step per request so ingest keeps
+ * flowing between them. Runs on the writer thread.
+ */
+final class Janitorial {
+  private final SqliteDatabase db;
+
+  Janitorial(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  JsonObject run(JsonObject request) throws Exception {
+    String op = request.getString("op", "");
+    int chunk = request.getInteger("chunk", 1000);
+    return switch (op) {
+      case "deleteAgedEvents" -> deleted(db.deleteChunk("delete_aged_events", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
+      case "deleteAgedAccess" -> deleted(db.deleteChunk("delete_aged_access", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
+      case "deleteOldestAccess" -> deleted(db.deleteChunk("delete_oldest_access", chunk));
+      case "deleteOldestEvents" -> deleted(db.deleteChunk("delete_oldest_consumed_events", chunk));
+      case "sizes" -> sizes();
+      case "reclaim" -> {
+        db.reclaim();
+        yield sizes();
+      }
+      case "putMeta" -> {
+        db.putMeta(request.getString("key"), request.getJsonObject("value"));
+        yield new JsonObject();
+      }
+      default -> throw new IllegalArgumentException("Unknown maintenance operation: " + op);
+    };
+  }
+
+  private JsonObject sizes() throws Exception {
+    return new JsonObject().put("usedBytes", db.usedBytes()).put("fileBytes", db.fileBytes());
+  }
+
+  private static JsonObject deleted(int n) {
+    return new JsonObject().put("deleted", n);
+  }
+}

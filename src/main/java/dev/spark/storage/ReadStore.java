@@ -1,0 +1,157 @@
+package dev.spark.storage;
+
+import dev.spark.event.EventRow;
+import dev.spark.event.StoredEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads, on a pool of its own beside the single writer (WAL lets them run side by side). Never
+ * writes. Filters are fixed SQL fragments joined with AND; every value is bound.
+ */
+public final class ReadStore {
+  private final Pool pool;
+
+  public ReadStore(Vertx vertx, Path dbPath) {
+    this.pool = JDBCPool.pool(vertx,
+        new JDBCConnectOptions().setJdbcUrl("jdbc:sqlite:" + dbPath.toAbsolutePath() + "?busy_timeout=5000"),
+        new PoolOptions().setMaxSize(4).setShared(true).setName("spark-read-" + dbPath.toAbsolutePath()));
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+
+  public Future<List<StoredEvent>> events(Filter filter, int limit) {
+    String sql = Sql.get("event_columns") + filter.where() + " ORDER BY id DESC LIMIT ?";
+    return pool.preparedQuery(sql).execute(filter.values(limit)).map(ReadStore::events);
+  }
+
+  public Future<StoredEvent> event(long id) {
+    return pool.preparedQuery(Sql.get("event_by_id")).execute(Tuple.of(id))
+        .map(rows -> {
+          List<StoredEvent> list = events(rows);
+          return list.isEmpty() ? null : list.get(0);
+        });
+  }
+
+  /** Events with id in (after, upTo], oldest first; with {@code consumedOnly}, only consumed ones. */
+  public Future<List<StoredEvent>> eventsAfter(long after, boolean consumedOnly, int limit) {
+    Tuple args = consumedOnly ? Tuple.of(after, limit) : Tuple.of(after, Long.MAX_VALUE, limit);
+    String sql = Sql.get(consumedOnly ? "consumed_events_after" : "events_after");
+    return pool.preparedQuery(sql).execute(args).map(ReadStore::events);
+  }
+
+  public Future<JsonArray> access(Filter filter, int limit) {
+    String sql = Sql.get("access_columns") + filter.where() + " ORDER BY id DESC LIMIT ?";
+    return pool.preparedQuery(sql).execute(filter.values(limit)).map(rows -> {
+      JsonArray out = new JsonArray();
+      for (Row r : rows) out.add(accessJson(r));
+      return out;
+    });
+  }
+
+  public Future<JsonObject> counts() {
+    return pool.query(Sql.get("count_events")).execute().compose(ev -> {
+      Row e = ev.iterator().next();
+      return pool.query(Sql.get("count_access")).execute().map(ac -> new JsonObject()
+          .put("events", number(e.getValue("total")))
+          .put("pendingEvents", number(e.getValue("pending")))
+          .put("lastEventId", number(e.getValue("last_id")))
+          .put("accessLogs", number(ac.iterator().next().getValue("total"))));
+    });
+  }
+
+  public Future<Long> maxEventId() {
+    return pool.query(Sql.get("max_event_id")).execute().map(rows -> {
+      Long max = number(rows.iterator().next().getValue("max_id"));
+      return max == null ? 0L : max;
+    });
+  }
+
+  public Future<JsonObject> meta(String key) {
+    return pool.preparedQuery(Sql.get("get_meta")).execute(Tuple.of(key)).map(rows -> {
+      if (!rows.iterator().hasNext()) return null;
+      return new JsonObject(rows.iterator().next().getString("value"));
+    });
+  }
+
+  private static List<StoredEvent> events(RowSet<Row> rows) {
+    List<StoredEvent> out = new ArrayList<>();
+    for (Row r : rows) {
+      Long status = number(r.getValue("status"));
+      EventRow row = new EventRow(r.getString("type"), r.getString("trace_id"), r.getString("timestamp"),
+          r.getString("environment"), r.getString("feature"), r.getString("route"),
+          status == null ? null : status.intValue(), r.getString("data"));
+      Long consumed = number(r.getValue("consumed"));
+      out.add(new StoredEvent(number(r.getValue("id")), row, consumed != null && consumed != 0, r.getString("consumed_at")));
+    }
+    return out;
+  }
+
+  private static JsonObject accessJson(Row r) {
+    JsonObject json = new JsonObject()
+        .put("id", number(r.getValue("id")))
+        .put("timestamp", r.getString("timestamp"))
+        .put("method", r.getString("method"))
+        .put("path", r.getString("path"))
+        .put("status", number(r.getValue("status")))
+        .put("durationMs", number(r.getValue("duration_ms")))
+        .put("ip", r.getString("ip"))
+        .put("feature", r.getString("feature"))
+        .put("requestId", r.getString("request_id"))
+        .put("error", r.getString("error"))
+        .put("userAgent", r.getString("user_agent"));
+    String input = r.getString("input");
+    if (input != null) {
+      try {
+        json.put("input", Json.decodeValue(input));
+      } catch (DecodeException e) {
+        json.put("input", input);
+      }
+    }
+    return json;
+  }
+
+  private static Long number(Object v) {
+    return v instanceof Number n ? n.longValue() : null;
+  }
+
+  /** A WHERE clause built from fixed fragments, with its bound values in order. */
+  public static final class Filter {
+    private final List<String> clauses = new ArrayList<>();
+    private final List<Object> values = new ArrayList<>();
+
+    /** Adds the named fragment from {@code sql/statements.sql} with the values it binds. */
+    public Filter where(String fragmentName, Object... bound) {
+      clauses.add(Sql.get(fragmentName));
+      for (Object b : bound) values.add(b);
+      return this;
+    }
+
+    String where() {
+      return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
+    }
+
+    Tuple values(int limit) {
+      List<Object> all = new ArrayList<>(values);
+      all.add(limit);
+      return Tuple.from(all);
+    }
+  }
+}

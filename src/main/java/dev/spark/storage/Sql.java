@@ -1,0 +1,58 @@
+package dev.spark.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The SQL Spark runs, loaded once from {@code sql/*.sql} on the classpath. */
+public final class Sql {
+  private static final Map<String, String> STATEMENTS = parse(read("/sql/statements.sql"));
+
+  private Sql() {}
+
+  public static String get(String name) {
+    String sql = STATEMENTS.get(name);
+    if (sql == null) throw new IllegalArgumentException("No SQL statement named " + name);
+    return sql;
+  }
+
+  public static String schema() {
+    return read("/sql/schema.sql");
+  }
+
+  static String read(String resource) {
+    try (InputStream in = Sql.class.getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException(resource + " is missing from the classpath");
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> parse(String text) {
+    Map<String, String> out = new HashMap<>();
+    String name = null;
+    StringBuilder body = new StringBuilder();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("-- name:")) {
+        if (name != null) out.put(name, body.toString().trim());
+        name = line.substring("-- name:".length()).trim();
+        body.setLength(0);
+      } else if (name != null && !line.startsWith("--")) {
+        body.append(line).append('\n');
+      }
+    }
+    if (name != null) out.put(name, body.toString().trim());
+    return Map.copyOf(out);
+  }
+
+  /** Splits a script on statement-ending semicolons (the schema has no semicolons inside statements). */
+  static String[] statements(String script) {
+    StringBuilder clean = new StringBuilder();
+    for (String line : script.split("\n")) if (!line.trim().startsWith("--")) clean.append(line).append('\n');
+    return java.util.Arrays.stream(clean.toString().split(";")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+  }
+}

@@ -1,0 +1,4 @@
+package dev.spark.storage;
+
+/** The ids the committed rows got, in the order they were sent. */
+public record WriteResult(long[] ids) {}

@@ -1,0 +1,96 @@
+package dev.spark.stream;
+
+import dev.spark.Addresses;
+import dev.spark.EventBusCodecs;
+import dev.spark.config.SparkConfig;
+import dev.spark.event.EventBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Hands pending events to agents. Whenever storage reports stored events (and every
+ * {@code db.pollIntervalMs} as a safety net), and at least one agent subscriber is registered, it
+ * asks storage to consume the pending events atomically and publishes them as one
+ * {@link EventBatch} on {@code spark.events.batch}. With no agent registered, events stay pending.
+ */
+public final class PollerVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(PollerVerticle.class.getName());
+
+  private final Map<String, JsonObject> agents = new HashMap<>();
+  private int batchLimit;
+  private boolean polling;
+  private boolean again;
+  private long batches;
+  private long delivered;
+  private long lastDeliveredId;
+
+  @Override
+  public Future<?> start() {
+    SparkConfig cfg = SparkConfig.fromJson(config());
+    batchLimit = cfg.stream().batchLimit();
+    EventBusCodecs.register(vertx);
+    vertx.setPeriodic(cfg.db().pollIntervalMs(), id -> poll());
+    return Future.all(
+        vertx.eventBus().<EventBatch>localConsumer(Addresses.EVENTS_STORED, m -> poll()).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.SUBSCRIBER_REGISTER, this::register).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.SUBSCRIBER_UNREGISTER, this::unregister).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.POLLER_STATS, m -> m.reply(stats())).completion());
+  }
+
+  private void register(Message<JsonObject> msg) {
+    String id = msg.body() == null ? null : msg.body().getString("id");
+    if (id == null || id.isBlank()) {
+      msg.fail(400, "register needs {\"id\": \"<subscriber id>\"}");
+      return;
+    }
+    agents.put(id, msg.body());
+    msg.reply(new JsonObject().put("id", id).put("agents", agents.size()));
+    poll();
+  }
+
+  private void unregister(Message<JsonObject> msg) {
+    String id = msg.body() == null ? null : msg.body().getString("id");
+    if (id != null) agents.remove(id);
+    if (msg.replyAddress() != null) msg.reply(new JsonObject().put("agents", agents.size()));
+  }
+
+  private void poll() {
+    if (agents.isEmpty()) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    polling = true;
+    again = false;
+    vertx.eventBus().<EventBatch>request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", batchLimit))
+        .onComplete(ar -> {
+          polling = false;
+          if (ar.failed()) {
+            LOG.warning("Could not consume pending events: " + ar.cause().getMessage());
+            return;
+          }
+          EventBatch batch = ar.result().body();
+          if (!batch.isEmpty()) {
+            batches++;
+            delivered += batch.events().size();
+            lastDeliveredId = batch.lastId();
+            vertx.eventBus().publish(Addresses.EVENTS_BATCH, batch);
+          }
+          if (again || batch.events().size() == batchLimit) poll();
+        });
+  }
+
+  private JsonObject stats() {
+    return new JsonObject()
+        .put("agents", agents.size())
+        .put("batches", batches)
+        .put("delivered", delivered)
+        .put("lastDeliveredId", lastDeliveredId);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.spark.web;
+
+import dev.spark.event.Timestamps;
+import dev.spark.event.ValidationException;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Reads and checks query-string parameters; anything malformed is a {@link ValidationException} (400). */
+final class QueryParams {
+  private final RoutingContext ctx;
+
+  QueryParams(RoutingContext ctx) {
+    this.ctx = ctx;
+  }
+
+  String string(String name) {
+    List<String> values = ctx.queryParam(name);
+    if (values.isEmpty()) return null;
+    String v = values.get(values.size() - 1);
+    return v.isEmpty() ? null : v;
+  }
+
+  Long integer(String name, long min, long max) {
+    String v = string(name);
+    if (v == null) return null;
+    try {
+      long l = Long.parseLong(v.trim());
+      if (l >= min && l <= max) return l;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ValidationException(name, name + " must be an integer from " + min + " to " + max + " (got \"" + v + "\")");
+  }
+
+  int limit(int dflt, int max) {
+    Long l = integer("limit", 1, max);
+    return l == null ? dflt : l.intValue();
+  }
+
+  Boolean bool(String name) {
+    String v = string(name);
+    if (v == null) return null;
+    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ValidationException(name, name + " must be true or false (got \"" + v + "\")");
+    };
+  }
+
+  /** A time bound, normalised to Spark's stored timestamp format so SQL compares it as text. */
+  String time(String name) {
+    String v = string(name);
+    if (v == null) return null;
+    Instant parsed = Timestamps.parse(v);
+    if (parsed == null) {
+      throw new ValidationException(name, name + " must be an ISO-8601 date-time with a zone, e.g. 2026-02-15T23:50:00Z (got \"" + v + "\")");
+    }
+    return Timestamps.format(parsed);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.spark.web;
+
+import dev.spark.EventBusCodecs;
+import dev.spark.config.SparkConfig;
+import dev.spark.ingest.Ingestor;
+import dev.spark.storage.ReadStore;
+import dev.spark.stream.SseHub;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+/**
+ * Spark's one HTTP server (deployed as several instances that share the port): ingest, query API,
+ * SSE stream, health and admin, each from its own sub-router.
+ */
+public final class WebVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
+
+  private ReadStore reads;
+  private SseHub hub;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    SparkConfig cfg = SparkConfig.fromJson(config());
+    EventBusCodecs.register(vertx);
+    reads = new ReadStore(vertx, Path.of(cfg.db().path()));
+    hub = new SseHub(vertx, reads, cfg.stream());
+    TokenAuth readAuth = new TokenAuth(cfg.web().token());
+    TokenAuth ingestAuth = new TokenAuth(cfg.ingest().token());
+
+    Router api = Router.router(vertx);
+    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));
+    api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
+    api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
+    api.route().subRouter(AdminRoutes.router(vertx, readAuth));
+
+    Router root = Router.router(vertx);
+    root.route("/api/v1/*").subRouter(api);
+    root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
+    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
+      root.errorHandler(status, ctx -> failure(ctx, status));
+    }
+
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.web().host()).setPort(cfg.web().port())
+        .setCompressionSupported(false));
+    return hub.start()
+        .compose(v -> server.requestHandler(root).listen())
+        .onSuccess(s -> LOG.fine("HTTP listening on " + cfg.web().host() + ":" + s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return hub.stop().compose(v -> server.close()).compose(v -> reads.close());
+  }
+
+  private static void failure(RoutingContext ctx, int status) {
+    String message = switch (status) {
+      case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.request().path();
+      case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
+      case 413 -> "The request body is larger than ingest.maxBodyBytes";
+      default -> ctx.failure() != null && status < 500 ? String.valueOf(ctx.failure().getMessage()) : "Request failed";
+    };
+    if (status >= 500 && ctx.failure() != null) LOG.warning("Request " + ctx.request().path() + " failed: " + ctx.failure());
+    ApiResponses.error(ctx, status, ApiResponses.codeFor(status), message);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.spark.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Command-line options of {@link IngestBenchmark}: {@code --name=value}, all optional. */
+final class BenchOptions {
+  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "d", "e");
+
+  double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, d)
+  double refSeconds = 4;        // duration of the one-row-per-transaction reference
+  double warmupSeconds = 2;     // JVM warm-up per workload kind, on a throw-away database
+  double latencySeconds = 15;   // duration of the steady-rate SSE latency run (e)
+  int latencyRate = 1_000;      // events per second in (e)
+  int latencyConnections = 32;  // HTTP connections the (e) sender may use
+  int txRows = 1_000;           // rows per transaction in the plain sqlite-jdbc baseline (a)
+  int batch = 100;              // rows per message / POST in b100 and c
+  int ebInFlight = 128;         // event-bus requests in flight (b1, b100)
+  int httpBatchConnections = 4; // HTTP connections, one POST in flight on each (c)
+  int eventConnections = 64;    // HTTP connections, one POST in flight on each (d)
+  String synchronous = "NORMAL";
+  Path dir;                     // parent of the temp directory; default java.io.tmpdir
+  boolean keep;                 // keep the database files
+  boolean verbose;              // Spark's INFO logging on stderr
+  Set<String> only = new LinkedHashSet<>(ALL_WORKLOADS);
+
+  static BenchOptions parse(String[] args) {
+    BenchOptions o = new BenchOptions();
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        System.out.println(usage());
+        System.exit(0);
+      }
+      if (arg.equals("--keep")) { o.keep = true; continue; }
+      if (arg.equals("--verbose")) { o.verbose = true; continue; }
+      if (arg.equals("--quick")) {
+        o.seconds = 3; o.refSeconds = 2; o.warmupSeconds = 1; o.latencySeconds = 5;
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) throw new IllegalArgumentException("Unknown argument " + arg + "\n" + usage());
+      String key = arg.substring(2, eq);
+      String value = arg.substring(eq + 1);
+      switch (key) {
+        case "seconds" -> o.seconds = Double.parseDouble(value);
+        case "ref-seconds" -> o.refSeconds = Double.parseDouble(value);
+        case "warmup-seconds" -> o.warmupSeconds = Double.parseDouble(value);
+        case "latency-seconds" -> o.latencySeconds = Double.parseDouble(value);
+        case "latency-rate" -> o.latencyRate = Integer.parseInt(value);
+        case "latency-connections" -> o.latencyConnections = Integer.parseInt(value);
+        case "tx-rows" -> o.txRows = Integer.parseInt(value);
+        case "batch" -> o.batch = Integer.parseInt(value);
+        case "eb-inflight" -> o.ebInFlight = Integer.parseInt(value);
+        case "http-batch-connections" -> o.httpBatchConnections = Integer.parseInt(value);
+        case "event-connections" -> o.eventConnections = Integer.parseInt(value);
+        case "synchronous" -> o.synchronous = value.toUpperCase();
+        case "dir" -> o.dir = Path.of(value);
+        case "only" -> {
+          o.only = new LinkedHashSet<>();
+          for (String w : value.split(",")) {
+            String name = w.trim();
+            if (!ALL_WORKLOADS.contains(name)) throw new IllegalArgumentException("Unknown workload " + name + "; one of " + ALL_WORKLOADS);
+            o.only.add(name);
+          }
+        }
+        default -> throw new IllegalArgumentException("Unknown option --" + key + "\n" + usage());
+      }
+    }
+    return o;
+  }
+
+  boolean runs(String workload) {
+    return only.contains(workload);
+  }
+
+  static String usage() {
+    return """
+        Usage: bin/bench [options]
+          --only=ref,a,b1,b100,c,d,e   workloads to run (default: all)
+          --seconds=10                 duration of each throughput workload (a, b1, b100, c, d)
+          --ref-seconds=4              duration of the one-row-per-transaction reference
+          --warmup-seconds=2           JVM warm-up per workload kind (throw-away database)
+          --latency-seconds=15         duration of the SSE latency run (e)
+          --latency-rate=1000          events/s in (e)
+          --latency-connections=32     HTTP connections available to the (e) sender
+          --tx-rows=1000               rows per transaction in baseline (a)
+          --batch=100                  rows per message/POST in b100 and c
+          --eb-inflight=128            event-bus requests in flight in b1/b100
+          --http-batch-connections=4   connections (one POST in flight each) in c
+          --event-connections=64       connections (one POST in flight each) in d
+          --synchronous=NORMAL         PRAGMA synchronous for every workload
+          --dir=PATH --keep --verbose --quick""";
+  }
+}

@@ -1,0 +1,100 @@
+package dev.spark.bench;
+
+import dev.spark.Addresses;
+import dev.spark.SparkVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.BitSet;
+
+/** One Spark, deployed in-process as documented, on a fresh database file and a free port. */
+final class SparkServer {
+  static final String TOKEN = "bench";
+
+  final Vertx vertx;
+  final Path db;
+  final int port;
+  private final String deploymentId;
+
+  private SparkServer(Vertx vertx, Path db, int port, String deploymentId) {
+    this.vertx = vertx;
+    this.db = db;
+    this.port = port;
+    this.deploymentId = deploymentId;
+  }
+
+  static SparkServer start(Vertx vertx, Path db, String synchronous) {
+    int port = freePort();
+    JsonObject cfg = new JsonObject()
+        .put("db", new JsonObject().put("path", db.toString()).put("synchronous", synchronous))
+        .put("web", new JsonObject().put("port", port).put("token", TOKEN).put("instances", 2));
+    String id = Bench.await(vertx.deployVerticle(new SparkVerticle(), new DeploymentOptions().setConfig(cfg)), 60);
+    return new SparkServer(vertx, db, port, id);
+  }
+
+  /** Undeploys; Spark's storage commits what is queued and closes the file before this returns. */
+  void stop() {
+    Bench.await(vertx.undeploy(deploymentId), 120);
+  }
+
+  JsonObject pollerStats() {
+    return Bench.await(vertx.eventBus().<JsonObject>request(Addresses.POLLER_STATS, new JsonObject()), 10).body();
+  }
+
+  JsonObject storageStats() {
+    return Bench.await(vertx.eventBus().<JsonObject>request(Addresses.STORAGE_STATS, new JsonObject()), 10).body();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads every id of {@code table} straight from the file (plain sqlite-jdbc, not Spark) and checks
+   * that each acknowledged id is there.
+   */
+  static RunStats.Verification verify(Path db, String table, BitSet acked) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+         Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT id FROM " + table)) {
+      BitSet present = new BitSet();
+      long rows = 0;
+      while (rs.next()) {
+        present.set((int) rs.getLong(1));
+        rows++;
+      }
+      BitSet missing = (BitSet) acked.clone();
+      missing.andNot(present);
+      BitSet extra = (BitSet) present.clone();
+      extra.andNot(acked);
+      return new RunStats.Verification(table, rows, acked.cardinality(), missing.cardinality(), extra.cardinality(), null);
+    } catch (SQLException e) {
+      return new RunStats.Verification(table, -1, acked.cardinality(), acked.cardinality(), 0, e.getMessage());
+    }
+  }
+
+  static long count(Path db, String sql) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+         Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      throw new IllegalStateException("Direct read of " + db + " failed: " + e.getMessage(), e);
+    }
+  }
+}
