@@ -17,9 +17,12 @@ final class ConfigReader {
 
   Object raw(String key) {
     Object node = root;
+    String path = "";
     for (String part : key.split("\\.")) {
-      if (!(node instanceof JsonObject obj)) return null;
+      if (node == null) return null;
+      if (!(node instanceof JsonObject obj)) throw new ConfigException(path, "an object", node);
       node = obj.getValue(part);
+      path = path.isEmpty() ? part : path + "." + part;
     }
     return node;
   }

@@ -20,6 +20,8 @@ import java.util.logging.Logger;
 public final class JanitorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(JanitorVerticle.class.getName());
   private static final int CHUNK = 2_000;
+  /** Smaller steps while shrinking, so the janitor stops close to maxSizeMB rather than far below it. */
+  private static final int SIZE_CHUNK = 200;
   private static final DeliveryOptions SLOW = new DeliveryOptions().setSendTimeout(10 * 60_000);
 
   private SparkConfig.Cleanup limits;
@@ -90,10 +92,10 @@ public final class JanitorVerticle extends VerticleBase {
   private Future<long[]> shrink(long maxBytes, long access, long events) {
     return maintain(new JsonObject().put("op", "sizes")).compose(sizes -> {
       if (sizes.getLong("usedBytes") <= maxBytes) return Future.succeededFuture(new long[] {access, events});
-      return maintain(new JsonObject().put("op", "deleteOldestAccess").put("chunk", CHUNK)).compose(a -> {
+      return maintain(new JsonObject().put("op", "deleteOldestAccess").put("chunk", SIZE_CHUNK)).compose(a -> {
         int na = a.getInteger("deleted");
         if (na > 0) return shrink(maxBytes, access + na, events);
-        return maintain(new JsonObject().put("op", "deleteOldestEvents").put("chunk", CHUNK)).compose(e -> {
+        return maintain(new JsonObject().put("op", "deleteOldestEvents").put("chunk", SIZE_CHUNK)).compose(e -> {
           int ne = e.getInteger("deleted");
           return ne > 0 ? shrink(maxBytes, access, events + ne) : Future.succeededFuture(new long[] {access, events});
         });

@@ -252,7 +252,8 @@ public final class SqliteDatabase implements AutoCloseable {
     conn.setAutoCommit(true);
     try (Statement st = conn.createStatement()) {
       if (pragmaLong("auto_vacuum") == 2) {
-        st.execute("PRAGMA incremental_vacuum");
+        // executeUpdate steps the pragma to the end; execute would free a single page.
+        st.executeUpdate("PRAGMA incremental_vacuum");
       } else if (pragmaLong("freelist_count") > 0) {
         st.execute("VACUUM");
       }

@@ -1,0 +1,529 @@
+package dev.spark.bench;
+
+import dev.spark.Addresses;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Ingest benchmark for Spark (not a test: run it with {@code bin/bench}, see BENCHMARKS.md).
+ *
+ * <p>Workloads, each on a fresh SQLite file in a temp directory, one after the other:
+ * <ul>
+ *   <li>ref: plain sqlite-jdbc, one INSERT + COMMIT per row (the original system's style)</li>
+ *   <li>a: plain sqlite-jdbc, batched INSERTs, {@code --tx-rows} rows per transaction: the ceiling</li>
+ *   <li>b1 / b100: event-bus {@code request} to {@code spark.ingest.access}, 1 row / {@code --batch} rows
+ *       per message, {@code --eb-inflight} in flight, answered after commit</li>
+ *   <li>c: HTTP {@code POST /api/v1/access}, {@code --batch} rows per POST, {@code --http-batch-connections}
+ *       keep-alive connections with one POST in flight each (no pipelining)</li>
+ *   <li>d: HTTP {@code POST /api/v1/events}, one error event per POST, {@code --event-connections}
+ *       connections with one POST in flight each</li>
+ *   <li>e: {@code --latency-rate} error events/s, one per POST, for {@code --latency-seconds}, with one
+ *       SSE agent on {@code GET /api/v1/stream}; latency from just before the POST to the parsed SSE message</li>
+ * </ul>
+ * After each workload every acknowledged id is looked up in the database file.
+ */
+public final class IngestBenchmark {
+  private static final DeliveryOptions EB = new DeliveryOptions().setSendTimeout(60_000);
+  private static final int POOL = 256;
+
+  private final BenchOptions o;
+  private final Path dir;
+  private final Vertx server;
+  private final Vertx clients;
+  private final List<RunStats> results = new ArrayList<>();
+  private final List<String> problems = new ArrayList<>();
+  private String pragmas = "?";
+
+  private IngestBenchmark(BenchOptions o, Path dir, Vertx server, Vertx clients) {
+    this.o = o;
+    this.dir = dir;
+    this.server = server;
+    this.clients = clients;
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchOptions o;
+    try {
+      o = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(64);
+      return;
+    }
+    configureLogging(o.verbose);
+    Path parent = o.dir != null ? Files.createDirectories(o.dir) : Path.of(System.getProperty("java.io.tmpdir"));
+    Path dir = Files.createTempDirectory(parent, "spark-bench-");
+    // Spark gets the default Vert.x (2 x cores event loops); the load generators get their own
+    // Vert.x with 2 event loops, so client and server callbacks never share an event loop.
+    Vertx server = Vertx.vertx();
+    Vertx clients = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    IngestBenchmark bench = new IngestBenchmark(o, dir, server, clients);
+    int exit;
+    try {
+      exit = bench.runAll();
+    } finally {
+      Bench.await(clients.close(), 30);
+      Bench.await(server.close(), 30);
+      if (!o.keep) deleteTree(dir);
+      else System.out.println("Database files kept in " + dir);
+    }
+    System.exit(exit);
+  }
+
+  private int runAll() throws Exception {
+    header();
+    warmUp();
+
+    if (o.runs("ref")) results.add(sqlite("ref", "sqlite-jdbc, 1 row per transaction", 1, o.refSeconds));
+    if (o.runs("a")) results.add(sqlite("a", "sqlite-jdbc, " + o.txRows + " rows per transaction", o.txRows, o.seconds));
+    if (o.runs("b1")) results.add(spark("b1", "event bus, 1 row/request, " + o.ebInFlight + " in flight", "rows", "access_logs",
+        (s, stats) -> eventBus(s, o.seconds, 1, stats)));
+    if (o.runs("b100")) results.add(spark("b100", "event bus, " + o.batch + " rows/request, " + o.ebInFlight + " in flight", "rows",
+        "access_logs", (s, stats) -> eventBus(s, o.seconds, o.batch, stats)));
+    if (o.runs("c")) results.add(spark("c", "HTTP, " + o.batch + " rows/POST, " + o.httpBatchConnections + " connections", "rows",
+        "access_logs", (s, stats) -> httpAccessBatches(s, o.seconds, stats)));
+    if (o.runs("d")) results.add(spark("d", "HTTP, 1 event/POST, " + o.eventConnections + " connections", "req", "events",
+        (s, stats) -> httpEvents(s, o.seconds, stats)));
+    LatencyResult latency = o.runs("e") ? latencyRun() : null;
+
+    report(latency);
+    return problems.isEmpty() ? 0 : 2;
+  }
+
+  // ---------------------------------------------------------------- workloads
+
+  private RunStats sqlite(String key, String title, int txRows, double seconds) throws Exception {
+    System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, seconds);
+    Path db = dir.resolve(key + ".db");
+    RunStats stats = SqliteBaseline.run(new RunStats(key, title, "rows"), db, o.synchronous, txRows, seconds);
+    stats.verification = SparkServer.verify(db, "access_logs", stats.ackedIds);
+    checkVerification(stats);
+    cleanupDb(db);
+    settle();
+    return stats;
+  }
+
+  private interface SparkWorkload {
+    Future<RunStats> run(SparkServer spark, RunStats stats);
+  }
+
+  private RunStats spark(String key, String title, String unit, String table, SparkWorkload workload) {
+    System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, o.seconds);
+    Path db = dir.resolve(key + ".db");
+    SparkServer spark = SparkServer.start(server, db, o.synchronous);
+    RunStats stats = new RunStats(key, title, unit);
+    try {
+      Bench.await(workload.run(spark, stats), (long) (o.seconds + 180));
+      JsonObject st = spark.storageStats();
+      stats.note = String.format(Locale.ROOT, "%,d commits, %.0f rows/commit",
+          st.getLong("commits"), st.getLong("committedRows") / (double) Math.max(1, st.getLong("commits")));
+    } finally {
+      spark.stop();
+    }
+    stats.verification = SparkServer.verify(db, table, stats.ackedIds);
+    checkVerification(stats);
+    cleanupDb(db);
+    settle();
+    return stats;
+  }
+
+  /** (b) Event-bus request to spark.ingest.access, answered after commit. */
+  private Future<RunStats> eventBus(SparkServer spark, double seconds, int rowsPerMessage, RunStats stats) {
+    Object[] bodies = rowsPerMessage == 1 ? Payloads.accessObjects(4 * POOL) : Payloads.accessArrays(POOL / 4, rowsPerMessage);
+    Context ctx = server.getOrCreateContext();
+    return ClosedLoop.run(ctx, seconds, o.ebInFlight, rowsPerMessage, seq ->
+        spark.vertx.eventBus().<JsonObject>request(Addresses.INGEST_ACCESS, bodies[(int) (seq % bodies.length)], EB)
+            .map(m -> ClosedLoop.Outcome.ok(m.body().getJsonArray("ids")))
+            .recover(IngestBenchmark::replyFailure), stats);
+  }
+
+  private static Future<ClosedLoop.Outcome> replyFailure(Throwable e) {
+    if (e instanceof ReplyException re) {
+      int status = re.failureType() == ReplyFailure.RECIPIENT_FAILURE ? re.failureCode() : 0;
+      return Future.succeededFuture(ClosedLoop.Outcome.failed(status, re.failureType() + ": " + re.getMessage()));
+    }
+    return Future.failedFuture(e);
+  }
+
+  /** (c) HTTP POST /api/v1/access with arrays of --batch rows, a few keep-alive connections. */
+  private Future<RunStats> httpAccessBatches(SparkServer spark, double seconds, RunStats stats) {
+    Buffer[] bodies = Payloads.encoded(Payloads.accessArrays(POOL / 4, o.batch));
+    HttpClientAgent http = httpClient(spark.port, o.httpBatchConnections);
+    Context ctx = clients.getOrCreateContext();
+    return ClosedLoop.run(ctx, seconds, o.httpBatchConnections, o.batch,
+            seq -> post(http, "/api/v1/access", bodies[(int) (seq % bodies.length)]), stats)
+        .eventually(() -> http.close());
+  }
+
+  /** (d) HTTP POST /api/v1/events with one error event per request, many connections. */
+  private Future<RunStats> httpEvents(SparkServer spark, double seconds, RunStats stats) {
+    Buffer[] bodies = Payloads.encoded(Payloads.errorEvents(4 * POOL));
+    HttpClientAgent http = httpClient(spark.port, o.eventConnections);
+    Context ctx = clients.getOrCreateContext();
+    return ClosedLoop.run(ctx, seconds, o.eventConnections, 1,
+            seq -> post(http, "/api/v1/events", bodies[(int) (seq % bodies.length)]), stats)
+        .eventually(() -> http.close());
+  }
+
+  private HttpClientAgent httpClient(int port, int connections) {
+    return clients.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+            .setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  private static Future<ClosedLoop.Outcome> post(HttpClientAgent http, String uri, Buffer body) {
+    return http.request(HttpMethod.POST, uri)
+        .compose(req -> req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").send(body))
+        .compose(resp -> resp.body().map(b -> {
+          if (resp.statusCode() == 200) return ClosedLoop.Outcome.ok(new JsonObject(b).getJsonArray("ids"));
+          return ClosedLoop.Outcome.failed(resp.statusCode(), b.toString());
+        }));
+  }
+
+  // ---------------------------------------------------------------- (e) latency
+
+  record LatencyResult(RunStats stats, long[] sortedLatencies, long delivered, long ackedNotDelivered, long consumedInDb,
+      double maxBehindMs, String agentProblems) {}
+
+  private LatencyResult latencyRun() {
+    System.out.printf(Locale.ROOT, "running %-5s %,d events/s, 1 event/POST, 1 SSE agent, for %.0f s ...%n",
+        "e", o.latencyRate, o.latencySeconds);
+    Path db = dir.resolve("e.db");
+    SparkServer spark = SparkServer.start(server, db, o.synchronous);
+    RunStats stats = new RunStats("e", "HTTP, " + o.latencyRate + " events/s, 1 event/POST, SSE agent", "req");
+    SseAgent agent;
+    long[] sorted;
+    long delivered;
+    BitSet seen;
+    double[] behind = new double[1];
+    String agentProblems;
+    try {
+      agent = connectAgent(spark);
+      steady(spark, o.latencySeconds, o.latencyRate, stats, behind);
+      // Let the last events arrive (they are acknowledged; delivery follows the commit).
+      long waitUntil = System.nanoTime() + 10_000_000_000L;
+      while (agent.received() < stats.rowsOk && System.nanoTime() < waitUntil) Bench.sleep(20);
+      sorted = agent.sortedLatencies();
+      delivered = agent.received();
+      seen = agent.seen();
+      agentProblems = agent.problems();
+      Bench.await(agent.close(), 10);
+      JsonObject st = spark.storageStats();
+      stats.note = String.format(Locale.ROOT, "%,d commits (ingest + consume), %.1f rows/commit",
+          st.getLong("commits"), st.getLong("committedRows") / (double) Math.max(1, st.getLong("commits")));
+    } finally {
+      spark.stop();
+    }
+    stats.verification = SparkServer.verify(db, "events", stats.ackedIds);
+    checkVerification(stats);
+    BitSet notDelivered = (BitSet) stats.ackedIds.clone();
+    notDelivered.andNot(seen);
+    long consumed = SparkServer.count(db, "SELECT count(*) FROM events WHERE consumed = 1");
+    if (notDelivered.cardinality() > 0) {
+      problems.add("(e) " + notDelivered.cardinality() + " acknowledged events never reached the SSE agent");
+    }
+    if (!agentProblems.isEmpty()) problems.add("(e) SSE agent: " + agentProblems);
+    cleanupDb(db);
+    return new LatencyResult(stats, sorted, delivered, notDelivered.cardinality(), consumed, behind[0], agentProblems);
+  }
+
+  private SseAgent connectAgent(SparkServer spark) {
+    Context ctx = clients.getOrCreateContext();
+    Promise<SseAgent> p = Promise.promise();
+    ctx.runOnContext(v -> SseAgent.connect(clients, spark.port, SparkServer.TOKEN).onComplete(p));
+    SseAgent agent = Bench.await(p.future(), 30);
+    long until = System.nanoTime() + 10_000_000_000L;
+    while (spark.pollerStats().getInteger("agents") < 1) {
+      if (System.nanoTime() > until) throw new IllegalStateException("The SSE agent never registered with the poller");
+      Bench.sleep(10);
+    }
+    return agent;
+  }
+
+  /**
+   * Open loop: sends {@code rate} events per second on a 1 ms timer (catching up if a tick is late),
+   * each in its own POST with {@code sentAtNanos} = System.nanoTime() taken just before the POST.
+   */
+  private void steady(SparkServer spark, double seconds, int rate, RunStats stats, double[] maxBehindMs) {
+    HttpClientAgent http = httpClient(spark.port, o.latencyConnections);
+    Context ctx = clients.getOrCreateContext();
+    long total = (long) (rate * seconds);
+    Promise<Void> done = Promise.promise();
+    ctx.runOnContext(v -> new Object() {
+      long sent;
+      long outstanding;
+      long timer;
+      boolean finished;
+
+      void start() {
+        stats.startNanos = System.nanoTime();
+        timer = ctx.owner().setPeriodic(1, id -> tick());
+        tick();
+      }
+
+      void tick() {
+        long now = System.nanoTime();
+        long due = Math.min(total, (long) ((now - stats.startNanos) / 1e9 * rate) + 1);
+        maxBehindMs[0] = Math.max(maxBehindMs[0], (due - sent) * 1000.0 / rate);
+        while (sent < due) send(sent++);
+        if (sent >= total && !finished) {
+          finished = true;
+          ctx.owner().cancelTimer(timer);
+          maybeDone();
+        }
+      }
+
+      void send(long seq) {
+        outstanding++;
+        long t = System.nanoTime();
+        Buffer body = Payloads.errorEvent(seq).put("sentAtNanos", t).toBuffer();
+        post(http, "/api/v1/events", body).onComplete(ar -> {
+          outstanding--;
+          long latency = System.nanoTime() - t;
+          if (ar.failed()) stats.failure(String.valueOf(ar.cause()));
+          else if (ar.result().status() == 200) stats.ack(ar.result().ids(), 1, latency);
+          else if (ar.result().status() == 503) stats.rejected(1);
+          else stats.failure(ar.result().status() + " " + ar.result().error());
+          maybeDone();
+        });
+      }
+
+      void maybeDone() {
+        if (finished && outstanding == 0) {
+          stats.endNanos = System.nanoTime();
+          done.tryComplete();
+        }
+      }
+    }.start());
+    Bench.await(done.future(), (long) seconds + 120);
+    Bench.await(http.close(), 10);
+  }
+
+  // ---------------------------------------------------------------- warm-up
+
+  /** Runs every code path briefly on a throw-away database so the measured runs see a warm JIT. */
+  private void warmUp() throws Exception {
+    if (o.warmupSeconds <= 0) return;
+    long t0 = System.nanoTime();
+    System.out.printf(Locale.ROOT, "warm-up: %.0f s per workload kind on throw-away databases ...%n", o.warmupSeconds);
+    if (o.runs("a") || o.runs("ref")) {
+      SqliteBaseline.run(new RunStats("w", "", "rows"), dir.resolve("warmup-a.db"), o.synchronous, o.txRows, o.warmupSeconds);
+      SqliteBaseline.run(new RunStats("w", "", "rows"), dir.resolve("warmup-ref.db"), o.synchronous, 1, Math.min(1, o.warmupSeconds));
+      try (Connection c = SqliteBaseline.open(dir.resolve("warmup-a.db"), o.synchronous)) {
+        pragmas = SqliteBaseline.pragmas(c);
+      }
+    }
+    SparkServer spark = SparkServer.start(server, dir.resolve("warmup-spark.db"), o.synchronous);
+    try {
+      double s = o.warmupSeconds;
+      if (o.runs("b1")) Bench.await(eventBus(spark, s, 1, new RunStats("w", "", "rows")), 120);
+      if (o.runs("b100")) Bench.await(eventBus(spark, s, o.batch, new RunStats("w", "", "rows")), 120);
+      if (o.runs("c")) Bench.await(httpAccessBatches(spark, s, new RunStats("w", "", "rows")), 120);
+      if (o.runs("d")) Bench.await(httpEvents(spark, s, new RunStats("w", "", "req")), 120);
+      if (o.runs("e")) {
+        SseAgent agent = connectAgent(spark);
+        steady(spark, s, o.latencyRate, new RunStats("w", "", "req"), new double[1]);
+        Bench.await(agent.close(), 10);
+      }
+    } finally {
+      spark.stop();
+    }
+    for (String f : new String[] {"warmup-a.db", "warmup-ref.db", "warmup-spark.db"}) cleanupDb(dir.resolve(f));
+    settle();
+    System.out.printf(Locale.ROOT, "warm-up done in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  // ---------------------------------------------------------------- reporting
+
+  private void header() {
+    Runtime rt = Runtime.getRuntime();
+    System.out.println("Spark ingest benchmark");
+    System.out.printf(Locale.ROOT, "  machine : %d CPUs (availableProcessors), %s %s, max heap %d MB%n",
+        rt.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"), rt.maxMemory() >> 20);
+    System.out.printf(Locale.ROOT, "  JVM     : %s %s (%s)%n", System.getProperty("java.vm.name"),
+        System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"));
+    System.out.printf(Locale.ROOT, "  options : seconds=%s ref-seconds=%s warmup-seconds=%s latency=%d/s for %s s, tx-rows=%d batch=%d "
+            + "eb-inflight=%d http-batch-connections=%d event-connections=%d latency-connections=%d synchronous=%s%n",
+        fmt(o.seconds), fmt(o.refSeconds), fmt(o.warmupSeconds), o.latencyRate, fmt(o.latencySeconds), o.txRows, o.batch,
+        o.ebInFlight, o.httpBatchConnections, o.eventConnections, o.latencyConnections, o.synchronous);
+    System.out.println("  data dir: " + dir);
+    System.out.println();
+  }
+
+  private void report(LatencyResult latency) {
+    RunStats a = results.stream().filter(r -> r.key.equals("a")).findFirst().orElse(null);
+    double aRate = a == null ? Double.NaN : a.rowsPerSecond();
+    System.out.println();
+    System.out.println("SQLite: " + pragmas);
+    System.out.println();
+    System.out.println("Throughput (every workload on a fresh database; rows = rows acknowledged as committed)");
+    String line = "-".repeat(150);
+    System.out.println(line);
+    System.out.printf(Locale.ROOT, "%-5s %-44s %11s %6s %11s %10s %7s %6s %6s %17s  %s%n",
+        "", "workload", "rows", "s", "rows/s", "req/s", "vs (a)", "503s", "errors", "ack p50/p99 ms", "notes");
+    System.out.println(line);
+    List<RunStats> all = new ArrayList<>(results);
+    if (latency != null) all.add(latency.stats());
+    for (RunStats r : all) {
+      long[] lat = r.ackLatencyNanos.sorted();
+      System.out.printf(Locale.ROOT, "%-5s %-44s %,11d %6.1f %,11.0f %,10.0f %6.1f%% %,6d %,6d %8.2f/%-8.2f  %s%n",
+          r.key, r.title, r.rowsOk, r.seconds(), r.rowsPerSecond(), r.requestsPerSecond(),
+          100 * r.rowsPerSecond() / aRate, r.rejectedRequests, r.otherFailures,
+          RunStats.percentileMs(lat, 50), RunStats.percentileMs(lat, 99), r.note);
+    }
+    System.out.println(line);
+    System.out.println("(a)/(ref) use one transaction's commit as the 'ack'; req/s for (a)/(ref) counts transactions.");
+
+    if (latency != null) {
+      long[] l = latency.sortedLatencies();
+      System.out.println();
+      System.out.println("Ingest -> SSE delivery latency (e): from just before the POST to the parsed SSE message");
+      System.out.printf(Locale.ROOT, "  events acknowledged %,d, delivered to the agent %,d, with latency sample %,d, achieved %.0f events/s"
+              + " (sender at most %.1f ms behind schedule)%n",
+          latency.stats().rowsOk, latency.delivered(), l.length, latency.stats().requestsPerSecond(), latency.maxBehindMs());
+      System.out.printf(Locale.ROOT, "  p50 %.2f ms   p95 %.2f ms   p99 %.2f ms   p99.9 %.2f ms   max %.2f ms%n",
+          RunStats.percentileMs(l, 50), RunStats.percentileMs(l, 95), RunStats.percentileMs(l, 99),
+          RunStats.percentileMs(l, 99.9), RunStats.percentileMs(l, 100));
+      long[] ack = latency.stats().ackLatencyNanos.sorted();
+      System.out.printf(Locale.ROOT, "  (POST acknowledgement alone: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms)%n",
+          RunStats.percentileMs(ack, 50), RunStats.percentileMs(ack, 95), RunStats.percentileMs(ack, 99), RunStats.percentileMs(ack, 100));
+      System.out.printf(Locale.ROOT, "  events marked consumed in the DB: %,d; acknowledged but never delivered: %,d%n",
+          latency.consumedInDb(), latency.ackedNotDelivered());
+    }
+
+    System.out.println();
+    System.out.println("Targets");
+    targets(a, latency);
+
+    System.out.println();
+    System.out.println("Data check: every acknowledged id looked up in the database file after Spark was stopped (plain sqlite-jdbc)");
+    for (RunStats r : all) {
+      RunStats.Verification v = r.verification;
+      if (v == null) continue;
+      System.out.printf(Locale.ROOT, "  %-5s %-12s acknowledged %,11d   rows in table %,11d   acknowledged but MISSING %,d   present but unacknowledged %,d   %s%n",
+          r.key, v.table(), v.ackedIds(), v.rowsInTable(), v.ackedMissing(), v.unackedPresent(),
+          v.lost() ? "DATA LOSS" + (v.error() == null ? "" : " (" + v.error() + ")") : "OK");
+      if (r.duplicateIds > 0) System.out.printf(Locale.ROOT, "        %,d ids were acknowledged twice%n", r.duplicateIds);
+      if (r.ignoredRows > 0) System.out.printf(Locale.ROOT, "        %,d rows answered as ignored%n", r.ignoredRows);
+      for (var e : r.failureSamples.entrySet()) System.out.printf(Locale.ROOT, "        failure x%d: %s%n", e.getValue(), e.getKey());
+    }
+    if (!problems.isEmpty()) {
+      System.out.println();
+      System.out.println("!".repeat(100));
+      System.out.println("!!! THE BENCHMARK FOUND PROBLEMS:");
+      for (String p : problems) System.out.println("!!!   " + p);
+      System.out.println("!".repeat(100));
+    } else {
+      System.out.println("  all acknowledged rows are in the database");
+    }
+  }
+
+  private void targets(RunStats a, LatencyResult latency) {
+    for (RunStats r : results) {
+      switch (r.key) {
+        case "b1", "b100" -> {
+          if (a != null) target("(" + r.key + ") event bus >= 65% of (a)", String.format(Locale.ROOT, "%.1f%% of (a)",
+              100 * r.rowsPerSecond() / a.rowsPerSecond()), r.rowsPerSecond() >= 0.65 * a.rowsPerSecond());
+        }
+        case "c" -> target("(c) HTTP batches >= 100,000 rows/s", String.format(Locale.ROOT, "%,.0f rows/s", r.rowsPerSecond()),
+            r.rowsPerSecond() >= 100_000);
+        case "d" -> target("(d) HTTP single events >= 10,000 req/s", String.format(Locale.ROOT, "%,.0f req/s", r.requestsPerSecond()),
+            r.requestsPerSecond() >= 10_000);
+        default -> { }
+      }
+    }
+    if (latency != null) {
+      long[] l = latency.sortedLatencies();
+      double p50 = RunStats.percentileMs(l, 50);
+      double p99 = RunStats.percentileMs(l, 99);
+      target("(e) SSE delivery p50 <= 5 ms", String.format(Locale.ROOT, "%.2f ms", p50), p50 <= 5);
+      target("(e) SSE delivery p99 <= 25 ms", String.format(Locale.ROOT, "%.2f ms", p99), p99 <= 25);
+    }
+  }
+
+  private static void target(String what, String measured, boolean met) {
+    System.out.printf(Locale.ROOT, "  %-42s %-22s %s%n", what, measured, met ? "MET" : "MISSED");
+  }
+
+  private void checkVerification(RunStats r) {
+    RunStats.Verification v = r.verification;
+    if (v.lost()) {
+      String msg = "(" + r.key + ") DATA LOSS: " + v.ackedMissing() + " acknowledged rows are not in " + v.table()
+          + (v.error() == null ? "" : " (" + v.error() + ")");
+      problems.add(msg);
+      System.out.println("!!! " + msg);
+    }
+    if (r.duplicateIds > 0) problems.add("(" + r.key + ") " + r.duplicateIds + " ids acknowledged twice");
+    if (r.otherFailures > 0) problems.add("(" + r.key + ") " + r.otherFailures + " requests failed (not 503): " + r.failureSamples.keySet());
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private void cleanupDb(Path db) {
+    if (o.keep) return;
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      try {
+        Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+      } catch (IOException e) {
+        System.err.println("could not delete " + db + suffix + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void settle() {
+    System.gc();
+    Bench.sleep(300);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
+  private static void configureLogging(boolean verbose) {
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    java.util.logging.ConsoleHandler console = new java.util.logging.ConsoleHandler();
+    console.setLevel(Level.ALL);
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$-7s %3$s - %5$s%6$s%n");
+    console.setFormatter(new java.util.logging.SimpleFormatter());
+    root.addHandler(console);
+    root.setLevel(verbose ? Level.INFO : Level.WARNING);
+    Logger.getLogger("io.netty").setLevel(Level.WARNING);
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+  }
+}

@@ -1,0 +1,108 @@
+package dev.spark.bench;
+
+import dev.spark.event.Timestamps;
+import dev.spark.storage.Sql;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Plain sqlite-jdbc, no Vert.x: the same schema (Spark's {@code sql/schema.sql}), the same pragmas
+ * as {@code SqliteDatabase.openOnce}, the same INSERT statement, rows with the same column values
+ * Spark stores for the benchmark's access logs. One thread, one connection.
+ */
+final class SqliteBaseline {
+  private SqliteBaseline() {}
+
+  /** Opens a fresh database exactly as Spark's writer does, and returns the pragmas it ended up with. */
+  static Connection open(Path db, String synchronous) throws SQLException {
+    Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+    try (Statement st = conn.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 10000");
+      st.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+        rs.next();
+      }
+      st.execute("PRAGMA synchronous = " + synchronous);
+      st.execute("PRAGMA foreign_keys = OFF");
+      conn.setAutoCommit(false);
+      for (String ddl : statements(Sql.schema())) st.execute(ddl);
+      conn.commit();
+    }
+    return conn;
+  }
+
+  static String pragmas(Connection conn) throws SQLException {
+    StringBuilder out = new StringBuilder();
+    try (Statement st = conn.createStatement()) {
+      for (String p : new String[] {"journal_mode", "synchronous", "auto_vacuum", "page_size"}) {
+        try (ResultSet rs = st.executeQuery("PRAGMA " + p)) {
+          rs.next();
+          out.append(out.length() == 0 ? "" : ", ").append(p).append('=').append(rs.getString(1));
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT sqlite_version()")) {
+        rs.next();
+        out.append(", sqlite ").append(rs.getString(1));
+      }
+    }
+    conn.commit();
+    return out.toString();
+  }
+
+  /**
+   * Inserts rows for {@code seconds}, {@code txRows} rows per transaction (batched with
+   * addBatch/executeBatch, then commit). With {@code txRows == 1}: one INSERT + COMMIT per row.
+   */
+  static RunStats run(RunStats stats, Path db, String synchronous, int txRows, double seconds) throws SQLException {
+    try (Connection conn = open(db, synchronous);
+         PreparedStatement insert = conn.prepareStatement(Sql.get("insert_access"))) {
+      long n = 0;
+      stats.startNanos = System.nanoTime();
+      long deadline = stats.startNanos + (long) (seconds * 1e9);
+      while (System.nanoTime() < deadline) {
+        long txStart = System.nanoTime();
+        for (int i = 0; i < txRows; i++, n++) {
+          insert.setString(1, Timestamps.now());
+          insert.setString(2, "GET");
+          insert.setString(3, "/api/users/" + (n % 10_000));
+          insert.setInt(4, n % 50 == 0 ? 404 : 200);
+          insert.setLong(5, 3 + n % 40);
+          insert.setString(6, "127.0.0.1");
+          insert.setString(7, "get-user");
+          insert.setString(8, "bench-" + n);
+          insert.setNull(9, java.sql.Types.VARCHAR);
+          insert.setNull(10, java.sql.Types.VARCHAR);
+          insert.setString(11, "bench");
+          if (txRows == 1) insert.executeUpdate();
+          else insert.addBatch();
+        }
+        if (txRows > 1) insert.executeBatch();
+        conn.commit();
+        stats.requestsOk++;
+        stats.ackLatencyNanos.add(System.nanoTime() - txStart);
+      }
+      stats.endNanos = System.nanoTime();
+      stats.rowsOk = n;
+      // A fresh AUTOINCREMENT table with one writer: the committed rows are ids 1..n.
+      if (n > 0) stats.ackedIds.set(1, (int) n + 1);
+    }
+    return stats;
+  }
+
+  /** The schema script split into statements, comment lines dropped (it has no ';' inside statements). */
+  static List<String> statements(String script) {
+    StringBuilder clean = new StringBuilder();
+    for (String line : script.split("\n")) if (!line.trim().startsWith("--")) clean.append(line).append('\n');
+    List<String> out = new ArrayList<>();
+    for (String s : clean.toString().split(";")) if (!s.isBlank()) out.add(s.trim());
+    return out;
+  }
+}

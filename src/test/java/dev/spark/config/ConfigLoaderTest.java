@@ -1,0 +1,94 @@
+package dev.spark.config;
+
+import dev.spark.SparkVerticle;
+import dev.spark.support.Await;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class ConfigLoaderTest {
+
+  @Test
+  void defaultsMatchTheSeed() {
+    SparkConfig cfg = ConfigLoader.load(new JsonObject(), Map.of());
+    assertTrue(cfg.enabled());
+    assertEquals("development", cfg.environment());
+    assertEquals(".spark/spark.db", cfg.db().path());
+    assertEquals(1000, cfg.db().pollIntervalMs());
+    assertEquals(7, cfg.db().cleanup().maxAgeDays());
+    assertEquals(100, cfg.db().cleanup().maxSizeMB());
+    assertEquals(300_000, cfg.db().cleanup().intervalMs());
+    assertTrue(cfg.watch().serverErrors() && cfg.watch().unhandledErrors() && cfg.watch().processErrors());
+    assertEquals(new SparkConfig.Profile("full", "fix"), cfg.environments().get("production"));
+    assertEquals(8081, cfg.web().port());
+    assertEquals("127.0.0.1", cfg.web().host());
+  }
+
+  @Test
+  void theShippedConfFileIsValidAndHoldsEverySeedKey() throws Exception {
+    JsonObject conf = new JsonObject(Files.readString(Path.of("conf/spark.json")));
+    SparkConfig cfg = ConfigLoader.load(conf, Map.of());
+    for (String key : List.of("enabled", "environment", "db.path", "db.pollIntervalMs", "db.cleanup.maxAgeDays",
+        "db.cleanup.maxSizeMB", "db.cleanup.intervalMs", "watch.serverErrors", "watch.unhandledErrors",
+        "watch.processErrors", "environments.development.tools", "environments.development.behavior",
+        "environments.production.tools", "environments.production.behavior", "web.enabled", "web.host", "web.port", "web.token")) {
+      assertTrue(new ConfigReader(conf).raw(key) != null, "conf/spark.json has " + key);
+    }
+    assertEquals(ConfigLoader.load(new JsonObject(), Map.of()).db(), cfg.db(), "the file states the defaults");
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() {
+    JsonObject file = new JsonObject().put("environment", "staging").put("web", new JsonObject().put("port", 9000));
+    SparkConfig cfg = ConfigLoader.load(file, Map.of("SPARK_ENV", "production", "NODE_ENV", "test",
+        "SPARK_DB_PATH", "/tmp/x.db", "SPARK_WEB_PORT", "9100", "SPARK_WEB_TOKEN", "s3cret"));
+    assertEquals("production", cfg.environment());
+    assertEquals("/tmp/x.db", cfg.db().path());
+    assertEquals(9100, cfg.web().port());
+    assertEquals("s3cret", cfg.web().token());
+    assertEquals("test", ConfigLoader.load(file, Map.of("NODE_ENV", "test")).environment(), "NODE_ENV when SPARK_ENV is unset");
+    assertEquals("staging", ConfigLoader.load(file, Map.of()).environment());
+  }
+
+  @Test
+  void aBadValueNamesTheKeyAndWhatIsAllowedInOneLine() {
+    Map<JsonObject, String> cases = Map.of(
+        new JsonObject().put("db", new JsonObject().put("pollIntervalMs", "soon")), "db.pollIntervalMs",
+        new JsonObject().put("db", new JsonObject().put("cleanup", new JsonObject().put("maxSizeMB", 0))), "db.cleanup.maxSizeMB",
+        new JsonObject().put("enabled", "yes"), "enabled",
+        new JsonObject().put("web", new JsonObject().put("port", 70000)), "web.port",
+        new JsonObject().put("environments", new JsonObject().put("production", new JsonObject().put("tools", "all").put("behavior", "fix"))), "environments.production.tools",
+        new JsonObject().put("watch", new JsonObject().put("serverErrors", 1)), "watch.serverErrors",
+        new JsonObject().put("ingest", new JsonObject().put("redactKeys", new JsonArray().add(3))), "ingest.redactKeys",
+        new JsonObject().put("db", "x"), "db");
+    cases.forEach((conf, key) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(conf, Map.of()), key);
+      assertTrue(e.getMessage().startsWith("Invalid configuration: " + key + " must be "), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    });
+    ConfigException port = assertThrows(ConfigException.class, () -> ConfigLoader.load(new JsonObject(), Map.of("SPARK_WEB_PORT", "eighty")));
+    assertTrue(port.getMessage().contains("SPARK_WEB_PORT"));
+  }
+
+  @Test
+  void sparkRefusesToStartOnABadValue(Vertx vertx) {
+    Throwable failure = Await.failure(vertx.deployVerticle(new SparkVerticle(),
+        new DeploymentOptions().setConfig(new JsonObject().put("db", new JsonObject().put("pollIntervalMs", -5)))));
+    assertTrue(failure.getMessage().contains("db.pollIntervalMs"), failure.getMessage());
+  }
+}
