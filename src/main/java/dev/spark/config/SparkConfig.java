@@ -37,7 +37,7 @@ public record SparkConfig(
 
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
-  public record Stream(long heartbeatMs, int batchLimit, int replayLimit) {}
+  public record Stream(long heartbeatMs, int batchLimit) {}
 
   public static final Set<String> TOOLS = Set.of("full", "read-only");
   public static final Set<String> BEHAVIORS = Set.of("fix", "investigate");
@@ -70,18 +70,23 @@ public record SparkConfig(
         (int) r.integer("web.port", 0, 65_535),
         r.string("web.token", true),
         (int) r.integer("web.instances", 1, 64));
+    List<String> redactKeys = r.strings("ingest.redactKeys");
+    for (String k : redactKeys) {
+      if (k.replaceAll("[^A-Za-z0-9]", "").isEmpty()) {
+        throw new ConfigException("ingest.redactKeys", "an array of key patterns with letters or digits", k);
+      }
+    }
     Ingest ingest = new Ingest(
         r.string("ingest.token", true),
         r.integer("ingest.maxBodyBytes", 1_024, 1L << 30),
-        r.strings("ingest.redactKeys"));
+        redactKeys);
     Storage storage = new Storage(
         (int) r.integer("storage.queueCapacity", 1, 10_000_000),
         r.integer("storage.queueMaxBytes", 65_536, 1L << 34),
         (int) r.integer("storage.maxBatchRows", 1, 1_000_000));
     Stream stream = new Stream(
         r.integer("stream.heartbeatMs", 100, 3_600_000),
-        (int) r.integer("stream.batchLimit", 1, 100_000),
-        (int) r.integer("stream.replayLimit", 1, 10_000_000));
+        (int) r.integer("stream.batchLimit", 1, 100_000));
     return new SparkConfig(
         r.bool("enabled"),
         r.string("environment", false),

@@ -18,6 +18,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -60,7 +61,7 @@ public final class Ingestor {
     try {
       List<AccessRow> rows = validateAll(body, validator::access, o -> o instanceof AccessLogEntry a ? a.toJson() : o);
       boolean[] keep = new boolean[rows.size()];
-      java.util.Arrays.fill(keep, cfg.enabled());
+      Arrays.fill(keep, cfg.enabled());
       return store(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep);
     } catch (ValidationException e) {
       return Future.failedFuture(e);
@@ -78,27 +79,21 @@ public final class Ingestor {
   }
 
   private static <R> List<R> validateAll(Object body, BiFunction<Object, String, R> validate, Function<Object, Object> unwrap) {
-    if (body instanceof JsonArray arr) return validateEach(arr.getList(), validate, unwrap, true);
-    if (body instanceof Collection<?> list) return validateEach(list, validate, unwrap, true);
+    if (body instanceof JsonArray arr) return validateEach(arr.getList(), validate, unwrap);
+    if (body instanceof Collection<?> list) return validateEach(list, validate, unwrap);
     return List.of(validate.apply(unwrap.apply(body), ""));
   }
 
   private static <R> List<R> validateEach(Collection<?> items, BiFunction<Object, String, R> validate,
-      Function<Object, Object> unwrap, boolean batch) {
+      Function<Object, Object> unwrap) {
     if (items.isEmpty()) throw new ValidationException("", "the batch is empty; send at least one item");
     List<R> out = new ArrayList<>(items.size());
     int i = 0;
     for (Object item : items) {
-      Object value = item instanceof java.util.Map<?, ?> m ? new io.vertx.core.json.JsonObject(cast(m)) : item;
-      out.add(validate.apply(unwrap.apply(value), batch ? "[" + i + "]." : ""));
+      out.add(validate.apply(unwrap.apply(item), "[" + i + "]."));
       i++;
     }
     return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static java.util.Map<String, Object> cast(java.util.Map<?, ?> m) {
-    return (java.util.Map<String, Object>) m;
   }
 
   private Future<IngestResult> store(WriteRequest req, boolean[] keep) {

@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -57,7 +58,8 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return hub.stop().compose(v -> server.close()).compose(v -> reads.close());
+    // Streams end first; then requests already in flight get a few seconds to be answered.
+    return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> reads.close());
   }
 
   private static void failure(RoutingContext ctx, int status) {

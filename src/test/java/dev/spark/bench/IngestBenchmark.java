@@ -27,6 +27,8 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -61,6 +63,7 @@ public final class IngestBenchmark {
   private final List<RunStats> results = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private String pragmas = "?";
+  private final Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
 
   private IngestBenchmark(BenchOptions o, Path dir, Vertx server, Vertx clients) {
     this.o = o;
@@ -100,6 +103,17 @@ public final class IngestBenchmark {
 
   private int runAll() throws Exception {
     header();
+    // Learn the client Vert.x's event-loop threads, so CPU use can be split client / server.
+    List<Future<Void>> seen = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Promise<Void> p = Promise.promise();
+      clients.getOrCreateContext().runOnContext(v -> {
+        clientThreads.add(Thread.currentThread().getId());
+        p.complete();
+      });
+      seen.add(p.future());
+    }
+    Bench.await(Future.all(seen), 10);
     warmUp();
 
     if (o.runs("ref")) results.add(sqlite("ref", "sqlite-jdbc, 1 row per transaction", 1, o.refSeconds));
@@ -123,7 +137,10 @@ public final class IngestBenchmark {
   private RunStats sqlite(String key, String title, int txRows, double seconds) throws Exception {
     System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, seconds);
     Path db = dir.resolve(key + ".db");
+    CpuSampler cpu = new CpuSampler(clientThreads);
+    cpu.start();
     RunStats stats = SqliteBaseline.run(new RunStats(key, title, "rows"), db, o.synchronous, txRows, seconds);
+    stats.cpu = cpu.stop();
     stats.verification = SparkServer.verify(db, "access_logs", stats.ackedIds);
     checkVerification(stats);
     cleanupDb(db);
@@ -141,7 +158,10 @@ public final class IngestBenchmark {
     SparkServer spark = SparkServer.start(server, db, o.synchronous);
     RunStats stats = new RunStats(key, title, unit);
     try {
+      CpuSampler cpu = new CpuSampler(clientThreads);
+      cpu.start();
       Bench.await(workload.run(spark, stats), (long) (o.seconds + 180));
+      stats.cpu = cpu.stop();
       JsonObject st = spark.storageStats();
       stats.note = String.format(Locale.ROOT, "%,d commits, %.0f rows/commit",
           st.getLong("commits"), st.getLong("committedRows") / (double) Math.max(1, st.getLong("commits")));
@@ -228,7 +248,10 @@ public final class IngestBenchmark {
     String agentProblems;
     try {
       agent = connectAgent(spark);
+      CpuSampler cpu = new CpuSampler(clientThreads);
+      cpu.start();
       steady(spark, o.latencySeconds, o.latencyRate, stats, behind);
+      stats.cpu = cpu.stop();
       // Let the last events arrive (they are acknowledged; delivery follows the commit).
       long waitUntil = System.nanoTime() + 10_000_000_000L;
       while (agent.received() < stats.rowsOk && System.nanoTime() < waitUntil) Bench.sleep(20);
@@ -402,6 +425,11 @@ public final class IngestBenchmark {
     }
     System.out.println(line);
     System.out.println("(a)/(ref) use one transaction's commit as the 'ack'; req/s for (a)/(ref) counts transactions.");
+
+    System.out.println();
+    System.out.printf(Locale.ROOT, "CPU during each run: cores busy on average (the machine has %d), by thread group%n",
+        Runtime.getRuntime().availableProcessors());
+    for (RunStats r : all) System.out.printf(Locale.ROOT, "  %-5s %s%n", r.key, r.cpu);
 
     if (latency != null) {
       long[] l = latency.sortedLatencies();

@@ -30,6 +30,8 @@ final class RunStats {
   /** Filled in after the run by reading the database file directly. */
   Verification verification;
   String note = "";
+  /** CPU use by thread group during the run (see {@link CpuSampler}). */
+  String cpu = "";
 
   RunStats(String key, String title, String unit) {
     this.key = key;
