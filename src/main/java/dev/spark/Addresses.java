@@ -17,6 +17,8 @@ public final class Addresses {
   public static final String SUBSCRIBER_UNREGISTER = "spark.subscribers.unregister";
   /** Public: run the janitor now; replies with the cleanup report. */
   public static final String JANITOR_RUN = "spark.janitor.run";
+  /** Public: checkpoint and fully VACUUM the database now; replies with the sizes before and after. */
+  public static final String JANITOR_VACUUM = "spark.janitor.vacuum";
 
   /** Internal: the storage verticle's inbox (writes, consumption, maintenance). */
   public static final String STORAGE_WRITE = "spark.storage.write";

@@ -15,7 +15,8 @@ import java.util.logging.Logger;
  * {@code spark.janitor.run}, deletes consumed events and access logs older than
  * {@code maxAgeDays}; then, while live data exceeds {@code maxSizeMB}, deletes the oldest access
  * logs and consumed events; then gives free pages back and truncates the WAL. Pending events are
- * never deleted. Every delete is a small transaction of its own on the storage queue.
+ * never deleted. Every delete is a small transaction of its own on the storage queue. On request at
+ * {@code spark.janitor.vacuum}, also rebuilds the file with a full {@code VACUUM}.
  */
 public final class JanitorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(JanitorVerticle.class.getName());
@@ -31,10 +32,21 @@ public final class JanitorVerticle extends VerticleBase {
   public Future<?> start() {
     limits = SparkConfig.fromJson(config()).db().cleanup();
     vertx.setPeriodic(limits.intervalMs(), id -> run().onFailure(e -> LOG.warning("Cleanup failed: " + e.getMessage())));
-    return vertx.eventBus().<JsonObject>consumer(Addresses.JANITOR_RUN, msg -> run().onComplete(ar -> {
-      if (ar.succeeded()) msg.reply(ar.result());
-      else msg.fail(500, "Cleanup failed: " + ar.cause().getMessage());
-    })).completion();
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.JANITOR_RUN, msg -> run().onComplete(ar -> {
+          if (ar.succeeded()) msg.reply(ar.result());
+          else msg.fail(500, "Cleanup failed: " + ar.cause().getMessage());
+        })).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.JANITOR_VACUUM, msg -> vacuum().onComplete(ar -> {
+          if (ar.succeeded()) msg.reply(ar.result());
+          else msg.fail(500, "Vacuum failed: " + ar.cause().getMessage());
+        })).completion());
+  }
+
+  /** A full VACUUM through storage's queue (so it never races a write); the sizes before and after. */
+  Future<JsonObject> vacuum() {
+    return maintain(new JsonObject().put("op", "vacuum"))
+        .onSuccess(report -> LOG.info("Vacuum: " + report.encode()));
   }
 
   /** One cleanup at a time; a request that arrives while one runs gets that run's report. */

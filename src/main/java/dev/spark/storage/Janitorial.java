@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The maintenance steps the janitor asks storage for, one small step per request so ingest keeps
- * flowing between them. Runs on the writer thread.
+ * flowing between them (except {@code vacuum}, which rebuilds the whole file in one go and holds
+ * the writer while it does). Runs on the writer thread.
  */
 final class Janitorial {
   private final SqliteDatabase db;
@@ -26,12 +27,25 @@ final class Janitorial {
         db.reclaim();
         yield sizes();
       }
+      case "vacuum" -> vacuum();
       case "putMeta" -> {
         db.putMeta(request.getString("key"), request.getJsonObject("value"));
         yield new JsonObject();
       }
       default -> throw new IllegalArgumentException("Unknown maintenance operation: " + op);
     };
+  }
+
+  /** A full VACUUM with the sizes (database plus WAL) before and after. */
+  private JsonObject vacuum() throws Exception {
+    long started = System.nanoTime();
+    long before = db.fileBytes();
+    db.vacuum();
+    return new JsonObject()
+        .put("bytesBefore", before)
+        .put("bytesAfter", db.fileBytes())
+        .put("usedBytes", db.usedBytes())
+        .put("durationMs", (System.nanoTime() - started) / 1_000_000);
   }
 
   private JsonObject sizes() throws Exception {

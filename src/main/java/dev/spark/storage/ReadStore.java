@@ -28,9 +28,23 @@ public final class ReadStore {
   private final Pool pool;
 
   public ReadStore(Vertx vertx, Path dbPath) {
-    this.pool = JDBCPool.pool(vertx,
-        new JDBCConnectOptions().setJdbcUrl("jdbc:sqlite:" + dbPath.toAbsolutePath() + "?busy_timeout=5000"),
-        new PoolOptions().setMaxSize(4).setShared(true).setName("spark-read-" + dbPath.toAbsolutePath()));
+    this(vertx, dbPath, false);
+  }
+
+  private ReadStore(Vertx vertx, Path dbPath, boolean readOnly) {
+    // open_mode=1 is SQLITE_OPEN_READONLY: such a connection cannot write, and cannot create a missing file.
+    String url = "jdbc:sqlite:" + dbPath.toAbsolutePath() + "?busy_timeout=5000" + (readOnly ? "&open_mode=1" : "");
+    this.pool = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url),
+        new PoolOptions().setMaxSize(readOnly ? 1 : 4).setShared(true)
+            .setName("spark-read-" + (readOnly ? "only-" : "") + dbPath.toAbsolutePath()));
+  }
+
+  /**
+   * Reads an existing database file through a read-only SQLite connection, for tools that look at
+   * the file while Spark is not running (the CLI): they can never write to it or create it.
+   */
+  public static ReadStore readOnly(Vertx vertx, Path dbPath) {
+    return new ReadStore(vertx, dbPath, true);
   }
 
   public Future<Void> close() {

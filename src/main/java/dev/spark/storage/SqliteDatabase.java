@@ -235,10 +235,16 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   public long fileBytes() {
-    return fileSize("") + fileSize("-wal");
+    return fileBytes(path);
   }
 
-  private long fileSize(String suffix) {
+  /** The database file plus its WAL, in bytes (0 for what does not exist); needs no connection. */
+  public static long fileBytes(Path path) {
+    return fileSize(path, "") + fileSize(path, "-wal");
+  }
+
+  /** The size of {@code path} with {@code suffix} appended ("" for the file, "-wal" for its WAL); 0 when missing. */
+  public static long fileSize(Path path, String suffix) {
     try {
       Path p = path.resolveSibling(path.getFileName() + suffix);
       return Files.exists(p) ? Files.size(p) : 0;
@@ -257,6 +263,21 @@ public final class SqliteDatabase implements AutoCloseable {
       } else if (pragmaLong("freelist_count") > 0) {
         st.execute("VACUUM");
       }
+      st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      conn.setAutoCommit(false);
+    }
+  }
+
+  /**
+   * Checkpoints the WAL, rebuilds the whole file with a full {@code VACUUM} (every free page given
+   * back, tables and indexes defragmented), then truncates the WAL the rebuild went through.
+   */
+  public void vacuum() throws SQLException {
+    conn.setAutoCommit(true);
+    try (Statement st = conn.createStatement()) {
+      st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      st.execute("VACUUM");
       st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
     } finally {
       conn.setAutoCommit(false);

@@ -6,20 +6,31 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
-/** Reads and checks query-string parameters; anything malformed is a {@link ValidationException} (400). */
+/**
+ * Reads and checks query parameters; anything malformed is a {@link ValidationException} (400).
+ * They come from a request's query string or, for the CLI reading the database itself, from a map
+ * with the same names, so both give the same answers and the same errors.
+ */
 final class QueryParams {
-  private final RoutingContext ctx;
+  private final Function<String, String> lookup;
 
   QueryParams(RoutingContext ctx) {
-    this.ctx = ctx;
+    this.lookup = name -> {
+      List<String> values = ctx.queryParam(name);
+      return values.isEmpty() ? null : values.get(values.size() - 1);
+    };
+  }
+
+  QueryParams(Map<String, String> params) {
+    this.lookup = params::get;
   }
 
   String string(String name) {
-    List<String> values = ctx.queryParam(name);
-    if (values.isEmpty()) return null;
-    String v = values.get(values.size() - 1);
-    return v.isEmpty() ? null : v;
+    String v = lookup.apply(name);
+    return v == null || v.isEmpty() ? null : v;
   }
 
   Long integer(String name, long min, long max) {

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * Spark's one HTTP server (deployed as several instances that share the port): ingest, query API,
- * SSE stream, health and admin, each from its own sub-router.
+ * SSE stream, health, status and admin, each from its own sub-router.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
@@ -40,7 +40,7 @@ public final class WebVerticle extends VerticleBase {
     api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
-    api.route().subRouter(AdminRoutes.router(vertx, readAuth));
+    api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth));
 
     Router root = Router.router(vertx);
     root.route("/api/v1/*").subRouter(api);
