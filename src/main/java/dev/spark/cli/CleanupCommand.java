@@ -1,0 +1,31 @@
+package dev.spark.cli;
+
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "cleanup",
+    header = "Run the janitor's cleanup now and print its report.",
+    description = {
+        "Runs the janitor now, as it runs every db.cleanup.intervalMs: deletes consumed events and access "
+            + "logs older than db.cleanup.maxAgeDays, then the oldest while over db.cleanup.maxSizeMB, then "
+            + "gives free pages back. Pending events are never deleted. Prints the janitor's report.",
+        "With Spark running this is POST /api/v1/admin/cleanup; otherwise the CLI runs Spark's own storage "
+            + "and janitor verticles on the file.",
+        ""})
+final class CleanupCommand extends SparkCommand {
+  @Option(names = "--json", description = "Print the janitor's report as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    JsonObject report;
+    String where;
+    try (SparkAccess spark = SparkAccess.open(settings(), false)) {
+      where = spark.where();
+      report = spark.cleanup();
+    }
+    print(json ? report.encode() + "\n" : String.format("%-14s%s%n", "Via", where) + Output.cleanup(report));
+    return 0;
+  }
+}

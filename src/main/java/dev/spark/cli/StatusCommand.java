@@ -1,0 +1,28 @@
+package dev.spark.cli;
+
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status",
+    header = "Show the database, its counts, the last event and cleanup (GET /api/v1/status).",
+    description = {
+        "Whether Spark is running (and its storage queue), the database file and its size (WAL included), "
+            + "how many events (and how many pending) and access logs it holds, the newest event and the "
+            + "last cleanup: what GET /api/v1/status answers. With Spark stopped the same is read from the "
+            + "file, with \"storage\": null.",
+        ""})
+final class StatusCommand extends SparkCommand {
+  @Option(names = "--json", description = "Print the JSON of GET /api/v1/status.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    JsonObject status;
+    try (SparkAccess spark = SparkAccess.open(settings(), false)) {
+      status = spark.status();
+    }
+    print(json ? status.encode() + "\n" : Output.status(status));
+    return 0;
+  }
+}
