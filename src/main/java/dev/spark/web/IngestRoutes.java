@@ -24,8 +24,8 @@ public final class IngestRoutes {
   public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, long maxBodyBytes) {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    router.post("/events").handler(body).handler(auth).handler(ctx -> ingest(ctx, ingestor::events));
-    router.post("/access").handler(body).handler(auth).handler(ctx -> ingest(ctx, ingestor::access));
+    router.post("/events").handler(auth).handler(body).handler(ctx -> ingest(ctx, ingestor::events));
+    router.post("/access").handler(auth).handler(body).handler(ctx -> ingest(ctx, ingestor::access));
     return router;
   }
 

@@ -1,18 +1,34 @@
 package dev.spark.web;
 
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Lets a request through when it carries {@code Authorization: Bearer <token>}; compared in constant time. */
-public final class TokenAuth implements Handler<RoutingContext> {
+/**
+ * Lets a request through when it carries {@code Authorization: Bearer <token>}; compared in constant
+ * time. Registered as a security-policy handler so Vert.x Web runs it before any body handler: an
+ * unauthenticated request is refused before its body is read.
+ */
+public final class TokenAuth implements SecurityPolicyHandler {
   private final byte[] expected;
 
-  /** An empty token means this route is open (only used for ingest without {@code ingest.token}). */
-  public TokenAuth(String token) {
+  private TokenAuth(String token) {
     this.expected = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Reads, the stream and admin: never open. An empty token is a configuration error. */
+  public static TokenAuth required(String token, String key) {
+    if (token == null || token.isEmpty()) {
+      throw new IllegalStateException(key + " is empty: set it (or SPARK_WEB_TOKEN) before serving the API");
+    }
+    return new TokenAuth(token);
+  }
+
+  /** Ingest: open when no {@code ingest.token} is set. */
+  public static TokenAuth optional(String token) {
+    return new TokenAuth(token);
   }
 
   @Override

@@ -33,8 +33,8 @@ public final class WebVerticle extends VerticleBase {
     EventBusCodecs.register(vertx);
     reads = new ReadStore(vertx, Path.of(cfg.db().path()));
     hub = new SseHub(vertx, reads, cfg.stream());
-    TokenAuth readAuth = new TokenAuth(cfg.web().token());
-    TokenAuth ingestAuth = new TokenAuth(cfg.ingest().token());
+    TokenAuth readAuth = TokenAuth.required(cfg.web().token(), "web.token");
+    TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
     Router api = Router.router(vertx);
     api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));

@@ -56,7 +56,9 @@ public final class SparkUnderTest {
   }
 
   public void stop() {
+    if (deploymentId == null) return;
     Await.result(vertx.undeploy(deploymentId));
+    deploymentId = null;
   }
 
   /** Stops and starts again on the same file and port. */
