@@ -94,3 +94,47 @@ method = ?
 
 -- name: max_event_id
 SELECT max(id) AS max_id FROM events
+
+-- Dashboard and access analytics (read-only).
+
+-- name: where_before_id
+id < ?
+
+-- name: where_request_id
+request_id = ?
+
+-- name: pending_ids_after
+SELECT id FROM events WHERE consumed = 0 AND id > ? ORDER BY id LIMIT ?
+
+-- One row per (route, duration): the exact duration histogram of each route, from which
+-- DashboardReads computes requests, error rate and nearest-rank percentiles. Filter fragments are
+-- inserted before the GROUP BY; idx_access_logs_route makes it a single covering-index scan.
+-- name: access_route_histogram
+SELECT method, path, duration_ms, count(*) AS n, sum(status >= 500) AS errors,
+       sum(status >= 400 AND status < 500) AS client_errors
+FROM access_logs
+
+-- name: access_route_histogram_group
+GROUP BY method, path, duration_ms ORDER BY method, path, duration_ms
+
+-- Requests per minute for a window of whole minutes, counted on idx_access_logs_timestamp (one
+-- range count per minute, no sort). Binds: number of minutes, first minute, first minute.
+-- name: access_minutes_requests
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?),
+minutes(m, n) AS (
+  SELECT strftime('%Y-%m-%dT%H:%M', ?, '+' || i || ' minutes'),
+         strftime('%Y-%m-%dT%H:%M', ?, '+' || (i + 1) || ' minutes') FROM k)
+SELECT m AS minute, (SELECT count(*) FROM access_logs WHERE timestamp >= m AND timestamp < n) AS requests
+FROM minutes ORDER BY m
+
+-- Server errors per minute (idx_access_logs_status). Binds: window start, window end.
+-- name: access_minutes_errors
+SELECT substr(timestamp, 1, 16) AS minute, count(*) AS errors FROM access_logs
+WHERE status >= 500 AND timestamp >= ? AND timestamp < ? GROUP BY minute
+
+-- Per minute with any other filter: a filter fragment list is inserted before the GROUP BY.
+-- name: access_minutes_filtered
+SELECT substr(timestamp, 1, 16) AS minute, count(*) AS requests, sum(status >= 500) AS errors FROM access_logs
+
+-- name: group_by_minute
+GROUP BY minute

@@ -26,11 +26,22 @@ import java.util.List;
  */
 public final class ReadStore {
   private final Pool pool;
+  private final Path path;
 
   public ReadStore(Vertx vertx, Path dbPath) {
+    this.path = dbPath;
     this.pool = JDBCPool.pool(vertx,
         new JDBCConnectOptions().setJdbcUrl("jdbc:sqlite:" + dbPath.toAbsolutePath() + "?busy_timeout=5000"),
         new PoolOptions().setMaxSize(4).setShared(true).setName("spark-read-" + dbPath.toAbsolutePath()));
+  }
+
+  /** For the other read-only queries of this package ({@link DashboardReads}). */
+  Pool pool() {
+    return pool;
+  }
+
+  public Path path() {
+    return path;
   }
 
   public Future<Void> close() {
@@ -152,6 +163,14 @@ public final class ReadStore {
       List<Object> all = new ArrayList<>(values);
       all.add(limit);
       return Tuple.from(all);
+    }
+
+    List<Object> bound() {
+      return List.copyOf(values);
+    }
+
+    boolean isEmpty() {
+      return clauses.isEmpty();
     }
   }
 }

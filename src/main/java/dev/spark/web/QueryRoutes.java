@@ -60,6 +60,19 @@ public final class QueryRoutes {
   }
 
   private static Future<JsonObject> listAccess(ReadStore reads, QueryParams q) {
+    ReadStore.Filter f = accessFilter(q, true);
+    Long before = q.integer("before", 1, Long.MAX_VALUE);
+    if (before != null) f.where("where_before_id", before);
+    return reads.access(f, q.limit(DEFAULT_LIMIT, MAX_LIMIT))
+        .map(arr -> new JsonObject().put("count", arr.size()).put("access", arr));
+  }
+
+  /**
+   * The access-log filters ({@code status}, {@code feature}, {@code path}, {@code method},
+   * {@code requestId}, and with {@code window} also {@code since}/{@code until}); shared with the
+   * statistics endpoints.
+   */
+  static ReadStore.Filter accessFilter(QueryParams q, boolean window) {
     ReadStore.Filter f = new ReadStore.Filter();
     String status = q.string("status");
     if (status != null) statusFilter(f, status);
@@ -72,12 +85,15 @@ public final class QueryRoutes {
     }
     String method = q.string("method");
     if (method != null) f.where("where_method", method.toUpperCase(Locale.ROOT));
-    String since = q.time("since");
-    if (since != null) f.where("where_since", since);
-    String until = q.time("until");
-    if (until != null) f.where("where_until", until);
-    return reads.access(f, q.limit(DEFAULT_LIMIT, MAX_LIMIT))
-        .map(arr -> new JsonObject().put("count", arr.size()).put("access", arr));
+    String requestId = q.string("requestId");
+    if (requestId != null) f.where("where_request_id", requestId);
+    if (window) {
+      String since = q.time("since");
+      if (since != null) f.where("where_since", since);
+      String until = q.time("until");
+      if (until != null) f.where("where_until", until);
+    }
+    return f;
   }
 
   /** {@code status=500} matches exactly; {@code status=5xx} matches the class. */
@@ -97,7 +113,7 @@ public final class QueryRoutes {
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 
-  private static void answer(RoutingContext ctx, Function<QueryParams, Future<JsonObject>> query) {
+  static void answer(RoutingContext ctx, Function<QueryParams, Future<JsonObject>> query) {
     Future<JsonObject> result;
     try {
       result = query.apply(new QueryParams(ctx));

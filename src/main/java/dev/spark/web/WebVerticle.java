@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * Spark's one HTTP server (deployed as several instances that share the port): ingest, query API,
- * SSE stream, health and admin, each from its own sub-router.
+ * SSE stream, health and admin, and the dashboard ({@link Dashboard}), each from its own sub-router.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
@@ -33,7 +33,9 @@ public final class WebVerticle extends VerticleBase {
     EventBusCodecs.register(vertx);
     reads = new ReadStore(vertx, Path.of(cfg.db().path()));
     hub = new SseHub(vertx, reads, cfg.stream());
-    TokenAuth readAuth = new TokenAuth(cfg.web().token());
+    Sessions sessions = new Sessions(vertx, cfg.web().token());
+    TokenAuth readAuth = new TokenAuth(cfg.web().token(), sessions);
+    Dashboard dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
     TokenAuth ingestAuth = new TokenAuth(cfg.ingest().token());
 
     Router api = Router.router(vertx);
@@ -41,10 +43,12 @@ public final class WebVerticle extends VerticleBase {
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
     api.route().subRouter(AdminRoutes.router(vertx, readAuth));
+    dashboard.mountApi(api);
 
     Router root = Router.router(vertx);
     root.route("/api/v1/*").subRouter(api);
     root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
+    root.route().subRouter(dashboard.router());
     for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
       root.errorHandler(status, ctx -> failure(ctx, status));
     }
@@ -62,7 +66,7 @@ public final class WebVerticle extends VerticleBase {
     return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> reads.close());
   }
 
-  private static void failure(RoutingContext ctx, int status) {
+  static void failure(RoutingContext ctx, int status) {
     String message = switch (status) {
       case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.request().path();
       case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
