@@ -9,6 +9,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.nio.file.Files;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -29,38 +31,61 @@ public final class DashboardReads {
   private final Vertx vertx;
   private final Pool pool;
   private final Path dbPath;
+  private final JdbcReader analytics;
 
   public DashboardReads(Vertx vertx, ReadStore reads) {
     this.vertx = vertx;
     this.pool = reads.pool();
     this.dbPath = reads.path();
+    this.analytics = new JdbcReader(vertx, reads.path());
   }
 
-  /** Per-route statistics over the rows the filter selects; {@code limit} busiest routes, plus totals. */
+  public Future<Void> close() {
+    return analytics.close();
+  }
+
+  /**
+   * Per-route statistics over the rows the filter selects; the {@code limit} busiest routes, plus the
+   * same over all of them. One scan of {@code idx_access_logs_route} yields every route's exact duration
+   * histogram, in (route, duration) order; it is read with a plain JDBC cursor on a worker thread and
+   * folded as it streams, so no per-row objects are kept (a million-row window is tens of thousands of
+   * histogram rows).
+   */
   public Future<JsonObject> accessStats(ReadStore.Filter filter, int limit) {
     String sql = Sql.get("access_route_histogram") + filter.where() + " " + Sql.get("access_route_histogram_group");
-    return pool.preparedQuery(sql).execute(Tuple.from(filter.bound())).map(rows -> {
-      List<RouteStats> routes = new ArrayList<>();
+    List<Object> bound = filter.bound();
+    return analytics.query(c -> {
+      List<JsonObject> routes = new ArrayList<>();
       RouteStats all = new RouteStats(null, null);
-      RouteStats current = null;
-      for (Row r : rows) {
-        String method = r.getString("method");
-        String path = r.getString("path");
-        if (current == null || !current.is(method, path)) {
-          current = new RouteStats(method, path);
-          routes.add(current);
+      try (PreparedStatement st = c.prepareStatement(sql)) {
+        for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
+        try (ResultSet rs = st.executeQuery()) {
+          RouteStats current = null;
+          while (rs.next()) {
+            String method = rs.getString(1);
+            String path = rs.getString(2);
+            long d = rs.getLong(3);
+            Long duration = rs.wasNull() ? null : d;
+            int status = rs.getInt(4);
+            long n = rs.getLong(5);
+            long errors = status >= 500 ? n : 0;
+            long clientErrors = status >= 400 && status < 500 ? n : 0;
+            if (current == null || !current.is(method, path)) {
+              if (current != null) routes.add(current.toJson());
+              current = new RouteStats(method, path);
+            }
+            current.add(duration, n, errors, clientErrors);
+            all.add(duration, n, errors, clientErrors);
+          }
+          if (current != null) routes.add(current.toJson());
         }
-        Long d = number(r.getValue("duration_ms"));
-        long n = number(r.getValue("n"));
-        long errors = number(r.getValue("errors"));
-        long clientErrors = number(r.getValue("client_errors"));
-        current.add(d, n, errors, clientErrors);
-        all.add(d, n, errors, clientErrors);
       }
-      routes.sort((a, b) -> a.requests != b.requests ? Long.compare(b.requests, a.requests)
-          : (a.method + " " + a.path).compareTo(b.method + " " + b.path));
+      routes.sort((a, b) -> {
+        int byRequests = Long.compare(b.getLong("requests"), a.getLong("requests"));
+        return byRequests != 0 ? byRequests : (a.getString("method") + " " + a.getString("path")).compareTo(b.getString("method") + " " + b.getString("path"));
+      });
       JsonArray out = new JsonArray();
-      for (RouteStats s : routes.subList(0, Math.min(limit, routes.size()))) out.add(s.toJson());
+      for (JsonObject r : routes.subList(0, Math.min(limit, routes.size()))) out.add(r);
       return new JsonObject().put("routeCount", routes.size()).put("totals", all.toJson()).put("routes", out);
     });
   }
@@ -142,7 +167,11 @@ public final class DashboardReads {
     return v instanceof Number n ? n.longValue() : null;
   }
 
-  /** One route's exact duration histogram (ascending), and what is derived from it. */
+  /**
+   * One route's exact duration histogram and what is derived from it. Rows for a route arrive in
+   * duration order, so equal durations (one row per status) merge into the last bucket; the totals
+   * (every route, so durations in any order) merge through a map.
+   */
   static final class RouteStats {
     final String method;
     final String path;
@@ -152,12 +181,13 @@ public final class DashboardReads {
     long timed;
     long sumMs;
     long maxMs = -1;
-    /** (duration, count) pairs; ascending per route, in any order for the totals (sorted on use). */
     private final List<long[]> histogram = new ArrayList<>();
+    private final Map<Long, long[]> merged;
 
     RouteStats(String method, String path) {
       this.method = method;
       this.path = path;
+      this.merged = method == null && path == null ? new HashMap<>() : null;
     }
 
     boolean is(String m, String p) {
@@ -172,7 +202,13 @@ public final class DashboardReads {
       timed += n;
       sumMs += durationMs * n;
       maxMs = Math.max(maxMs, durationMs);
-      histogram.add(new long[] {durationMs, n});
+      if (merged != null) {
+        merged.computeIfAbsent(durationMs, k -> new long[] {k, 0})[1] += n;
+      } else if (!histogram.isEmpty() && histogram.get(histogram.size() - 1)[0] == durationMs) {
+        histogram.get(histogram.size() - 1)[1] += n;
+      } else {
+        histogram.add(new long[] {durationMs, n});
+      }
     }
 
     /** Nearest rank: the smallest duration with at least p% of the timed requests at or below it. */
@@ -188,6 +224,10 @@ public final class DashboardReads {
     }
 
     JsonObject toJson() {
+      if (merged != null) {
+        histogram.clear();
+        histogram.addAll(merged.values());
+      }
       histogram.sort((a, b) -> Long.compare(a[0], b[0]));
       JsonObject json = new JsonObject();
       if (method != null) json.put("method", method).put("path", path);

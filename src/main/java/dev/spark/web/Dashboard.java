@@ -59,6 +59,11 @@ public final class Dashboard {
     api.route().subRouter(AgentRoutes.router(vertx, auth));
   }
 
+  /** Releases the analytics connections. */
+  public io.vertx.core.Future<Void> close() {
+    return dashboardReads.close();
+  }
+
   /** Pages, {@code POST /auth}, {@code POST /logout}, {@code /assets/*} and {@code /metrics}. */
   public Router router() {
     Router router = Router.router(vertx);

@@ -43,6 +43,7 @@ public final class DashboardVerticle extends VerticleBase {
   private SseHub hub;
   private RowFollower follower;
   private HttpServer server;
+  private Dashboard dashboard;
 
   @Override
   public Future<?> start() {
@@ -79,7 +80,7 @@ public final class DashboardVerticle extends VerticleBase {
   private Router router(SparkConfig cfg, String token) {
     Sessions sessions = new Sessions(vertx, token);
     TokenAuth auth = new TokenAuth(token, sessions);
-    Dashboard dashboard = new Dashboard(vertx, cfg, token, reads, auth, sessions, Dashboard.Mode.SIDECAR, follower::stats);
+    dashboard = new Dashboard(vertx, cfg, token, reads, auth, sessions, Dashboard.Mode.SIDECAR, follower::stats);
 
     Router api = Router.router(vertx);
     api.get("/stream").handler(auth).handler(ctx -> {
@@ -118,6 +119,7 @@ public final class DashboardVerticle extends VerticleBase {
     Future<?> hubStopped = hub == null ? Future.succeededFuture() : hub.stop();
     return hubStopped
         .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS))
+        .compose(v -> dashboard == null ? Future.succeededFuture() : dashboard.close())
         .compose(v -> reads == null ? Future.succeededFuture() : reads.close());
   }
 

@@ -26,6 +26,7 @@ public final class WebVerticle extends VerticleBase {
   private ReadStore reads;
   private SseHub hub;
   private HttpServer server;
+  private Dashboard dashboard;
 
   @Override
   public Future<?> start() {
@@ -35,7 +36,7 @@ public final class WebVerticle extends VerticleBase {
     hub = new SseHub(vertx, reads, cfg.stream());
     Sessions sessions = new Sessions(vertx, cfg.web().token());
     TokenAuth readAuth = new TokenAuth(cfg.web().token(), sessions);
-    Dashboard dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
+    dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
     TokenAuth ingestAuth = new TokenAuth(cfg.ingest().token());
 
     Router api = Router.router(vertx);
@@ -63,7 +64,7 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Streams end first; then requests already in flight get a few seconds to be answered.
-    return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> reads.close());
+    return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> dashboard.close()).compose(v -> reads.close());
   }
 
   static void failure(RoutingContext ctx, int status) {
