@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * At most {@link #MAX_FAILURES} failed logins per client IP in any {@link #WINDOW_MS}; further
@@ -26,14 +27,20 @@ public final class LoginThrottle {
   }
 
   private final LocalMap<String, String> failures;
+  private final LongSupplier clock;
 
   public LoginThrottle(Vertx vertx, String scope) {
+    this(vertx, scope, System::currentTimeMillis);
+  }
+
+  LoginThrottle(Vertx vertx, String scope, LongSupplier clock) {
     this.failures = vertx.sharedData().getLocalMap("spark.web.login-failures." + scope);
+    this.clock = clock;
   }
 
   /** Checks the token (through {@code check}) unless {@code ip} is locked out, and records a failure. */
   public Outcome attempt(String ip, BooleanSupplier check) {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     if (failures.size() > SWEEP_ABOVE) sweep(now);
     Outcome[] outcome = new Outcome[1];
     failures.compute(ip, (key, value) -> {

@@ -6,6 +6,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -65,6 +66,8 @@ public final class Browser implements AutoCloseable {
 
   public WebDriverWait waiting(Duration timeout) {
     WebDriverWait wait = new WebDriverWait(driver, timeout, Duration.ofMillis(20));
+    // A condition may read an element the page is just replacing (a table re-rendered): look again.
+    wait.ignoring(StaleElementReferenceException.class);
     return wait;
   }
 

@@ -298,12 +298,12 @@ class DashboardBrowserTest {
     browser.screenshot("06-access-logs");
 
     // Paging: older, then back.
-    String firstOnPage1 = tableRows("#access-table").get(0).getDomAttribute("data-id");
+    String firstOnPage1 = firstRowId("#access-table");
     browser.find("#older").click();
-    browser.until(d -> !tableRows("#access-table").isEmpty() && !firstOnPage1.equals(tableRows("#access-table").get(0).getDomAttribute("data-id")));
-    assertTrue(Long.parseLong(tableRows("#access-table").get(0).getDomAttribute("data-id")) < Long.parseLong(firstOnPage1));
+    browser.until(d -> firstRowId("#access-table") != null && !firstOnPage1.equals(firstRowId("#access-table")));
+    assertTrue(Long.parseLong(firstRowId("#access-table")) < Long.parseLong(firstOnPage1), "older rows on page 2");
     browser.find("#newer").click();
-    browser.until(d -> firstOnPage1.equals(tableRows("#access-table").get(0).getDomAttribute("data-id")));
+    browser.until(d -> firstOnPage1.equals(firstRowId("#access-table")));
 
     applyFilter("#f-status", "5xx");
     browser.until(d -> tableRows("#access-table").size() == 30);
@@ -387,8 +387,15 @@ class DashboardBrowserTest {
     return browser.find(table + " tbody").findElements(By.tagName("tr"));
   }
 
+  /** One column of a table's body, read in one step in the page (no element can go stale half way). */
+  @SuppressWarnings("unchecked")
   private static List<String> columnValues(String table, int column) {
-    return tableRows(table).stream().map(r -> r.findElements(By.tagName("td")).get(column).getText()).toList();
+    return (List<String>) browser.js("return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
+        + ".map(tr => tr.cells[arguments[1]].textContent)", table, column);
+  }
+
+  private static String firstRowId(String table) {
+    return (String) browser.js("const tr = document.querySelector(arguments[0] + ' tbody tr'); return tr ? tr.dataset.id : null;", table);
   }
 
   /** A value for an {@code <input type=datetime-local>} in the browser's zone (the JVM's: same machine). */
