@@ -77,8 +77,12 @@ consumed = ?
 -- name: where_status
 status = ?
 
+-- A status class (5xx). The unary + keeps SQLite off idx_access_logs_status here: newest-first
+-- listings then walk the table backwards and stop after a page (a common class such as 2xx through
+-- the index would mean sorting most of the table); statistics use idx_access_logs_route, which holds
+-- the status anyway.
 -- name: where_status_range
-status >= ? AND status < ?
++status >= ? AND +status < ?
 
 -- name: where_feature
 feature = ?
@@ -87,10 +91,54 @@ feature = ?
 path = ?
 
 -- name: where_path_prefix
-path LIKE ? ESCAPE '\'
+path >= ? AND path < ?
 
 -- name: where_method
 method = ?
 
 -- name: max_event_id
 SELECT max(id) AS max_id FROM events
+
+-- Dashboard and access analytics (read-only).
+
+-- name: where_before_id
+id < ?
+
+-- name: where_request_id
+request_id = ?
+
+-- name: pending_ids_after
+SELECT id FROM events WHERE consumed = 0 AND id > ? ORDER BY id LIMIT ?
+
+-- One row per (route, duration, status): the exact duration histogram of each route, from which
+-- DashboardReads computes requests, error rates and nearest-rank percentiles. Filter fragments are
+-- inserted before the GROUP BY. idx_access_logs_route (method, path, duration_ms, status, timestamp)
+-- makes it one covering-index scan in group order: no table reads, no sort, and only count(*) per row.
+-- name: access_route_histogram
+SELECT method, path, duration_ms, status, count(*) AS n FROM access_logs
+
+-- name: access_route_histogram_group
+GROUP BY method, path, duration_ms, status ORDER BY method, path, duration_ms, status
+
+-- Requests per minute for a window of whole minutes, counted on idx_access_logs_timestamp (one
+-- range count per minute, no sort). Binds: number of minutes, first minute, first minute.
+-- name: access_minutes_requests
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?),
+minutes(m, n) AS (
+  SELECT strftime('%Y-%m-%dT%H:%M', ?, '+' || i || ' minutes'),
+         strftime('%Y-%m-%dT%H:%M', ?, '+' || (i + 1) || ' minutes') FROM k)
+SELECT m AS minute, (SELECT count(*) FROM access_logs WHERE timestamp >= m AND timestamp < n) AS requests
+FROM minutes ORDER BY m
+
+-- Server errors per minute. Binds: window start, window end. The unary + keeps SQLite on
+-- idx_access_logs_status (a few percent of the rows) rather than a scan of every row in the window.
+-- name: access_minutes_errors
+SELECT substr(timestamp, 1, 16) AS minute, count(*) AS errors FROM access_logs
+WHERE status >= 500 AND +timestamp >= ? AND +timestamp < ? GROUP BY minute
+
+-- Per minute with any other filter: a filter fragment list is inserted before the GROUP BY.
+-- name: access_minutes_filtered
+SELECT substr(timestamp, 1, 16) AS minute, count(*) AS requests, sum(status >= 500) AS errors FROM access_logs
+
+-- name: group_by_minute
+GROUP BY minute

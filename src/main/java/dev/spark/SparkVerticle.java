@@ -42,7 +42,8 @@ public final class SparkVerticle extends VerticleBase {
     if (cfg.web().token().isEmpty()) {
       String token = randomToken();
       resolved.getJsonObject("web").put("token", token);
-      LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token);
+      LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token
+          + (cfg.web().enabled() ? ". Dashboard: " + dev.spark.web.DashboardVerticle.loginUrl(cfg.web(), token) : ""));
     }
     EventBusCodecs.register(vertx);
     DeploymentOptions once = new DeploymentOptions().setConfig(resolved);

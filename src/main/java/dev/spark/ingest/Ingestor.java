@@ -10,6 +10,7 @@ import dev.spark.event.IngestValidator;
 import dev.spark.event.Redactor;
 import dev.spark.event.SparkEvent;
 import dev.spark.event.ValidationException;
+import dev.spark.metrics.SparkMetrics;
 import dev.spark.storage.WriteRequest;
 import dev.spark.storage.WriteResult;
 import io.vertx.core.Future;
@@ -35,11 +36,13 @@ public final class Ingestor {
   private final Vertx vertx;
   private final SparkConfig cfg;
   private final IngestValidator validator;
+  private final SparkMetrics metrics;
 
   public Ingestor(Vertx vertx, SparkConfig cfg) {
     this.vertx = vertx;
     this.cfg = cfg;
     this.validator = new IngestValidator(cfg.environment(), new Redactor(cfg.ingest().redactKeys()));
+    this.metrics = SparkMetrics.of(vertx);
   }
 
   public Future<IngestResult> events(Object body) {
@@ -51,8 +54,10 @@ public final class Ingestor {
         keep[i] = cfg.enabled() && watched(rows.get(i).type());
         if (keep[i]) kept.add(rows.get(i));
       }
+      metrics.ignored("event", rows.size() - kept.size());
       return store(new WriteRequest.Events(kept), keep);
     } catch (ValidationException e) {
+      metrics.rejected("event", "invalid", items(body));
       return Future.failedFuture(e);
     }
   }
@@ -62,10 +67,18 @@ public final class Ingestor {
       List<AccessRow> rows = validateAll(body, validator::access, o -> o instanceof AccessLogEntry a ? a.toJson() : o);
       boolean[] keep = new boolean[rows.size()];
       Arrays.fill(keep, cfg.enabled());
+      if (!cfg.enabled()) metrics.ignored("access", rows.size());
       return store(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep);
     } catch (ValidationException e) {
+      metrics.rejected("access", "invalid", items(body));
       return Future.failedFuture(e);
     }
+  }
+
+  private static int items(Object body) {
+    if (body instanceof JsonArray arr) return Math.max(1, arr.size());
+    if (body instanceof Collection<?> list) return Math.max(1, list.size());
+    return 1;
   }
 
   private boolean watched(String type) {

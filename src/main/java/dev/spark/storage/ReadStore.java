@@ -26,12 +26,14 @@ import java.util.List;
  */
 public final class ReadStore {
   private final Pool pool;
+  private final Path path;
 
   public ReadStore(Vertx vertx, Path dbPath) {
     this(vertx, dbPath, false);
   }
 
   private ReadStore(Vertx vertx, Path dbPath, boolean readOnly) {
+    this.path = dbPath;
     // open_mode=1 is SQLITE_OPEN_READONLY: such a connection cannot write, and cannot create a missing file.
     String url = "jdbc:sqlite:" + dbPath.toAbsolutePath() + "?busy_timeout=5000" + (readOnly ? "&open_mode=1" : "");
     this.pool = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url),
@@ -45,6 +47,15 @@ public final class ReadStore {
    */
   public static ReadStore readOnly(Vertx vertx, Path dbPath) {
     return new ReadStore(vertx, dbPath, true);
+  }
+
+  /** For the other read-only queries of this package ({@link DashboardReads}). */
+  Pool pool() {
+    return pool;
+  }
+
+  public Path path() {
+    return path;
   }
 
   public Future<Void> close() {
@@ -166,6 +177,14 @@ public final class ReadStore {
       List<Object> all = new ArrayList<>(values);
       all.add(limit);
       return Tuple.from(all);
+    }
+
+    List<Object> bound() {
+      return List.copyOf(values);
+    }
+
+    boolean isEmpty() {
+      return clauses.isEmpty();
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.spark.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
+import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -48,6 +49,7 @@ public final class StorageVerticle extends VerticleBase {
   private long rejected;
   private long lastCommitRows;
   private double lastCommitMs;
+  private SparkMetrics metrics;
 
   private sealed interface Task permits Write, Op {}
 
@@ -60,6 +62,7 @@ public final class StorageVerticle extends VerticleBase {
     SparkConfig cfg = SparkConfig.fromJson(config());
     limits = cfg.storage();
     EventBusCodecs.register(vertx);
+    metrics = SparkMetrics.of(vertx);
     writer = vertx.createSharedWorkerExecutor("spark-sqlite-writer-" + deploymentID(), 1, 1, TimeUnit.HOURS);
     Path path = Path.of(cfg.db().path());
     return writer.executeBlocking(() -> SqliteDatabase.open(path, cfg.db().synchronous()), true)
@@ -101,18 +104,21 @@ public final class StorageVerticle extends VerticleBase {
     WriteRequest req = msg.body();
     if (closing) {
       rejected += req.size();
+      metrics.rejected(kind(req), "shutting_down", req.size());
       msg.fail(503, "Spark is shutting down; retry against the next instance");
       return;
     }
     boolean empty = queuedRows == 0;
     if (!empty && (queuedRows + req.size() > limits.queueCapacity() || queuedBytes + req.approxBytes() > limits.queueMaxBytes())) {
       rejected += req.size();
+      metrics.rejected(kind(req), "queue_full", req.size());
       msg.fail(503, "Storage queue is full (" + queuedRows + " rows waiting to be committed); retry shortly");
       return;
     }
     queuedRows += req.size();
     queuedBytes += req.approxBytes();
     queue.add(new Write(msg, req));
+    metrics.queue(queuedRows, queuedBytes);
     drain();
   }
 
@@ -163,17 +169,24 @@ public final class StorageVerticle extends VerticleBase {
     writer.executeBlocking(() -> commit(group), true).onComplete(ar -> {
       long bytes = 0;
       int count = 0;
+      int eventRows = 0;
       for (Write w : group) {
         bytes += w.req().approxBytes();
         count += w.req().size();
+        if (w.req() instanceof WriteRequest.Events) eventRows += w.req().size();
       }
       queuedRows -= count;
       queuedBytes -= bytes;
+      metrics.queue(queuedRows, queuedBytes);
       if (ar.succeeded()) {
+        long nanos = System.nanoTime() - started;
         commits++;
         committedRows += count;
         lastCommitRows = count;
-        lastCommitMs = (System.nanoTime() - started) / 1e6;
+        lastCommitMs = nanos / 1e6;
+        metrics.commit(count, nanos);
+        if (eventRows > 0) metrics.ingested("event", eventRows);
+        if (count > eventRows) metrics.ingested("access", count - eventRows);
         answer(group, ar.result());
       } else {
         LOG.severe("Commit of " + count + " rows failed: " + ar.cause());
@@ -210,6 +223,10 @@ public final class StorageVerticle extends VerticleBase {
       }
     }
     if (!stored.isEmpty()) vertx.eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
+  }
+
+  private static String kind(WriteRequest req) {
+    return req instanceof WriteRequest.Events ? "event" : "access";
   }
 
   private JsonObject stats() {

@@ -4,11 +4,14 @@ import dev.spark.Addresses;
 import dev.spark.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
+import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -29,15 +32,23 @@ public final class PollerVerticle extends VerticleBase {
   private long batches;
   private long delivered;
   private long lastDeliveredId;
+  private SparkMetrics metrics;
+  /** Commits not yet delivered, as {last event id, commit time in nanos}, for the delivery-latency metric. */
+  private final Deque<long[]> undelivered = new ArrayDeque<>();
+  private static final int MAX_TRACKED_COMMITS = 10_000;
 
   @Override
   public Future<?> start() {
     SparkConfig cfg = SparkConfig.fromJson(config());
     batchLimit = cfg.stream().batchLimit();
     EventBusCodecs.register(vertx);
+    metrics = SparkMetrics.of(vertx);
     vertx.setPeriodic(cfg.db().pollIntervalMs(), id -> poll());
     return Future.all(
-        vertx.eventBus().<EventBatch>localConsumer(Addresses.EVENTS_STORED, m -> poll()).completion(),
+        vertx.eventBus().<EventBatch>localConsumer(Addresses.EVENTS_STORED, m -> {
+          track(m.body());
+          poll();
+        }).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.SUBSCRIBER_REGISTER, this::register).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.SUBSCRIBER_UNREGISTER, this::unregister).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.POLLER_STATS, m -> m.reply(stats())).completion());
@@ -50,6 +61,7 @@ public final class PollerVerticle extends VerticleBase {
       return;
     }
     agents.put(id, msg.body());
+    metrics.agents(agents.size());
     msg.reply(new JsonObject().put("id", id).put("agents", agents.size()));
     poll();
   }
@@ -57,6 +69,7 @@ public final class PollerVerticle extends VerticleBase {
   private void unregister(Message<JsonObject> msg) {
     String id = msg.body() == null ? null : msg.body().getString("id");
     if (id != null) agents.remove(id);
+    metrics.agents(agents.size());
     if (msg.replyAddress() != null) msg.reply(new JsonObject().put("agents", agents.size()));
   }
 
@@ -81,9 +94,24 @@ public final class PollerVerticle extends VerticleBase {
             delivered += batch.events().size();
             lastDeliveredId = batch.lastId();
             vertx.eventBus().publish(Addresses.EVENTS_BATCH, batch);
+            delivered(batch);
           }
           if (again || batch.events().size() == batchLimit) poll();
         });
+  }
+
+  private void track(EventBatch stored) {
+    if (stored == null || stored.isEmpty()) return;
+    if (undelivered.size() >= MAX_TRACKED_COMMITS) undelivered.pollFirst();
+    undelivered.addLast(new long[] {stored.lastId(), System.nanoTime()});
+  }
+
+  private void delivered(EventBatch batch) {
+    metrics.delivered(batch.events().size());
+    long now = System.nanoTime();
+    while (!undelivered.isEmpty() && undelivered.peekFirst()[0] <= batch.lastId()) {
+      metrics.deliveryLatency(now - undelivered.pollFirst()[1]);
+    }
   }
 
   private JsonObject stats() {

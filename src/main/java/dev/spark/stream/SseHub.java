@@ -4,6 +4,7 @@ import dev.spark.Addresses;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
+import dev.spark.metrics.SparkMetrics;
 import dev.spark.storage.ReadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,6 +31,7 @@ public final class SseHub {
   private final Vertx vertx;
   private final ReadStore reads;
   private final SparkConfig.Stream cfg;
+  private final SparkMetrics metrics;
   private final Map<String, SseConnection> agents = new LinkedHashMap<>();
   private final Map<String, SseConnection> observers = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -40,6 +42,7 @@ public final class SseHub {
     this.vertx = vertx;
     this.reads = reads;
     this.cfg = cfg;
+    this.metrics = SparkMetrics.of(vertx);
   }
 
   public Future<Void> start() {
@@ -81,9 +84,11 @@ public final class SseHub {
     Map<String, SseConnection> group = observer ? observers : agents;
     SseConnection conn = new SseConnection(id, observer, response, since == null ? 0 : since, () -> {
       group.remove(id);
+      if (observer) metrics.observerClosed();
       if (!observer && !stopping) vertx.eventBus().send(Addresses.SUBSCRIBER_UNREGISTER, new JsonObject().put("id", id));
     });
     group.put(id, conn);
+    if (observer) metrics.observerOpened();
     response.write("retry: 2000\n: connected as " + (observer ? "observer" : "agent") + "\n\n");
 
     Future<Void> replayed = since == null ? Future.succeededFuture() : reads.maxEventId().compose(max -> {

@@ -53,6 +53,19 @@ public final class QueryApi {
   }
 
   static Future<JsonObject> access(ReadStore reads, QueryParams q) {
+    ReadStore.Filter f = accessFilter(q, true);
+    Long before = q.integer("before", 1, Long.MAX_VALUE);
+    if (before != null) f.where("where_before_id", before);
+    return reads.access(f, q.limit(DEFAULT_LIMIT, MAX_LIMIT))
+        .map(arr -> new JsonObject().put("count", arr.size()).put("access", arr));
+  }
+
+  /**
+   * The access-log filters ({@code status}, {@code feature}, {@code path}, {@code method},
+   * {@code requestId}, and with {@code window} also {@code since}/{@code until}); shared with the
+   * statistics endpoints.
+   */
+  static ReadStore.Filter accessFilter(QueryParams q, boolean window) {
     ReadStore.Filter f = new ReadStore.Filter();
     String status = q.string("status");
     if (status != null) statusFilter(f, status);
@@ -60,17 +73,25 @@ public final class QueryApi {
     if (feature != null) f.where("where_feature", feature);
     String path = q.string("path");
     if (path != null) {
-      if (path.endsWith("*")) f.where("where_path_prefix", likePrefix(path.substring(0, path.length() - 1)));
-      else f.where("where_path", path);
+      // A prefix as a range: case-sensitive like the exact match, and able to use an index.
+      if (path.endsWith("*")) {
+        String prefix = path.substring(0, path.length() - 1);
+        f.where("where_path_prefix", prefix, prefix + "\uDBFF\uDFFF");
+      } else {
+        f.where("where_path", path);
+      }
     }
     String method = q.string("method");
     if (method != null) f.where("where_method", method.toUpperCase(Locale.ROOT));
-    String since = q.time("since");
-    if (since != null) f.where("where_since", since);
-    String until = q.time("until");
-    if (until != null) f.where("where_until", until);
-    return reads.access(f, q.limit(DEFAULT_LIMIT, MAX_LIMIT))
-        .map(arr -> new JsonObject().put("count", arr.size()).put("access", arr));
+    String requestId = q.string("requestId");
+    if (requestId != null) f.where("where_request_id", requestId);
+    if (window) {
+      String since = q.time("since");
+      if (since != null) f.where("where_since", since);
+      String until = q.time("until");
+      if (until != null) f.where("where_until", until);
+    }
+    return f;
   }
 
   /** {@code status=500} matches exactly; {@code status=5xx} matches the class. */
@@ -84,10 +105,6 @@ public final class QueryApi {
     } else {
       throw new ValidationException("status", "status must be an HTTP status such as 500 or a class such as 5xx (got \"" + status + "\")");
     }
-  }
-
-  private static String likePrefix(String prefix) {
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 
   private static Future<JsonObject> guarded(java.util.function.Supplier<Future<JsonObject>> query) {

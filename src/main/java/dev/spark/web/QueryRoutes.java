@@ -32,7 +32,7 @@ public final class QueryRoutes {
     return reads.event(id).map(e -> e == null ? null : e.toJson());
   }
 
-  private static void answer(RoutingContext ctx, Function<QueryParams, Future<JsonObject>> query) {
+  static void answer(RoutingContext ctx, Function<QueryParams, Future<JsonObject>> query) {
     Future<JsonObject> result;
     try {
       result = query.apply(new QueryParams(ctx));

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * Spark's one HTTP server (deployed as several instances that share the port): ingest, query API,
- * SSE stream, health, status and admin, each from its own sub-router.
+ * SSE stream, health, status and admin, and the dashboard ({@link Dashboard}), each from its own sub-router.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
@@ -26,6 +26,7 @@ public final class WebVerticle extends VerticleBase {
   private ReadStore reads;
   private SseHub hub;
   private HttpServer server;
+  private Dashboard dashboard;
 
   @Override
   public Future<?> start() {
@@ -33,7 +34,9 @@ public final class WebVerticle extends VerticleBase {
     EventBusCodecs.register(vertx);
     reads = new ReadStore(vertx, Path.of(cfg.db().path()));
     hub = new SseHub(vertx, reads, cfg.stream());
-    TokenAuth readAuth = TokenAuth.required(cfg.web().token(), "web.token");
+    Sessions sessions = new Sessions(vertx, cfg.web().token());
+    TokenAuth readAuth = TokenAuth.required(cfg.web().token(), "web.token", sessions);
+    dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
     Router api = Router.router(vertx);
@@ -41,10 +44,12 @@ public final class WebVerticle extends VerticleBase {
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
     api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth));
+    dashboard.mountApi(api);
 
     Router root = Router.router(vertx);
     root.route("/api/v1/*").subRouter(api);
     root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
+    root.route().subRouter(dashboard.router());
     for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
       root.errorHandler(status, ctx -> failure(ctx, status));
     }
@@ -59,10 +64,10 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Streams end first; then requests already in flight get a few seconds to be answered.
-    return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> reads.close());
+    return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> dashboard.close()).compose(v -> reads.close());
   }
 
-  private static void failure(RoutingContext ctx, int status) {
+  static void failure(RoutingContext ctx, int status) {
     String message = switch (status) {
       case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.request().path();
       case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path();

@@ -1,0 +1,246 @@
+package dev.spark.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dashboard's read-only queries beside {@link ReadStore}, on the same pool: per-route access
+ * statistics, requests and errors per minute, pending event ids, and the database's size on disk.
+ */
+public final class DashboardReads {
+  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Path dbPath;
+  private final JdbcReader analytics;
+
+  public DashboardReads(Vertx vertx, ReadStore reads) {
+    this.vertx = vertx;
+    this.pool = reads.pool();
+    this.dbPath = reads.path();
+    this.analytics = new JdbcReader(vertx, reads.path());
+  }
+
+  public Future<Void> close() {
+    return analytics.close();
+  }
+
+  /**
+   * Per-route statistics over the rows the filter selects; the {@code limit} busiest routes, plus the
+   * same over all of them. One scan of {@code idx_access_logs_route} yields every route's exact duration
+   * histogram, in (route, duration) order; it is read with a plain JDBC cursor on a worker thread and
+   * folded as it streams, so no per-row objects are kept (a million-row window is tens of thousands of
+   * histogram rows).
+   */
+  public Future<JsonObject> accessStats(ReadStore.Filter filter, int limit) {
+    String sql = Sql.get("access_route_histogram") + filter.where() + " " + Sql.get("access_route_histogram_group");
+    List<Object> bound = filter.bound();
+    return analytics.query(c -> {
+      List<JsonObject> routes = new ArrayList<>();
+      RouteStats all = new RouteStats(null, null);
+      try (PreparedStatement st = c.prepareStatement(sql)) {
+        for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
+        try (ResultSet rs = st.executeQuery()) {
+          RouteStats current = null;
+          while (rs.next()) {
+            String method = rs.getString(1);
+            String path = rs.getString(2);
+            long d = rs.getLong(3);
+            Long duration = rs.wasNull() ? null : d;
+            int status = rs.getInt(4);
+            long n = rs.getLong(5);
+            long errors = status >= 500 ? n : 0;
+            long clientErrors = status >= 400 && status < 500 ? n : 0;
+            if (current == null || !current.is(method, path)) {
+              if (current != null) routes.add(current.toJson());
+              current = new RouteStats(method, path);
+            }
+            current.add(duration, n, errors, clientErrors);
+            all.add(duration, n, errors, clientErrors);
+          }
+          if (current != null) routes.add(current.toJson());
+        }
+      }
+      routes.sort((a, b) -> {
+        int byRequests = Long.compare(b.getLong("requests"), a.getLong("requests"));
+        return byRequests != 0 ? byRequests : (a.getString("method") + " " + a.getString("path")).compareTo(b.getString("method") + " " + b.getString("path"));
+      });
+      JsonArray out = new JsonArray();
+      for (JsonObject r : routes.subList(0, Math.min(limit, routes.size()))) out.add(r);
+      return new JsonObject().put("routeCount", routes.size()).put("totals", all.toJson()).put("routes", out);
+    });
+  }
+
+  /**
+   * Requests and server errors (status 500 and up) per minute, for {@code minutes} whole minutes from
+   * {@code from} (truncated to the minute), every minute present. With a non-empty {@code filter}
+   * (besides the window) the rows are grouped by minute instead of counted per minute on the index.
+   */
+  public Future<JsonArray> perMinute(Instant from, int minutes, ReadStore.Filter filter) {
+    Instant start = from.truncatedTo(ChronoUnit.MINUTES);
+    String startText = MINUTE.format(start);
+    String endText = MINUTE.format(start.plus(minutes, ChronoUnit.MINUTES));
+    Future<Map<String, long[]>> counts;
+    if (filter == null || filter.isEmpty()) {
+      Future<Map<String, long[]>> requests = pool.preparedQuery(Sql.get("access_minutes_requests"))
+          .execute(Tuple.of(minutes, startText, startText)).map(rows -> {
+            Map<String, long[]> m = new HashMap<>();
+            for (Row r : rows) m.put(r.getString("minute"), new long[] {number(r.getValue("requests")), 0});
+            return m;
+          });
+      counts = requests.compose(m -> pool.preparedQuery(Sql.get("access_minutes_errors"))
+          .execute(Tuple.of(startText, endText)).map(rows -> {
+            for (Row r : rows) {
+              long[] c = m.get(r.getString("minute"));
+              if (c != null) c[1] = number(r.getValue("errors"));
+            }
+            return m;
+          }));
+    } else {
+      List<Object> bound = new ArrayList<>(filter.bound());
+      bound.add(startText);
+      bound.add(endText);
+      String sql = Sql.get("access_minutes_filtered") + filter.where() + " AND " + Sql.get("where_since") + " AND "
+          + Sql.get("where_until") + " " + Sql.get("group_by_minute");
+      counts = pool.preparedQuery(sql).execute(Tuple.from(bound)).map(rows -> {
+        Map<String, long[]> m = new HashMap<>();
+        for (Row r : rows) m.put(r.getString("minute"), new long[] {number(r.getValue("requests")), number(r.getValue("errors"))});
+        return m;
+      });
+    }
+    return counts.map(m -> {
+      JsonArray out = new JsonArray();
+      for (int i = 0; i < minutes; i++) {
+        String minute = MINUTE.format(start.plus(i, ChronoUnit.MINUTES));
+        long[] c = m.getOrDefault(minute, new long[2]);
+        out.add(new JsonArray().add(minute).add(c[0]).add(c[1]));
+      }
+      return out;
+    });
+  }
+
+  /** Ids of pending (not yet consumed) events after {@code after}, oldest first. */
+  public Future<JsonArray> pendingIds(long after, int limit) {
+    return pool.preparedQuery(Sql.get("pending_ids_after")).execute(Tuple.of(after, limit)).map(rows -> {
+      JsonArray ids = new JsonArray();
+      for (Row r : rows) ids.add(number(r.getValue("id")));
+      return ids;
+    });
+  }
+
+  /** The database file and its WAL, in bytes (0 when absent). */
+  public Future<JsonObject> fileSizes() {
+    return vertx.executeBlocking(() -> new JsonObject()
+        .put("path", dbPath.toAbsolutePath().toString())
+        .put("fileBytes", size(dbPath))
+        .put("walBytes", size(dbPath.resolveSibling(dbPath.getFileName() + "-wal"))), false);
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.exists(p) ? Files.size(p) : 0;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  private static Long number(Object v) {
+    return v instanceof Number n ? n.longValue() : null;
+  }
+
+  /**
+   * One route's exact duration histogram and what is derived from it. Rows for a route arrive in
+   * duration order, so equal durations (one row per status) merge into the last bucket; the totals
+   * (every route, so durations in any order) merge through a map.
+   */
+  static final class RouteStats {
+    final String method;
+    final String path;
+    long requests;
+    long errors;
+    long clientErrors;
+    long timed;
+    long sumMs;
+    long maxMs = -1;
+    private final List<long[]> histogram = new ArrayList<>();
+    private final Map<Long, long[]> merged;
+
+    RouteStats(String method, String path) {
+      this.method = method;
+      this.path = path;
+      this.merged = method == null && path == null ? new HashMap<>() : null;
+    }
+
+    boolean is(String m, String p) {
+      return java.util.Objects.equals(method, m) && java.util.Objects.equals(path, p);
+    }
+
+    void add(Long durationMs, long n, long err, long clientErr) {
+      requests += n;
+      errors += err;
+      clientErrors += clientErr;
+      if (durationMs == null) return;
+      timed += n;
+      sumMs += durationMs * n;
+      maxMs = Math.max(maxMs, durationMs);
+      if (merged != null) {
+        merged.computeIfAbsent(durationMs, k -> new long[] {k, 0})[1] += n;
+      } else if (!histogram.isEmpty() && histogram.get(histogram.size() - 1)[0] == durationMs) {
+        histogram.get(histogram.size() - 1)[1] += n;
+      } else {
+        histogram.add(new long[] {durationMs, n});
+      }
+    }
+
+    /** Nearest rank: the smallest duration with at least p% of the timed requests at or below it. */
+    Long percentile(int p) {
+      if (timed == 0) return null;
+      long rank = Math.max(1, (p * timed + 99) / 100);
+      long seen = 0;
+      for (long[] bucket : histogram) {
+        seen += bucket[1];
+        if (seen >= rank) return bucket[0];
+      }
+      return histogram.get(histogram.size() - 1)[0];
+    }
+
+    JsonObject toJson() {
+      if (merged != null) {
+        histogram.clear();
+        histogram.addAll(merged.values());
+      }
+      histogram.sort((a, b) -> Long.compare(a[0], b[0]));
+      JsonObject json = new JsonObject();
+      if (method != null) json.put("method", method).put("path", path);
+      return json
+          .put("requests", requests)
+          .put("errors", errors)
+          .put("clientErrors", clientErrors)
+          .put("errorRate", requests == 0 ? 0.0 : Math.round(errors * 10_000.0 / requests) / 10_000.0)
+          .put("p50", percentile(50))
+          .put("p95", percentile(95))
+          .put("p99", percentile(99))
+          .put("avgMs", timed == 0 ? null : Math.round(sumMs * 10.0 / timed) / 10.0)
+          .put("maxMs", timed == 0 ? null : maxMs);
+    }
+  }
+}

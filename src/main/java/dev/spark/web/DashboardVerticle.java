@@ -1,0 +1,150 @@
+package dev.spark.web;
+
+import dev.spark.EventBusCodecs;
+import dev.spark.config.ConfigLoader;
+import dev.spark.config.SparkConfig;
+import dev.spark.storage.ReadStore;
+import dev.spark.storage.SqliteDatabase;
+import dev.spark.stream.RowFollower;
+import dev.spark.stream.SseHub;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The dashboard on its own, as a separate process beside an application that embeds Spark (the
+ * seed's "web sidecar"): {@code bin/vertx run dev.spark.web.DashboardVerticle -conf conf/spark.json}.
+ * It opens the SQLite file at {@code db.path} read-only in practice (it only ever runs SELECTs; if the
+ * file does not exist yet it creates it with Spark's schema, so either process may start first),
+ * follows new events by id ({@link RowFollower}) for the live feed, and serves the dashboard, the
+ * query API, the analytics endpoints, an observer-only stream, {@code /metrics} and {@code /health} on
+ * {@code web.port}. It needs nothing from the process that writes the file, so it keeps serving when
+ * that process crashes.
+ *
+ * <p>It never consumes: agents must connect to the Spark that writes the database (a stream request
+ * without {@code observe=true} is answered 409), and ingest is not served here.
+ */
+public final class DashboardVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(DashboardVerticle.class.getName());
+  /** How often the follower looks for new rows: well inside the one second the feed promises. */
+  static final long FOLLOW_INTERVAL_MS = 250;
+
+  private ReadStore reads;
+  private SseHub hub;
+  private RowFollower follower;
+  private HttpServer server;
+  private Dashboard dashboard;
+
+  @Override
+  public Future<?> start() {
+    SparkConfig cfg;
+    try {
+      cfg = ConfigLoader.load(config(), System.getenv());
+    } catch (RuntimeException e) {
+      LOG.severe(e.getMessage());
+      return Future.failedFuture(e);
+    }
+    String token = cfg.web().token();
+    if (token.isEmpty()) {
+      token = randomToken();
+      LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token + ". Dashboard: " + loginUrl(cfg.web(), token));
+    }
+    Path path = Path.of(cfg.db().path());
+    EventBusCodecs.register(vertx);
+    String finalToken = token;
+    return vertx.executeBlocking(() -> {
+      ensureDatabase(path, cfg.db().synchronous());
+      return null;
+    }).compose(v -> {
+      reads = new ReadStore(vertx, path);
+      hub = new SseHub(vertx, reads, cfg.stream());
+      follower = new RowFollower(vertx, reads, FOLLOW_INTERVAL_MS);
+      Router root = router(cfg, finalToken);
+      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.web().host()).setPort(cfg.web().port())
+          .setCompressionSupported(false));
+      return hub.start().compose(x -> follower.start()).compose(x -> server.requestHandler(root).listen());
+    }).onSuccess(s -> LOG.info("Spark dashboard (sidecar) on http://" + cfg.web().host() + ":" + s.actualPort()
+        + ", reading " + path.toAbsolutePath()));
+  }
+
+  private Router router(SparkConfig cfg, String token) {
+    Sessions sessions = new Sessions(vertx, token);
+    TokenAuth auth = TokenAuth.required(token, "web.token", sessions);
+    dashboard = new Dashboard(vertx, cfg, token, reads, auth, sessions, Dashboard.Mode.SIDECAR, follower::stats);
+
+    Router api = Router.router(vertx);
+    api.get("/stream").handler(auth).handler(ctx -> {
+      if ("true".equalsIgnoreCase(ctx.request().getParam("observe"))) {
+        ctx.next();
+        return;
+      }
+      ApiResponses.error(ctx, 409, "conflict", "This is Spark's read-only dashboard sidecar: it never consumes events. "
+          + "Connect agents to the Spark that writes the database, or add ?observe=true to watch.");
+    });
+    api.route().subRouter(QueryRoutes.router(vertx, reads, auth));
+    api.route().subRouter(StreamRoutes.router(vertx, hub, auth));
+    dashboard.mountApi(api);
+
+    Router root = Router.router(vertx);
+    root.route("/api/v1/*").subRouter(api);
+    root.get("/health").handler(ctx -> reads.counts().onComplete(ar -> {
+      JsonObject body = new JsonObject().put("mode", "sidecar").put("follower", follower.stats());
+      if (ar.succeeded()) {
+        ApiResponses.json(ctx, 200, body.put("status", "UP").put("db", ar.result().put("path", reads.path().toAbsolutePath().toString())));
+      } else {
+        ApiResponses.json(ctx, 503, body.put("status", "DOWN").put("db", new JsonObject().put("status", "DOWN")
+            .put("reason", String.valueOf(ar.cause().getMessage()))));
+      }
+    }));
+    root.route().subRouter(dashboard.router());
+    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
+      root.errorHandler(status, ctx -> WebVerticle.failure(ctx, status));
+    }
+    return root;
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (follower != null) follower.stop();
+    Future<?> hubStopped = hub == null ? Future.succeededFuture() : hub.stop();
+    return hubStopped
+        .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS))
+        .compose(v -> dashboard == null ? Future.succeededFuture() : dashboard.close())
+        .compose(v -> reads == null ? Future.succeededFuture() : reads.close());
+  }
+
+  /** Creates the file with Spark's schema when it is missing or empty; an existing database is only read. */
+  private static void ensureDatabase(Path path, String synchronous) throws Exception {
+    if (Files.exists(path) && Files.size(path) > 0) return;
+    try (SqliteDatabase created = SqliteDatabase.open(path, synchronous)) {
+      LOG.info("Created an empty Spark database at " + created.path().toAbsolutePath());
+    }
+  }
+
+  /**
+   * The ready-to-click login link: the token travels in the URL fragment, which the browser never
+   * sends; the login page posts it to {@code /auth} and then drops it from the address bar.
+   */
+  public static String loginUrl(SparkConfig.Web web, String token) {
+    String host = web.host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
+    if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
+    return "http://" + host + ":" + web.port() + "/login#token=" + token;
+  }
+
+  private static String randomToken() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
