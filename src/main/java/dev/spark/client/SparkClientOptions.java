@@ -1,0 +1,58 @@
+package dev.spark.client;
+
+import io.vertx.core.Handler;
+
+/** Settings of a {@link SparkClient}. */
+public final class SparkClientOptions {
+  /** Default time Spark has to answer a send before it counts as refused (ms). */
+  public static final long DEFAULT_SEND_TIMEOUT_MS = 30_000;
+  /** Default interval at which an agent subscription repeats its registration (ms). */
+  public static final long DEFAULT_REREGISTER_INTERVAL_MS = 10_000;
+
+  private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
+  private long reregisterIntervalMs = DEFAULT_REREGISTER_INTERVAL_MS;
+  private Handler<Throwable> refusalHandler;
+
+  public long getSendTimeoutMs() {
+    return sendTimeoutMs;
+  }
+
+  /**
+   * How long Spark has to acknowledge a send (it answers once the rows are committed). A
+   * fire-and-forget send not answered in time is counted as refused; an acknowledged one fails with
+   * a {@code TIMEOUT} {@link io.vertx.core.eventbus.ReplyException}. Never delays the caller.
+   */
+  public SparkClientOptions setSendTimeoutMs(long sendTimeoutMs) {
+    if (sendTimeoutMs < 1) throw new IllegalArgumentException("sendTimeoutMs must be at least 1");
+    this.sendTimeoutMs = sendTimeoutMs;
+    return this;
+  }
+
+  public long getReregisterIntervalMs() {
+    return reregisterIntervalMs;
+  }
+
+  /**
+   * An agent subscription repeats its (idempotent) registration this often, so that it keeps
+   * consuming after Spark restarts, or when Spark is deployed after the subscription was made.
+   * 0 turns it off.
+   */
+  public SparkClientOptions setReregisterIntervalMs(long reregisterIntervalMs) {
+    if (reregisterIntervalMs < 0) throw new IllegalArgumentException("reregisterIntervalMs must be 0 or more");
+    this.reregisterIntervalMs = reregisterIntervalMs;
+    return this;
+  }
+
+  public Handler<Throwable> getRefusalHandler() {
+    return refusalHandler;
+  }
+
+  /**
+   * Called for every fire-and-forget send Spark did not confirm, with the reason, after it was
+   * counted in {@link SparkClient#refused()} (on an event loop: must not block). Optional.
+   */
+  public SparkClientOptions setRefusalHandler(Handler<Throwable> refusalHandler) {
+    this.refusalHandler = refusalHandler;
+    return this;
+  }
+}
