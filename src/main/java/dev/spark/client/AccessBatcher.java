@@ -30,7 +30,7 @@ final class AccessBatcher {
 
   void add(JsonObject entry) {
     if (batchSize == 1) {
-      client.send(dev.spark.Addresses.INGEST_ACCESS, entry, 1, listener);
+      client.handOver(dev.spark.Addresses.INGEST_ACCESS, entry, 1, listener);
       return;
     }
     JsonArray full = null;

@@ -54,6 +54,8 @@ public final class SparkClient {
   private final Vertx vertx;
   private final SparkClientOptions options;
   private final DeliveryOptions delivery;
+  /** For JSON this client built itself and never touches again: passed as it is within this JVM. */
+  private final DeliveryOptions handOver;
   private final LongAdder refused = new LongAdder();
   private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE);
 
@@ -63,6 +65,15 @@ public final class SparkClient {
     this.delivery = new DeliveryOptions().setSendTimeout(options.getSendTimeoutMs());
     // Lets this node decode the EventBatch messages Spark publishes when they cross a clustered bus.
     EventBusCodecs.register(vertx);
+    // Within one JVM the event bus copies JSON bodies, in case the sender changes them afterwards.
+    // What SparkWeb builds is never changed after the send (and Spark never changes its input), so
+    // it is handed over as it is; across a cluster it is encoded as usual.
+    if (vertx.isClustered()) {
+      this.handOver = delivery;
+    } else {
+      HandOverCodec.register(vertx);
+      this.handOver = new DeliveryOptions(delivery).setCodecName(HandOverCodec.NAME);
+    }
   }
 
   public static SparkClient create(Vertx vertx) {
@@ -113,8 +124,17 @@ public final class SparkClient {
   }
 
   void send(String address, Object body, int items, RefusalListener listener) {
+    send(address, body, items, listener, delivery);
+  }
+
+  /** For JSON built by this package and never touched after the call. */
+  void handOver(String address, Object body, int items, RefusalListener listener) {
+    send(address, body, items, listener, handOver);
+  }
+
+  private void send(String address, Object body, int items, RefusalListener listener, DeliveryOptions options) {
     try {
-      vertx.eventBus().request(address, body, delivery).onComplete(ar -> {
+      vertx.eventBus().request(address, body, options).onComplete(ar -> {
         if (ar.failed()) refuse(items, ar.cause(), listener);
       });
     } catch (RuntimeException e) {
@@ -124,7 +144,7 @@ public final class SparkClient {
 
   void sendAccessBatch(JsonArray entries, RefusalListener listener) {
     if (entries.isEmpty()) return;
-    send(Addresses.INGEST_ACCESS, entries, entries.size(), listener);
+    handOver(Addresses.INGEST_ACCESS, entries, entries.size(), listener);
   }
 
   private void refuse(int items, Throwable cause, RefusalListener listener) {

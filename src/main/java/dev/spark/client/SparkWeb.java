@@ -320,7 +320,7 @@ public final class SparkWeb {
 
   private void sendEvent(JsonObject event) {
     events.increment();
-    client.send(dev.spark.Addresses.INGEST_EVENT, event, 1, onRefused);
+    client.handOver(dev.spark.Addresses.INGEST_EVENT, event, 1, onRefused);
     tap(event);
   }
 

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 import java.nio.file.Files;
@@ -44,13 +45,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class IntegrationBenchmark {
   private static final JsonArray NO_IDS = new JsonArray();
 
-  private double seconds = 5;
-  private int rounds = 3;
-  private double warmupSeconds = 3;
+  private double seconds = 3;
+  private int rounds = 4;
+  private double warmupSeconds = 4;
   private int connections = 32;
   private int instances = 2;
   private int accessBatch = new SparkWebOptions().getAccessBatchSize();
   private boolean verbose;
+  private boolean store = true;
   private Path parent = Path.of(System.getProperty("java.io.tmpdir"));
 
   /** Every SparkWeb the "spark" app's instances installed (to flush and count at the end). */
@@ -109,6 +111,7 @@ public final class IntegrationBenchmark {
         case "connections" -> connections = Integer.parseInt(value);
         case "instances" -> instances = Integer.parseInt(value);
         case "access-batch" -> accessBatch = Integer.parseInt(value);
+        case "store" -> store = Boolean.parseBoolean(value);
         case "dir" -> parent = Path.of(value);
         default -> throw new IllegalArgumentException("Unknown option " + arg + "\n" + usage());
       }
@@ -118,12 +121,13 @@ public final class IntegrationBenchmark {
   private static String usage() {
     return """
         Usage: bin/bench-integration [options]
-          --seconds=5          length of each measured run
-          --rounds=3           measured rounds; each runs every app, the order rotating
-          --warmup-seconds=3   warm-up of each app before measuring
+          --seconds=3          length of each measured run
+          --rounds=4           measured rounds; each runs every app, the order rotating
+          --warmup-seconds=4   warm-up of each app before measuring
           --connections=32     keep-alive connections, one request in flight on each
           --instances=2        verticle instances (event loops) of each app
           --access-batch=256   SparkWebOptions.accessBatchSize (1: one event-bus message per request)
+          --store=true         false: Spark runs with "enabled": false (validates and answers, stores nothing)
           --dir=PATH --verbose --quick (2 s runs, 2 rounds, 2 s warm-up)""";
   }
 
@@ -159,7 +163,7 @@ public final class IntegrationBenchmark {
         });
         Bench.await(p.future(), 10);
       }
-      SparkServer spark = SparkServer.start(server, dir.resolve("spark.db"), "NORMAL");
+      SparkServer spark = SparkServer.start(server, dir.resolve("spark.db"), "NORMAL", new JsonObject().put("enabled", store));
       SparkClient client = SparkClient.create(server);
       Variant plain = new Variant("plain", "plain Vert.x Web", null);
       Variant full = new Variant("spark", "SparkWeb, Spark in-process", new SparkWebOptions().setAccessBatchSize(accessBatch));
@@ -237,8 +241,8 @@ public final class IntegrationBenchmark {
     System.out.printf(Locale.ROOT, "  machine : %d CPUs (availableProcessors), %s %s, max heap %d MB%n",
         rt.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"), rt.maxMemory() >> 20);
     System.out.printf(Locale.ROOT, "  JVM     : %s %s%n", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
-    System.out.printf(Locale.ROOT, "  options : seconds=%s rounds=%d warmup-seconds=%s connections=%d instances=%d access-batch=%d%n",
-        seconds, rounds, warmupSeconds, connections, instances, accessBatch);
+    System.out.printf(Locale.ROOT, "  options : seconds=%s rounds=%d warmup-seconds=%s connections=%d instances=%d access-batch=%d store=%s%n",
+        seconds, rounds, warmupSeconds, connections, instances, accessBatch, store);
     System.out.println("  data dir: " + dir);
     System.out.println();
   }
@@ -278,6 +282,10 @@ public final class IntegrationBenchmark {
     System.out.printf(Locale.ROOT, "Data check: the spark app answered %,d requests (warm-up included), produced %,d access-log entries; "
         + "%,d rows for /hello are in the database file, %,d refused, %,d internal errors%n", fullRequests, produced, rows, refused, internal);
     if (produced != fullRequests) problems.add("access-log entries produced (" + produced + ") != requests answered (" + fullRequests + ")");
+    if (!store) {
+      if (rows != 0) problems.add(rows + " rows stored although Spark ran with enabled: false");
+      rows = produced - refused; // nothing to look up; the check below is about refusals only
+    }
     if (rows + refused != produced) problems.add("rows in the database (" + rows + ") + refused (" + refused + ") != entries produced (" + produced + ")");
     if (internal > 0) problems.add(internal + " internal errors in SparkWeb");
     if (p.failures > 0 || f.failures > 0 || n.failures > 0) {

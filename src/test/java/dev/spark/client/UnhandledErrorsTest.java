@@ -88,12 +88,15 @@ class UnhandledErrorsTest {
   void anErrorRaisedWhileReportingIsNeverReportedAgain(Vertx vertx) {
     Collected<JsonObject> reported = new Collected<>();
     AtomicInteger sinkCalls = new AtomicInteger();
-    // The reporting path itself fails the first time: it raises new errors through both handlers
-    // (as a broken event bus or codec might), then throws.
+    // The reporting path itself fails the first time: it raises errors through both handlers (as a
+    // broken event bus or codec might), then throws. The nested errors are made up front, so their
+    // stacks do not show the reporting code: only the same-thread guard can tell.
+    IllegalStateException nestedThread = new IllegalStateException("raised while reporting (thread)");
+    IllegalStateException nestedVertx = new IllegalStateException("raised while reporting (vertx)");
     Consumer<JsonObject> sink = event -> {
       if (sinkCalls.incrementAndGet() == 1) {
-        Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), new IllegalStateException("raised while reporting (thread)"));
-        vertx.exceptionHandler().handle(new IllegalStateException("raised while reporting (vertx)"));
+        Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), nestedThread);
+        vertx.exceptionHandler().handle(nestedVertx);
         throw new IllegalStateException("the reporting path broke");
       }
       reported.handle(event);
