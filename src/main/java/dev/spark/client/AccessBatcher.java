@@ -1,5 +1,6 @@
 package dev.spark.client;
 
+import dev.spark.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +31,7 @@ final class AccessBatcher {
 
   void add(JsonObject entry) {
     if (batchSize == 1) {
-      client.handOver(dev.spark.Addresses.INGEST_ACCESS, entry, 1, listener);
+      client.handOver(Addresses.INGEST_ACCESS, entry, 1, listener);
       return;
     }
     JsonArray full = null;

@@ -57,7 +57,7 @@ public final class SparkClient {
   /** For JSON this client built itself and never touches again: passed as it is within this JVM. */
   private final DeliveryOptions handOver;
   private final LongAdder refused = new LongAdder();
-  private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lastWarning = new AtomicLong();
 
   private SparkClient(Vertx vertx, SparkClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");

@@ -1,5 +1,6 @@
 package dev.spark.client;
 
+import dev.spark.Addresses;
 import dev.spark.event.EventType;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
@@ -108,7 +109,11 @@ public final class SparkWeb {
     return install(router, client, new SparkWebOptions());
   }
 
-  /** Installs the integration on {@code router}; call once per router (sub-routers are covered). */
+  /**
+   * Installs the integration on {@code router}, the one the HTTP server hands requests to (requests it
+   * routes on to sub-routers are covered; do not install it on those as well). Before or after the
+   * app's own routes: its route is ordered first either way.
+   */
   public static SparkWeb install(Router router, SparkClient client, SparkWebOptions options) {
     if (router == null || client == null) throw new NullPointerException("router and client are required");
     return new SparkWeb(router, client, options == null ? new SparkWebOptions() : options);
@@ -225,9 +230,17 @@ public final class SparkWeb {
 
   private void report(RoutingContext ctx, Exchange ex, AsyncResult<Void> ended) {
     long end = System.nanoTime();
-    HttpServerRequest req = ctx.request();
     HttpServerResponse resp = ctx.response();
     int status = resp.getStatusCode();
+    boolean statusValid = status >= 100 && status <= 599;
+    Throwable failure = ex.failure;
+    boolean thrown = failure != null && !(failure instanceof HttpException he && he.getStatusCode() < 500);
+    boolean rateLimited = status == 429 || failure instanceof HttpException he429 && he429.getStatusCode() == 429;
+    boolean rateLimitEvent = rateLimited && options.isRateLimits();
+    boolean serverErrorEvent = !rateLimited && options.isServerErrors() && (status >= 500 || thrown || !statusValid);
+    if (!options.isAccessLog() && !rateLimitEvent && !serverErrorEvent) return;
+
+    HttpServerRequest req = ctx.request();
     long durationNanos = (ex.headersNanos != 0 && ex.streamed ? ex.headersNanos : end) - ex.startNanos;
     String method = method(req);
     String path = path(req);
@@ -235,7 +248,6 @@ public final class SparkWeb {
     String ip = ip(req);
     String userAgent = req.getHeader(HttpHeaders.USER_AGENT);
     Object input = options.isCaptureInput() ? input(ctx) : null;
-    boolean statusValid = status >= 100 && status <= 599;
     String error = errorText(ex, status, resp, ended, statusValid);
 
     if (options.isAccessLog()) {
@@ -256,11 +268,9 @@ public final class SparkWeb {
       tap(entry);
     }
 
-    Throwable failure = ex.failure;
-    boolean thrown = failure != null && !(failure instanceof HttpException he && he.getStatusCode() < 500);
-    if (status == 429 || failure instanceof HttpException he429 && he429.getStatusCode() == 429) {
-      if (options.isRateLimits()) sendEvent(rateLimit(ex, method, path, feature, ip, userAgent, resp));
-    } else if (options.isServerErrors() && (status >= 500 || thrown || !statusValid)) {
+    if (rateLimitEvent) {
+      sendEvent(rateLimit(ex, method, path, feature, ip, userAgent, resp));
+    } else if (serverErrorEvent) {
       JsonObject err = new JsonObject();
       if (failure != null) {
         err.put("message", failureMessage(failure))
@@ -320,7 +330,7 @@ public final class SparkWeb {
 
   private void sendEvent(JsonObject event) {
     events.increment();
-    client.handOver(dev.spark.Addresses.INGEST_EVENT, event, 1, onRefused);
+    client.handOver(Addresses.INGEST_EVENT, event, 1, onRefused);
     tap(event);
   }
 

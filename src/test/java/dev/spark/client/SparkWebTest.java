@@ -181,7 +181,7 @@ class SparkWebTest {
       router.route("/global").failureHandler(ctx -> ctx.response().setStatusCode(ctx.statusCode()).end("global handler"));
       router.errorHandler(500, ctx -> ctx.response().setStatusCode(500).end("error handler: " + ctx.failure().getMessage()));
       router.errorHandler(404, ctx -> ctx.response().setStatusCode(404).end("custom 404"));
-    });
+    }, true); // installed after the app's routes and failure handlers: it still runs first
 
     HttpResponse<Buffer> specific = Await.result(app.http.get("/specific").send());
     HttpResponse<Buffer> global = Await.result(app.http.get("/global").send());

@@ -33,10 +33,16 @@ final class WebFixture {
 
   /** {@code routes} are added after {@code SparkWeb.install}, as an app that installs Spark first would. */
   static WebFixture start(Vertx vertx, SparkClient client, SparkWebOptions options, Consumer<Router> routes) {
+    return start(vertx, client, options, routes, false);
+  }
+
+  /** With {@code installLast}, SparkWeb is installed after the app's routes (and failure handlers). */
+  static WebFixture start(Vertx vertx, SparkClient client, SparkWebOptions options, Consumer<Router> routes, boolean installLast) {
     Router router = Router.router(vertx);
     Tap tap = new Tap();
+    if (installLast) routes.accept(router);
     SparkWeb web = SparkWeb.install(router, client, options.setTap(tap));
-    routes.accept(router);
+    if (!installLast) routes.accept(router);
     HttpServer server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
     return new WebFixture(web, server, http, tap, client);
