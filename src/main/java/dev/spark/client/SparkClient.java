@@ -227,6 +227,7 @@ public final class SparkClient {
     MessageConsumer<EventBatch> consumer = vertx.eventBus().consumer(Addresses.EVENTS_BATCH, m -> handler.handle(m.body()));
     // Listen first, register second: a batch published right after registration must find us.
     return consumer.completion()
+        .compose(v -> propagated())
         .compose(v -> vertx.eventBus().request(Addresses.SUBSCRIBER_REGISTER, registration, delivery))
         .<SparkSubscription>map(reply -> new SparkSubscription(this, agentId, true, consumer, registration))
         .recover(err -> consumer.unregister().transform(ignored -> Future.failedFuture(err)));
@@ -239,7 +240,17 @@ public final class SparkClient {
   public Future<SparkSubscription> observe(Handler<EventBatch> handler) {
     Objects.requireNonNull(handler, "handler");
     MessageConsumer<EventBatch> consumer = vertx.eventBus().consumer(Addresses.EVENTS_STORED, m -> handler.handle(m.body()));
-    return consumer.completion().map(v -> new SparkSubscription(this, "observer-" + UuidV7.next(), false, consumer, null));
+    return consumer.completion()
+        .compose(v -> propagated())
+        .map(v -> new SparkSubscription(this, "observer-" + UuidV7.next(), false, consumer, null))
+        .recover(err -> consumer.unregister().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** On a clustered bus, gives the other nodes time to learn about a new consumer (see the option). */
+  private Future<Void> propagated() {
+    long ms = options.getClusterPropagationMs();
+    if (!vertx.isClustered() || ms <= 0) return Future.succeededFuture();
+    return vertx.timer(ms);
   }
 
   DeliveryOptions delivery() {

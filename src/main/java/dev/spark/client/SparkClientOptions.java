@@ -8,10 +8,13 @@ public final class SparkClientOptions {
   public static final long DEFAULT_SEND_TIMEOUT_MS = 30_000;
   /** Default interval at which an agent subscription repeats its registration (ms). */
   public static final long DEFAULT_REREGISTER_INTERVAL_MS = 10_000;
+  /** Default wait for a new consumer to become known across a clustered event bus (ms). */
+  public static final long DEFAULT_CLUSTER_PROPAGATION_MS = 500;
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private long reregisterIntervalMs = DEFAULT_REREGISTER_INTERVAL_MS;
   private Handler<Throwable> refusalHandler;
+  private long clusterPropagationMs = DEFAULT_CLUSTER_PROPAGATION_MS;
 
   public long getSendTimeoutMs() {
     return sendTimeoutMs;
@@ -53,6 +56,24 @@ public final class SparkClientOptions {
    */
   public SparkClientOptions setRefusalHandler(Handler<Throwable> refusalHandler) {
     this.refusalHandler = refusalHandler;
+    return this;
+  }
+
+  public long getClusterPropagationMs() {
+    return clusterPropagationMs;
+  }
+
+  /**
+   * On a clustered event bus only: how long {@code subscribe} / {@code observe} wait, after their
+   * consumer is registered, before registering with Spark (an agent) or completing (an observer).
+   * Vert.x tells the other nodes about a new consumer asynchronously (a cache refreshed by cluster
+   * events, throttled to 20 ms), and Spark marks events consumed when it publishes them: without the
+   * wait, the backlog could be published to a node that does not know this consumer yet, and be
+   * lost to it. Best effort; 0 turns it off. Not used when the bus is not clustered.
+   */
+  public SparkClientOptions setClusterPropagationMs(long clusterPropagationMs) {
+    if (clusterPropagationMs < 0) throw new IllegalArgumentException("clusterPropagationMs must be 0 or more");
+    this.clusterPropagationMs = clusterPropagationMs;
     return this;
   }
 }

@@ -56,7 +56,10 @@ class ClusteredClientTest {
     try {
       assertTrue(sparkNode.isClustered() && appNode.isClustered());
       SparkUnderTest spark = SparkUnderTest.start(sparkNode, dir, null);
-      SparkClient client = SparkClient.create(appNode);
+      // The backlog is published as soon as the agent registers; the Spark node must know the app
+      // node's consumer by then (see SparkClientOptions.setClusterPropagationMs). Generous here, as
+      // this machine's load varies.
+      SparkClient client = SparkClient.create(appNode, new SparkClientOptions().setClusterPropagationMs(1_500));
 
       // acknowledged and fire-and-forget sends from the other node
       long id = Await.result(client.storeEvent(SparkEvent.of(EventType.SERVER_ERROR, "from the app node"))).get(0);
