@@ -1,10 +1,25 @@
 package dev.spark.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.stream.Stream;
 
 /** Small helpers for the benchmark's main thread (never called on an event loop). */
 final class Bench {
@@ -32,5 +47,33 @@ final class Bench {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A keep-alive HTTP/1.1 client on loopback with up to {@code connections} connections, no pipelining. */
+  static HttpClientAgent httpClient(Vertx clients, int port, int connections) {
+    return clients.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+            .setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
+  /** One console line per record; Spark's INFO only with {@code verbose}. */
+  static void configureLogging(boolean verbose) {
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    ConsoleHandler console = new ConsoleHandler();
+    console.setLevel(Level.ALL);
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$-7s %3$s - %5$s%6$s%n");
+    console.setFormatter(new SimpleFormatter());
+    root.addHandler(console);
+    root.setLevel(verbose ? Level.INFO : Level.WARNING);
+    Logger.getLogger("io.netty").setLevel(Level.WARNING);
   }
 }

@@ -11,10 +11,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -24,15 +22,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Ingest benchmark for Spark (not a test: run it with {@code bin/bench}, see BENCHMARKS.md).
@@ -81,7 +74,7 @@ public final class IngestBenchmark {
       System.exit(64);
       return;
     }
-    configureLogging(o.verbose);
+    Bench.configureLogging(o.verbose);
     Path parent = o.dir != null ? Files.createDirectories(o.dir) : Path.of(System.getProperty("java.io.tmpdir"));
     Path dir = Files.createTempDirectory(parent, "spark-bench-");
     // Spark gets the default Vert.x (2 x cores event loops); the load generators get their own
@@ -95,7 +88,7 @@ public final class IngestBenchmark {
     } finally {
       Bench.await(clients.close(), 30);
       Bench.await(server.close(), 30);
-      if (!o.keep) deleteTree(dir);
+      if (!o.keep) Bench.deleteTree(dir);
       else System.out.println("Database files kept in " + dir);
     }
     System.exit(exit);
@@ -196,7 +189,7 @@ public final class IngestBenchmark {
   /** (c) HTTP POST /api/v1/access with arrays of --batch rows, a few keep-alive connections. */
   private Future<RunStats> httpAccessBatches(SparkServer spark, double seconds, RunStats stats) {
     Buffer[] bodies = Payloads.encoded(Payloads.accessArrays(POOL / 4, o.batch));
-    HttpClientAgent http = httpClient(spark.port, o.httpBatchConnections);
+    HttpClientAgent http = Bench.httpClient(clients, spark.port, o.httpBatchConnections);
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.httpBatchConnections, o.batch,
             seq -> post(http, "/api/v1/access", bodies[(int) (seq % bodies.length)]), stats)
@@ -206,18 +199,11 @@ public final class IngestBenchmark {
   /** (d) HTTP POST /api/v1/events with one error event per request, many connections. */
   private Future<RunStats> httpEvents(SparkServer spark, double seconds, RunStats stats) {
     Buffer[] bodies = Payloads.encoded(Payloads.errorEvents(4 * POOL));
-    HttpClientAgent http = httpClient(spark.port, o.eventConnections);
+    HttpClientAgent http = Bench.httpClient(clients, spark.port, o.eventConnections);
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.eventConnections, 1,
             seq -> post(http, "/api/v1/events", bodies[(int) (seq % bodies.length)]), stats)
         .eventually(() -> http.close());
-  }
-
-  private HttpClientAgent httpClient(int port, int connections) {
-    return clients.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
-            .setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(connections));
   }
 
   private static Future<ClosedLoop.Outcome> post(HttpClientAgent http, String uri, Buffer body) {
@@ -297,7 +283,7 @@ public final class IngestBenchmark {
    * each in its own POST with {@code sentAtNanos} = System.nanoTime() taken just before the POST.
    */
   private void steady(SparkServer spark, double seconds, int rate, RunStats stats, double[] maxBehindMs) {
-    HttpClientAgent http = httpClient(spark.port, o.latencyConnections);
+    HttpClientAgent http = Bench.httpClient(clients, spark.port, o.latencyConnections);
     Context ctx = clients.getOrCreateContext();
     long total = (long) (rate * seconds);
     Promise<Void> done = Promise.promise();
@@ -532,24 +518,6 @@ public final class IngestBenchmark {
     Bench.sleep(300);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
-  }
-
-  private static void configureLogging(boolean verbose) {
-    LogManager.getLogManager().reset();
-    Logger root = Logger.getLogger("");
-    java.util.logging.ConsoleHandler console = new java.util.logging.ConsoleHandler();
-    console.setLevel(Level.ALL);
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$-7s %3$s - %5$s%6$s%n");
-    console.setFormatter(new java.util.logging.SimpleFormatter());
-    root.addHandler(console);
-    root.setLevel(verbose ? Level.INFO : Level.WARNING);
-    Logger.getLogger("io.netty").setLevel(Level.WARNING);
-  }
 
   private static String fmt(double d) {
     return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);

@@ -35,8 +35,13 @@ final class SparkServer {
   }
 
   static SparkServer start(Vertx vertx, Path db, String synchronous) {
+    return start(vertx, db, synchronous, new JsonObject());
+  }
+
+  /** The same, with top-level configuration keys {@code extra} added (e.g. {@code "enabled": false}). */
+  static SparkServer start(Vertx vertx, Path db, String synchronous, JsonObject extra) {
     int port = freePort();
-    JsonObject cfg = new JsonObject()
+    JsonObject cfg = extra.copy()
         .put("db", new JsonObject().put("path", db.toString()).put("synchronous", synchronous))
         .put("web", new JsonObject().put("port", port).put("token", TOKEN).put("instances", 2));
     String id = Bench.await(vertx.deployVerticle(new SparkVerticle(), new DeploymentOptions().setConfig(cfg)), 60);

@@ -1,0 +1,79 @@
+package dev.spark.client;
+
+import io.vertx.core.Handler;
+
+/** Settings of a {@link SparkClient}. */
+public final class SparkClientOptions {
+  /** Default time Spark has to answer a send before it counts as refused (ms). */
+  public static final long DEFAULT_SEND_TIMEOUT_MS = 30_000;
+  /** Default interval at which an agent subscription repeats its registration (ms). */
+  public static final long DEFAULT_REREGISTER_INTERVAL_MS = 10_000;
+  /** Default wait for a new consumer to become known across a clustered event bus (ms). */
+  public static final long DEFAULT_CLUSTER_PROPAGATION_MS = 500;
+
+  private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
+  private long reregisterIntervalMs = DEFAULT_REREGISTER_INTERVAL_MS;
+  private Handler<Throwable> refusalHandler;
+  private long clusterPropagationMs = DEFAULT_CLUSTER_PROPAGATION_MS;
+
+  public long getSendTimeoutMs() {
+    return sendTimeoutMs;
+  }
+
+  /**
+   * How long Spark has to acknowledge a send (it answers once the rows are committed). A
+   * fire-and-forget send not answered in time is counted as refused; an acknowledged one fails with
+   * a {@code TIMEOUT} {@link io.vertx.core.eventbus.ReplyException}. Never delays the caller.
+   */
+  public SparkClientOptions setSendTimeoutMs(long sendTimeoutMs) {
+    if (sendTimeoutMs < 1) throw new IllegalArgumentException("sendTimeoutMs must be at least 1");
+    this.sendTimeoutMs = sendTimeoutMs;
+    return this;
+  }
+
+  public long getReregisterIntervalMs() {
+    return reregisterIntervalMs;
+  }
+
+  /**
+   * An agent subscription repeats its (idempotent) registration this often, so that it keeps
+   * consuming after Spark restarts, or when Spark is deployed after the subscription was made.
+   * 0 turns it off.
+   */
+  public SparkClientOptions setReregisterIntervalMs(long reregisterIntervalMs) {
+    if (reregisterIntervalMs < 0) throw new IllegalArgumentException("reregisterIntervalMs must be 0 or more");
+    this.reregisterIntervalMs = reregisterIntervalMs;
+    return this;
+  }
+
+  public Handler<Throwable> getRefusalHandler() {
+    return refusalHandler;
+  }
+
+  /**
+   * Called for every fire-and-forget send Spark did not confirm, with the reason, after it was
+   * counted in {@link SparkClient#refused()} (on an event loop: must not block). Optional.
+   */
+  public SparkClientOptions setRefusalHandler(Handler<Throwable> refusalHandler) {
+    this.refusalHandler = refusalHandler;
+    return this;
+  }
+
+  public long getClusterPropagationMs() {
+    return clusterPropagationMs;
+  }
+
+  /**
+   * On a clustered event bus only: how long {@code subscribe} / {@code observe} wait, after their
+   * consumer is registered, before registering with Spark (an agent) or completing (an observer).
+   * Vert.x tells the other nodes about a new consumer asynchronously (a cache refreshed by cluster
+   * events, throttled to 20 ms), and Spark marks events consumed when it publishes them: without the
+   * wait, the backlog could be published to a node that does not know this consumer yet, and be
+   * lost to it. Best effort; 0 turns it off. Not used when the bus is not clustered.
+   */
+  public SparkClientOptions setClusterPropagationMs(long clusterPropagationMs) {
+    if (clusterPropagationMs < 0) throw new IllegalArgumentException("clusterPropagationMs must be 0 or more");
+    this.clusterPropagationMs = clusterPropagationMs;
+    return this;
+  }
+}

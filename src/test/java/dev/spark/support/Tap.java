@@ -1,0 +1,48 @@
+package dev.spark.support;
+
+import dev.spark.client.SparkClient;
+import dev.spark.client.SparkWeb;
+import dev.spark.event.AccessLogEntry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * A {@code SparkWebOptions.setTap} handler for tests: records what the web integration handed to
+ * Spark and lets a test wait until n access-log entries were produced, then until they are
+ * committed ({@link #committed}), without sleeping.
+ */
+public final class Tap implements Handler<JsonObject> {
+  /** Path of the marker row {@link #committed} stores; leave it out of counts. */
+  public static final String BARRIER_PATH = "/__spark-test-barrier";
+
+  private final Collected<JsonObject> access = new Collected<>();
+  private final Collected<JsonObject> events = new Collected<>();
+
+  @Override
+  public void handle(JsonObject json) {
+    (json.containsKey("type") ? events : access).handle(json);
+  }
+
+  /** Completes once at least {@code count} access-log entries were handed over. */
+  public Future<List<JsonObject>> awaitAccess(int count) {
+    return access.awaitCount(count);
+  }
+
+  public List<JsonObject> events() {
+    return events.all();
+  }
+
+  /**
+   * Completes once everything {@code web} has handed over so far is committed: sends the waiting
+   * batch, then stores a marker row and waits for its acknowledgement. Spark's one ingest verticle
+   * takes messages in order and storage commits in order, so the marker's commit comes after the
+   * batch's.
+   */
+  public static Future<List<Long>> committed(SparkWeb web, SparkClient client) {
+    web.flush();
+    return client.storeAccess(new AccessLogEntry("GET", BARRIER_PATH, 200, 0L, null, null, null, null, null, null, null));
+  }
+}
