@@ -20,7 +20,7 @@ public final class AgentRoutes {
     Router router = Router.router(vertx);
     router.get("/agent").handler(auth).handler(ctx -> ApiResponses.json(ctx, 200,
         new JsonObject().put("available", false).put("transcript", new io.vertx.core.json.JsonArray()).put("message", NOT_YET)));
-    router.post("/agent/messages").handler(BodyHandler.create(false).setBodyLimit(65_536)).handler(auth)
+    router.post("/agent/messages").handler(auth).handler(BodyHandler.create(false).setBodyLimit(65_536))
         .handler(ctx -> ApiResponses.error(ctx, 501, "not_implemented", NOT_YET));
     return router;
   }
