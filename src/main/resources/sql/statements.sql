@@ -38,7 +38,9 @@ INSERT INTO spark_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET
 SELECT value FROM spark_meta WHERE key = ?
 
 -- name: count_events
-SELECT count(*) AS total, coalesce(sum(consumed = 0), 0) AS pending, max(id) AS last_id FROM events
+SELECT (SELECT count(*) FROM events) AS total,
+       (SELECT count(*) FROM events WHERE consumed = 0) AS pending,
+       (SELECT max(id) FROM events) AS last_id
 
 -- name: count_access
 SELECT count(*) AS total FROM access_logs

@@ -50,7 +50,8 @@ public final class SparkVerticle extends VerticleBase {
     Future<?> started = deploy(StorageVerticle.class.getName(), once)
         .compose(v -> deploy(PollerVerticle.class.getName(), once))
         .compose(v -> deploy(JanitorVerticle.class.getName(), once))
-        .compose(v -> deploy(IngestVerticle.class.getName(), once));
+        .compose(v -> deploy(IngestVerticle.class.getName(),
+            new DeploymentOptions().setConfig(resolved).setInstances(cfg.ingest().instances())));
     if (cfg.web().enabled()) {
       started = started.compose(v -> deploy(WebVerticle.class.getName(),
           new DeploymentOptions().setConfig(resolved).setInstances(cfg.web().instances())));

@@ -33,7 +33,7 @@ public record SparkConfig(
 
   public record Web(boolean enabled, String host, int port, String token, int instances) {}
 
-  public record Ingest(String token, long maxBodyBytes, List<String> redactKeys) {}
+  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys) {}
 
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
@@ -79,6 +79,7 @@ public record SparkConfig(
     Ingest ingest = new Ingest(
         r.string("ingest.token", true),
         r.integer("ingest.maxBodyBytes", 1_024, 1L << 30),
+        (int) r.integer("ingest.instances", 1, 64),
         redactKeys);
     Storage storage = new Storage(
         (int) r.integer("storage.queueCapacity", 1, 10_000_000),

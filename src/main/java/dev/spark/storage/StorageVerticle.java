@@ -53,7 +53,8 @@ public final class StorageVerticle extends VerticleBase {
 
   private sealed interface Task permits Write, Op {}
 
-  private record Write(Message<WriteRequest> msg, WriteRequest req) implements Task {}
+  /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
+  private record Write(Message<WriteRequest> msg, WriteRequest req, long bytes) implements Task {}
 
   private record Op(Message<?> msg, Callable<Object> work) implements Task {}
 
@@ -108,16 +109,17 @@ public final class StorageVerticle extends VerticleBase {
       msg.fail(503, "Spark is shutting down; retry against the next instance");
       return;
     }
+    long bytes = req.approxBytes();
     boolean empty = queuedRows == 0;
-    if (!empty && (queuedRows + req.size() > limits.queueCapacity() || queuedBytes + req.approxBytes() > limits.queueMaxBytes())) {
+    if (!empty && (queuedRows + req.size() > limits.queueCapacity() || queuedBytes + bytes > limits.queueMaxBytes())) {
       rejected += req.size();
       metrics.rejected(kind(req), "queue_full", req.size());
       msg.fail(503, "Storage queue is full (" + queuedRows + " rows waiting to be committed); retry shortly");
       return;
     }
     queuedRows += req.size();
-    queuedBytes += req.approxBytes();
-    queue.add(new Write(msg, req));
+    queuedBytes += bytes;
+    queue.add(new Write(msg, req, bytes));
     metrics.queue(queuedRows, queuedBytes);
     drain();
   }
@@ -171,7 +173,7 @@ public final class StorageVerticle extends VerticleBase {
       int count = 0;
       int eventRows = 0;
       for (Write w : group) {
-        bytes += w.req().approxBytes();
+        bytes += w.bytes();
         count += w.req().size();
         if (w.req() instanceof WriteRequest.Events) eventRows += w.req().size();
       }

@@ -46,8 +46,8 @@ public final class SseHub {
   }
 
   public Future<Void> start() {
-    MessageConsumer<EventBatch> batches = vertx.eventBus().consumer(Addresses.EVENTS_BATCH, m -> fanOut(agents, m.body().events()));
-    MessageConsumer<EventBatch> stored = vertx.eventBus().consumer(Addresses.EVENTS_STORED, m -> fanOut(observers, m.body().events()));
+    MessageConsumer<EventBatch> batches = vertx.eventBus().localConsumer(Addresses.EVENTS_BATCH, m -> fanOut(agents, m.body().events()));
+    MessageConsumer<EventBatch> stored = vertx.eventBus().localConsumer(Addresses.EVENTS_STORED, m -> fanOut(observers, m.body().events()));
     consumers.add(batches);
     consumers.add(stored);
     heartbeatTimer = vertx.setPeriodic(cfg.heartbeatMs(), id -> {

@@ -101,14 +101,15 @@ class SseStreamTest {
 
   @Test
   void withNoAgentEventsStayPendingThenAllArriveWhenOneConnects(Vertx vertx, @TempDir Path dir) {
-    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject().put("db", new JsonObject().put("pollIntervalMs", 50)));
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject()
+        .put("db", new JsonObject().put("pollIntervalMs", 50))
+        .put("stream", new JsonObject().put("heartbeatMs", 100)));
     List<Long> ids = post(spark, 7, "backlog");
-    // Several safety-net polls pass with no agent: nothing may be consumed.
+    // Let several safety-net polls (every 50 ms) pass with no agent, counted by the server's own
+    // heartbeats (every 100 ms) to an observer: nothing may be consumed.
     SseTestClient observer = Await.result(SseTestClient.connect(vertx, spark.port, "observe=true", null));
-    int greeting = observer.comments();
-    Await.result(vertx.timer(300));
+    Await.result(observer.awaitComments(observer.comments() + 4));
     assertEquals(7, spark.count("SELECT count(*) FROM events WHERE consumed = 0"));
-    assertTrue(greeting >= 1);
 
     SseTestClient agent = Await.result(SseTestClient.connect(vertx, spark.port, null, null));
     assertEquals(ids, ids(Await.result(agent.awaitCount(7))));
@@ -120,8 +121,8 @@ class SseStreamTest {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject().put("stream", new JsonObject().put("heartbeatMs", 100)));
     SseTestClient agent = Await.result(SseTestClient.connect(vertx, spark.port, null, null));
     int start = agent.comments();
-    Await.result(vertx.timer(600));
-    assertTrue(agent.comments() >= start + 2, "heartbeat comments arrive on an idle stream: " + (agent.comments() - start));
+    Await.result(agent.awaitComments(start + 3)); // fails by timeout if no heartbeat comes
+    assertTrue(agent.comments() >= start + 3, "heartbeat comments arrive on an idle stream");
     List<Long> ids = post(spark, 1, "still open");
     assertEquals(ids, ids(Await.result(agent.awaitCount(1))));
   }

@@ -30,6 +30,10 @@ public final class SseTestClient {
 
   private record Waiter(int count, Promise<List<Received>> promise) {}
 
+  private record CommentWaiter(int count, Promise<Void> promise) {}
+
+  private final List<CommentWaiter> commentWaiters = new ArrayList<>();
+
   private SseTestClient(HttpClient http) {
     this.http = http;
   }
@@ -68,6 +72,11 @@ public final class SseTestClient {
       if (line.startsWith(":")) {
         comments++;
         connected.tryComplete();
+        commentWaiters.removeIf(w -> {
+          if (comments < w.count()) return false;
+          w.promise().tryComplete();
+          return true;
+        });
       } else if (line.startsWith("id: ")) {
         id = Long.parseLong(line.substring(4).trim());
       } else if (line.startsWith("data: ")) {
@@ -88,6 +97,14 @@ public final class SseTestClient {
     if (events.size() >= count) return Future.succeededFuture(List.copyOf(events));
     Promise<List<Received>> p = Promise.promise();
     waiters.add(new Waiter(count, p));
+    return p.future();
+  }
+
+  /** Completes once {@code total} comment lines (the greeting and heartbeats) have arrived in all. */
+  public synchronized Future<Void> awaitComments(int total) {
+    if (comments >= total) return Future.succeededFuture();
+    Promise<Void> p = Promise.promise();
+    commentWaiters.add(new CommentWaiter(total, p));
     return p.future();
   }
 
