@@ -11,7 +11,7 @@ final class BenchOptions {
 
   double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, d)
   double refSeconds = 4;        // duration of the one-row-per-transaction reference
-  double warmupSeconds = 2;     // JVM warm-up per workload kind, on a throw-away database
+  double warmupSeconds = 3;     // JVM warm-up per workload kind, on a throw-away database
   double latencySeconds = 15;   // duration of the steady-rate SSE latency run (e)
   int latencyRate = 1_000;      // events per second in (e)
   int latencyConnections = 32;  // HTTP connections the (e) sender may use
@@ -21,9 +21,12 @@ final class BenchOptions {
   int httpBatchConnections = 4; // HTTP connections, one POST in flight on each (c)
   int eventConnections = 64;    // HTTP connections, one POST in flight on each (d)
   String synchronous = "NORMAL";
+  int retryNoisy = 1;           // run a workload again when other processes disturbed it
+  double waitQuietSeconds = 60; // before each workload, wait up to this long for other processes to go idle
   Path dir;                     // parent of the temp directory; default java.io.tmpdir
   boolean keep;                 // keep the database files
   boolean verbose;              // Spark's INFO logging on stderr
+  boolean cycledIds;            // access-log requestIds cycle through 6,400 values instead of being unique
   Set<String> only = new LinkedHashSet<>(ALL_WORKLOADS);
 
   static BenchOptions parse(String[] args) {
@@ -56,6 +59,12 @@ final class BenchOptions {
         case "http-batch-connections" -> o.httpBatchConnections = Integer.parseInt(value);
         case "event-connections" -> o.eventConnections = Integer.parseInt(value);
         case "synchronous" -> o.synchronous = value.toUpperCase();
+        case "wait-quiet" -> o.waitQuietSeconds = Double.parseDouble(value);
+        case "retry-noisy" -> o.retryNoisy = Integer.parseInt(value);
+        case "request-ids" -> {
+          if (!value.equals("unique") && !value.equals("cycled")) throw new IllegalArgumentException("--request-ids is unique or cycled");
+          o.cycledIds = value.equals("cycled");
+        }
         case "dir" -> o.dir = Path.of(value);
         case "only" -> {
           o.only = new LinkedHashSet<>();
@@ -81,7 +90,7 @@ final class BenchOptions {
           --only=ref,a,b1,b100,c,d,e   workloads to run (default: all)
           --seconds=10                 duration of each throughput workload (a, b1, b100, c, d)
           --ref-seconds=4              duration of the one-row-per-transaction reference
-          --warmup-seconds=2           JVM warm-up per workload kind (throw-away database)
+          --warmup-seconds=3           JVM warm-up per workload kind (throw-away database)
           --latency-seconds=15         duration of the SSE latency run (e)
           --latency-rate=1000          events/s in (e)
           --latency-connections=32     HTTP connections available to the (e) sender
@@ -91,6 +100,9 @@ final class BenchOptions {
           --http-batch-connections=4   connections (one POST in flight each) in c
           --event-connections=64       connections (one POST in flight each) in d
           --synchronous=NORMAL         PRAGMA synchronous for every workload
+          --wait-quiet=60              before each workload wait up to N s for other processes to go idle (0: don't)
+          --retry-noisy=1              run a workload again (N times at most) if other processes used > 0.15 cores meanwhile
+          --request-ids=unique         access-log requestIds: unique increasing (default) or cycled (6,400 values)
           --dir=PATH --keep --verbose --quick""";
   }
 }

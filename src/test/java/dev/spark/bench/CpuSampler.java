@@ -22,6 +22,9 @@ final class CpuSampler {
   private Map<Long, Long> before;
   private long processBefore;
   private long wallBefore;
+  private long[] machineBefore;
+  /** Cores other processes kept busy on average during the run (-1 when /proc/stat is unreadable). */
+  double otherProcesses = -1;
 
   CpuSampler(Set<Long> clientThreads) {
     this.clientThreads = clientThreads;
@@ -31,12 +34,67 @@ final class CpuSampler {
     before = snapshot();
     processBefore = OS.getProcessCpuTime();
     wallBefore = System.nanoTime();
+    machineBefore = machineTicks();
+  }
+
+  /** From /proc/stat: {busy ticks, all ticks} of the whole machine; null elsewhere. */
+  static long[] machineTicks() {
+    try {
+      String cpu = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+      String[] f = cpu.trim().split("\\s+");
+      long busy = 0;
+      long all = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        long v = Long.parseLong(f[i]);
+        all += v;
+        if (i != 4 && i != 5) busy += v; // not idle, not iowait
+      }
+      return new long[] {busy, all};
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /**
+   * Waits (up to {@code maxSeconds}) until other processes keep less than 0.15 cores busy over two
+   * consecutive half-second windows; returns what they used in the last window.
+   */
+  static double waitForQuiet(double maxSeconds) {
+    long until = System.nanoTime() + (long) (maxSeconds * 1e9);
+    int quietWindows = 0;
+    double other = Double.NaN;
+    boolean told = false;
+    while (true) {
+      long[] before = machineTicks();
+      long ownBefore = OS.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      Bench.sleep(500);
+      double machine = machineCores(before, machineTicks());
+      if (Double.isNaN(machine)) return Double.NaN;
+      other = Math.max(0, machine - (OS.getProcessCpuTime() - ownBefore) / (double) (System.nanoTime() - t0));
+      quietWindows = other < 0.15 ? quietWindows + 1 : 0;
+      if (quietWindows >= 2 || System.nanoTime() > until) break;
+      if (!told) {
+        System.out.printf(Locale.ROOT, "      (other processes are using %.2f cores; waiting up to %.0f s for a quiet machine)%n", other, maxSeconds);
+        told = true;
+      }
+    }
+    if (told) System.out.printf(Locale.ROOT, "      (%s)%n", quietWindows >= 2 ? "quiet now" : String.format(Locale.ROOT, "still %.2f cores busy; running anyway", other));
+    return other;
+  }
+
+  /** Cores busy on the whole machine (all processes) between two {@link #machineTicks()} readings. */
+  static double machineCores(long[] before, long[] after) {
+    if (before == null || after == null || after[1] == before[1]) return Double.NaN;
+    return (after[0] - before[0]) / (double) (after[1] - before[1]) * Runtime.getRuntime().availableProcessors();
   }
 
   /** Cores busy per group, in a fixed order, e.g. "server event loops 1.10, sqlite writer 0.62, ...". */
   String stop() {
     long wall = System.nanoTime() - wallBefore;
     long process = OS.getProcessCpuTime() - processBefore;
+    double machine = machineCores(machineBefore, machineTicks());
+    if (!Double.isNaN(machine)) otherProcesses = Math.max(0, machine - process / (double) wall);
     Map<Long, Long> after = snapshot();
     Map<String, Long> groups = new LinkedHashMap<>();
     for (String g : new String[] {"server event loops", "sqlite writer", "vert.x workers", "client event loops", "bench main", "other threads"}) {
@@ -59,6 +117,7 @@ final class CpuSampler {
       if (cores >= 0.005) out.append(String.format(Locale.ROOT, " %s %.2f,", e.getKey(), cores));
     }
     out.setLength(out.length() - 1);
+    if (otherProcesses >= 0) out.append(String.format(Locale.ROOT, "; other processes %.2f", otherProcesses));
     return out.toString();
   }
 

@@ -5,11 +5,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The bodies the workloads send. Throughput workloads cycle through a pool of distinct pre-built
- * bodies, so the client (which shares the 2 cores with Spark) spends its time on I/O, not on
- * building JSON. Every access log carries a distinct-looking requestId and path.
+ * The bodies the workloads send. Access log number n has the same column values in every workload
+ * (the sqlite-jdbc baselines included), so they all insert the same rows and the same index keys.
+ *
+ * <p>{@code requestId} (indexed by {@code idx_access_logs_request_id}) is, by default, unique and
+ * increasing ("req-000000000042", like time-ordered ids such as UUIDv7/ULID), so index inserts
+ * append. With {@code --request-ids=cycled} it cycles through 6,400 values instead, which spreads
+ * the inserts over the whole index like random ids do; that makes every workload I/O-heavier.
  */
 final class Payloads {
+  static final int CYCLE = 6_400;
+  static volatile boolean cycledIds;
+
   static final String STACK = String.join("\n",
       "Error: Connection refused",
       "    at Socket.connect (node:net:1187:16)",
@@ -20,18 +27,60 @@ final class Payloads {
       "    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
       "    at next (/app/node_modules/express/lib/router/route.js:149:13)");
 
+  private static final String ZEROS = "000000000000";
+
   private Payloads() {}
+
+  static String requestId(long n) {
+    String digits = Long.toString(cycledIds ? n % CYCLE : n);
+    return "req-" + (digits.length() >= 12 ? digits : ZEROS.substring(digits.length()) + digits);
+  }
+
+  static String path(long n) {
+    return "/api/users/" + (n % 10_000);
+  }
+
+  static int status(long n) {
+    return n % 50 == 0 ? 404 : 200;
+  }
+
+  static long durationMs(long n) {
+    return 3 + n % 40;
+  }
 
   static JsonObject accessLog(long n) {
     return new JsonObject()
         .put("method", "GET")
-        .put("path", "/api/users/" + (n % 10_000))
-        .put("status", n % 50 == 0 ? 404 : 200)
-        .put("durationMs", 3 + n % 40)
+        .put("path", path(n))
+        .put("status", status(n))
+        .put("durationMs", durationMs(n))
         .put("ip", "127.0.0.1")
         .put("feature", "get-user")
-        .put("requestId", "bench-" + n)
+        .put("requestId", requestId(n))
         .put("userAgent", "bench");
+  }
+
+  static JsonArray accessArray(long first, int size) {
+    JsonArray arr = new JsonArray();
+    for (int i = 0; i < size; i++) arr.add(accessLog(first + i));
+    return arr;
+  }
+
+  /** The JSON text of {@code accessArray(first, size)}, built directly (cheap for the client). */
+  static Buffer accessArrayJson(long first, int size) {
+    StringBuilder sb = new StringBuilder(size * 190);
+    sb.append('[');
+    for (int i = 0; i < size; i++) {
+      long n = first + i;
+      if (i > 0) sb.append(',');
+      sb.append("{\"method\":\"GET\",\"path\":\"").append(path(n))
+          .append("\",\"status\":").append(status(n))
+          .append(",\"durationMs\":").append(durationMs(n))
+          .append(",\"ip\":\"127.0.0.1\",\"feature\":\"get-user\",\"requestId\":\"").append(requestId(n))
+          .append("\",\"userAgent\":\"bench\"}");
+    }
+    sb.append(']');
+    return Buffer.buffer(sb.toString());
   }
 
   static JsonObject errorEvent(long n) {
@@ -44,37 +93,10 @@ final class Payloads {
         .put("error", new JsonObject().put("message", "Connection refused").put("stack", STACK));
   }
 
-  static JsonArray accessBatch(long first, int size) {
-    JsonArray arr = new JsonArray();
-    for (int i = 0; i < size; i++) arr.add(accessLog(first + i));
-    return arr;
-  }
-
-  /** {@code count} distinct single access-log objects. */
-  static JsonObject[] accessObjects(int count) {
-    JsonObject[] out = new JsonObject[count];
-    for (int i = 0; i < count; i++) out[i] = accessLog(i);
-    return out;
-  }
-
-  /** {@code count} distinct arrays of {@code size} access logs. */
-  static JsonArray[] accessArrays(int count, int size) {
-    JsonArray[] out = new JsonArray[count];
-    for (int i = 0; i < count; i++) out[i] = accessBatch((long) i * size, size);
-    return out;
-  }
-
-  static Buffer[] encoded(Object[] jsons) {
-    Buffer[] out = new Buffer[jsons.length];
-    for (int i = 0; i < jsons.length; i++) {
-      out[i] = jsons[i] instanceof JsonObject o ? o.toBuffer() : ((JsonArray) jsons[i]).toBuffer();
-    }
-    return out;
-  }
-
-  static JsonObject[] errorEvents(int count) {
-    JsonObject[] out = new JsonObject[count];
-    for (int i = 0; i < count; i++) out[i] = errorEvent(i);
+  /** {@code count} distinct encoded error events, cycled through by (d). */
+  static Buffer[] errorEventBodies(int count) {
+    Buffer[] out = new Buffer[count];
+    for (int i = 0; i < count; i++) out[i] = errorEvent(i).toBuffer();
     return out;
   }
 }

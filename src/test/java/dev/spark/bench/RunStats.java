@@ -32,6 +32,10 @@ final class RunStats {
   String note = "";
   /** CPU use by thread group during the run (see {@link CpuSampler}). */
   String cpu = "";
+  /** What the storage probe saw during the run (see {@link StorageProbe}). */
+  String storage = "";
+  /** Cores other processes on the machine used during the run (-1: unknown). */
+  double otherCores = -1;
 
   RunStats(String key, String title, String unit) {
     this.key = key;

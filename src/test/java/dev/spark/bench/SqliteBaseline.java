@@ -19,6 +19,9 @@ import java.util.List;
  * Spark stores for the benchmark's access logs. One thread, one connection.
  */
 final class SqliteBaseline {
+  /** The pragmas the last {@link #run} ended up with, as SQLite reports them. */
+  static volatile String lastPragmas = "?";
+
   private SqliteBaseline() {}
 
   /** Opens a fresh database exactly as Spark's writer does, and returns the pragmas it ended up with. */
@@ -64,20 +67,22 @@ final class SqliteBaseline {
   static RunStats run(RunStats stats, Path db, String synchronous, int txRows, double seconds) throws SQLException {
     try (Connection conn = open(db, synchronous);
          PreparedStatement insert = conn.prepareStatement(Sql.get("insert_access"))) {
+      lastPragmas = pragmas(conn);
       long n = 0;
       stats.startNanos = System.nanoTime();
       long deadline = stats.startNanos + (long) (seconds * 1e9);
       while (System.nanoTime() < deadline) {
         long txStart = System.nanoTime();
         for (int i = 0; i < txRows; i++, n++) {
+          // the values Spark stores for Payloads.accessLog(n)
           insert.setString(1, Timestamps.now());
           insert.setString(2, "GET");
-          insert.setString(3, "/api/users/" + (n % 10_000));
-          insert.setInt(4, n % 50 == 0 ? 404 : 200);
-          insert.setLong(5, 3 + n % 40);
+          insert.setString(3, Payloads.path(n));
+          insert.setInt(4, Payloads.status(n));
+          insert.setLong(5, Payloads.durationMs(n));
           insert.setString(6, "127.0.0.1");
           insert.setString(7, "get-user");
-          insert.setString(8, "bench-" + n);
+          insert.setString(8, Payloads.requestId(n));
           insert.setNull(9, java.sql.Types.VARCHAR);
           insert.setNull(10, java.sql.Types.VARCHAR);
           insert.setString(11, "bench");
