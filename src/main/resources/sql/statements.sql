@@ -114,8 +114,8 @@ SELECT id FROM events WHERE consumed = 0 AND id > ? ORDER BY id LIMIT ?
 
 -- One row per (route, duration, status): the exact duration histogram of each route, from which
 -- DashboardReads computes requests, error rates and nearest-rank percentiles. Filter fragments are
--- inserted before the GROUP BY. idx_access_logs_route (method, path, duration_ms, status, timestamp)
--- makes it one covering-index scan in group order: no table reads, no sort, and only count(*) per row.
+-- inserted before the GROUP BY. idx_access_logs_window (timestamp, method, path, duration_ms, status)
+-- makes it one covering-index range scan (no table reads); the grouping sorts the window's rows.
 -- name: access_route_histogram
 SELECT method, path, duration_ms, status, count(*) AS n FROM access_logs
 

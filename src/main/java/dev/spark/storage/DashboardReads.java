@@ -46,8 +46,8 @@ public final class DashboardReads {
 
   /**
    * Per-route statistics over the rows the filter selects; the {@code limit} busiest routes, plus the
-   * same over all of them. One scan of {@code idx_access_logs_route} yields every route's exact duration
-   * histogram, in (route, duration) order; it is read with a plain JDBC cursor on a worker thread and
+   * same over all of them. One range of {@code idx_access_logs_window} yields every route's exact duration
+   * histogram, grouped in (route, duration) order; it is read with a plain JDBC cursor on a worker thread and
    * folded as it streams, so no per-row objects are kept (a million-row window is tens of thousands of
    * histogram rows).
    */

@@ -70,22 +70,11 @@ public final class SqliteDatabase implements AutoCloseable {
   private static SqliteDatabase openOnce(Path path, String synchronous) throws SQLException {
     Connection conn = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
     try {
-      try (Statement st = conn.createStatement()) {
-        st.execute("PRAGMA busy_timeout = 10000");
-        // Only takes effect on a new, empty file; lets the janitor give space back in small steps.
-        st.execute("PRAGMA auto_vacuum = INCREMENTAL");
-        try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
-          rs.next();
-        }
-        st.execute("PRAGMA synchronous = " + synchronous);
-        st.execute("PRAGMA foreign_keys = OFF");
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
-          rs.next();
-        }
-        conn.setAutoCommit(false);
-        for (String ddl : Sql.statements(Sql.schema())) st.execute(ddl);
-        conn.commit();
+      configure(conn, synchronous);
+      try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+        rs.next();
       }
+      createSchema(conn);
       return new SqliteDatabase(path, conn);
     } catch (SQLException e) {
       try {
@@ -105,6 +94,29 @@ public final class SqliteDatabase implements AutoCloseable {
     try (var in = Files.newInputStream(path)) {
       return java.util.Arrays.equals(in.readNBytes(HEADER.length), HEADER);
     }
+  }
+
+  /** The writer connection's settings; the benchmark's plain-JDBC baseline uses the same. */
+  public static void configure(Connection conn, String synchronous) throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 10000");
+      // Only takes effect on a new, empty file; lets the janitor give space back in small steps.
+      st.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+        rs.next();
+      }
+      st.execute("PRAGMA synchronous = " + synchronous);
+      st.execute("PRAGMA foreign_keys = OFF");
+    }
+  }
+
+  /** Creates the tables and indexes of {@code sql/schema.sql} where missing, in one transaction. */
+  public static void createSchema(Connection conn) throws SQLException {
+    conn.setAutoCommit(false);
+    try (Statement st = conn.createStatement()) {
+      for (String ddl : Sql.statements(Sql.schema())) st.execute(ddl);
+    }
+    conn.commit();
   }
 
   static Path moveAside(Path path) throws IOException {

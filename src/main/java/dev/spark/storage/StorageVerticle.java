@@ -4,59 +4,35 @@ import dev.spark.Addresses;
 import dev.spark.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
-import dev.spark.event.StoredEvent;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The only writer to the SQLite file. Requests arrive on the event loop and wait in a bounded queue;
- * one dedicated writer thread commits whatever is queued in one transaction (group commit), then
- * every sender is answered with its ids and the stored events are published.
+ * The only writer to the SQLite file. Requests arrive on this verticle's event loop, where the
+ * queue bound is checked the moment they arrive (rows and bytes: over it, 503 at once); accepted
+ * ones go to the {@link WriterLoop}, whose single thread commits whatever is waiting in one
+ * transaction (group commit) and answers each sender once its rows are committed.
  *
- * <p>Why an event-loop verticle with its own one-thread executor rather than a worker verticle: the
- * queue bound must be checked the moment a request arrives. On a worker verticle, requests that
- * arrive during a commit would wait, uncounted, in the context's task queue.
+ * <p>Why not a worker verticle: requests that arrive during a commit would wait, uncounted, in the
+ * worker context's task queue, so the bound could not be enforced on arrival.
  */
 public final class StorageVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(StorageVerticle.class.getName());
 
-  private final Deque<Task> queue = new ArrayDeque<>();
   private SparkConfig.Storage limits;
-  private WorkerExecutor writer;
+  private WriterLoop writer;
   private SqliteDatabase db;
   private Janitorial janitorial;
-  private int queuedRows;
-  private long queuedBytes;
-  private boolean busy;
   private boolean closing;
-  private Promise<Void> drained;
-  private long committedRows;
-  private long commits;
   private long rejected;
-  private long lastCommitRows;
-  private double lastCommitMs;
   private SparkMetrics metrics;
-
-  private sealed interface Task permits Write, Op {}
-
-  /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
-  private record Write(Message<WriteRequest> msg, WriteRequest req, long bytes) implements Task {}
-
-  private record Op(Message<?> msg, Callable<Object> work) implements Task {}
 
   @Override
   public Future<?> start() {
@@ -64,12 +40,12 @@ public final class StorageVerticle extends VerticleBase {
     limits = cfg.storage();
     EventBusCodecs.register(vertx);
     metrics = SparkMetrics.of(vertx);
-    writer = vertx.createSharedWorkerExecutor("spark-sqlite-writer-" + deploymentID(), 1, 1, TimeUnit.HOURS);
     Path path = Path.of(cfg.db().path());
-    return writer.executeBlocking(() -> SqliteDatabase.open(path, cfg.db().synchronous()), true)
+    return vertx.executeBlocking(() -> SqliteDatabase.open(path, cfg.db().synchronous()))
         .onSuccess(opened -> {
           db = opened;
           janitorial = new Janitorial(opened);
+          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, "spark-sqlite-writer-" + deploymentID());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
         .compose(opened -> Future.all(
@@ -83,45 +59,31 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     closing = true;
-    Future<Void> idle;
-    if (!busy && queue.isEmpty()) {
-      idle = Future.succeededFuture();
-    } else {
-      drained = Promise.promise();
-      idle = drained.future();
-    }
-    return idle
-        .compose(v -> db == null ? Future.succeededFuture() : writer.executeBlocking(() -> {
-          db.close();
-          return null;
-        }))
-        .onComplete(v -> {
-          LOG.info("Storage closed after committing " + committedRows + " rows");
-          writer.close();
-        });
+    return writer == null ? Future.succeededFuture() : writer.stop();
   }
 
   private void onWrite(Message<WriteRequest> msg) {
     WriteRequest req = msg.body();
     if (closing) {
-      rejected += req.size();
-      metrics.rejected(kind(req), "shutting_down", req.size());
+      reject(req, "shutting_down");
       msg.fail(503, "Spark is shutting down; retry against the next instance");
       return;
     }
     long bytes = req.approxBytes();
+    int queuedRows = writer.queuedRows.get();
     boolean empty = queuedRows == 0;
-    if (!empty && (queuedRows + req.size() > limits.queueCapacity() || queuedBytes + bytes > limits.queueMaxBytes())) {
-      rejected += req.size();
-      metrics.rejected(kind(req), "queue_full", req.size());
+    if (!empty && (queuedRows + req.size() > limits.queueCapacity()
+        || writer.queuedBytes.get() + bytes > limits.queueMaxBytes())) {
+      reject(req, "queue_full");
       msg.fail(503, "Storage queue is full (" + queuedRows + " rows waiting to be committed); retry shortly");
       return;
     }
-    queuedRows += req.size();
-    queuedBytes += bytes;
-    queue.add(new Write(msg, req, bytes));
-    metrics.queue(queuedRows, queuedBytes);
-    drain();
+    writer.write(msg, req, bytes);
+  }
+
+  private void reject(WriteRequest req, String reason) {
+    rejected += req.size();
+    metrics.rejected(req instanceof WriteRequest.Events ? "event" : "access", reason, req.size());
   }
 
   private void onConsume(Message<JsonObject> msg) {
@@ -139,110 +101,21 @@ public final class StorageVerticle extends VerticleBase {
       msg.fail(503, "Spark is shutting down");
       return;
     }
-    queue.add(new Op(msg, work));
-    drain();
-  }
-
-  private void drain() {
-    if (busy) return;
-    if (queue.isEmpty()) {
-      if (drained != null) drained.tryComplete();
-      return;
-    }
-    busy = true;
-    if (queue.peek() instanceof Op op) {
-      queue.poll();
-      writer.executeBlocking(op.work(), true).onComplete(ar -> {
-        if (ar.succeeded()) op.msg().reply(ar.result());
-        else op.msg().fail(500, String.valueOf(ar.cause().getMessage()));
-        busy = false;
-        drain();
-      });
-      return;
-    }
-    List<Write> group = new ArrayList<>();
-    int rows = 0;
-    while (queue.peek() instanceof Write w && (group.isEmpty() || rows + w.req().size() <= limits.maxBatchRows())) {
-      queue.poll();
-      group.add(w);
-      rows += w.req().size();
-    }
-    long started = System.nanoTime();
-    writer.executeBlocking(() -> commit(group), true).onComplete(ar -> {
-      long bytes = 0;
-      int count = 0;
-      int eventRows = 0;
-      for (Write w : group) {
-        bytes += w.bytes();
-        count += w.req().size();
-        if (w.req() instanceof WriteRequest.Events) eventRows += w.req().size();
-      }
-      queuedRows -= count;
-      queuedBytes -= bytes;
-      metrics.queue(queuedRows, queuedBytes);
-      if (ar.succeeded()) {
-        long nanos = System.nanoTime() - started;
-        commits++;
-        committedRows += count;
-        lastCommitRows = count;
-        lastCommitMs = nanos / 1e6;
-        metrics.commit(count, nanos);
-        if (eventRows > 0) metrics.ingested("event", eventRows);
-        if (count > eventRows) metrics.ingested("access", count - eventRows);
-        answer(group, ar.result());
-      } else {
-        LOG.severe("Commit of " + count + " rows failed: " + ar.cause());
-        for (Write w : group) w.msg().fail(500, "Storage failed to commit: " + ar.cause().getMessage());
-      }
-      busy = false;
-      drain();
-    });
-  }
-
-  /** Runs on the writer thread: every request of the group in one transaction. */
-  private long[][] commit(List<Write> group) throws Exception {
-    long[][] ids = new long[group.size()][];
-    try {
-      for (int i = 0; i < group.size(); i++) {
-        WriteRequest req = group.get(i).req();
-        ids[i] = req instanceof WriteRequest.Events ev ? db.insertEvents(ev.rows()) : db.insertAccess(((WriteRequest.Access) req).rows());
-      }
-      db.commit();
-      return ids;
-    } catch (Exception e) {
-      db.rollbackQuietly();
-      throw e;
-    }
-  }
-
-  private void answer(List<Write> group, long[][] ids) {
-    List<StoredEvent> stored = new ArrayList<>();
-    for (int i = 0; i < group.size(); i++) {
-      Write w = group.get(i);
-      w.msg().reply(new WriteResult(ids[i]));
-      if (w.req() instanceof WriteRequest.Events ev) {
-        for (int j = 0; j < ids[i].length; j++) stored.add(new StoredEvent(ids[i][j], ev.rows().get(j), false, null));
-      }
-    }
-    if (!stored.isEmpty()) vertx.eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
-  }
-
-  private static String kind(WriteRequest req) {
-    return req instanceof WriteRequest.Events ? "event" : "access";
+    writer.op(msg, work);
   }
 
   private JsonObject stats() {
     return new JsonObject()
         .put("path", db == null ? null : db.path().toAbsolutePath().toString())
-        .put("queueRows", queuedRows)
-        .put("queueBytes", queuedBytes)
+        .put("queueRows", writer.queuedRows.get())
+        .put("queueBytes", writer.queuedBytes.get())
         .put("queueCapacity", limits.queueCapacity())
-        .put("busy", busy)
+        .put("busy", writer.busy)
         .put("closing", closing)
-        .put("commits", commits)
-        .put("committedRows", committedRows)
+        .put("commits", writer.commits.get())
+        .put("committedRows", writer.committedRows.get())
         .put("rejectedRows", rejected)
-        .put("lastCommitRows", lastCommitRows)
-        .put("lastCommitMs", lastCommitMs);
+        .put("lastCommitRows", writer.lastCommitRows)
+        .put("lastCommitMs", writer.lastCommitMs);
   }
 }

@@ -1,5 +1,7 @@
 package dev.spark.bench;
 
+import dev.spark.storage.SqliteDatabase;
+
 import dev.spark.event.Timestamps;
 import dev.spark.storage.Sql;
 
@@ -27,18 +29,8 @@ final class SqliteBaseline {
   /** Opens a fresh database exactly as Spark's writer does, and returns the pragmas it ended up with. */
   static Connection open(Path db, String synchronous) throws SQLException {
     Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-    try (Statement st = conn.createStatement()) {
-      st.execute("PRAGMA busy_timeout = 10000");
-      st.execute("PRAGMA auto_vacuum = INCREMENTAL");
-      try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
-        rs.next();
-      }
-      st.execute("PRAGMA synchronous = " + synchronous);
-      st.execute("PRAGMA foreign_keys = OFF");
-      conn.setAutoCommit(false);
-      for (String ddl : statements(Sql.schema())) st.execute(ddl);
-      conn.commit();
-    }
+    SqliteDatabase.configure(conn, synchronous);
+    SqliteDatabase.createSchema(conn);
     return conn;
   }
 

@@ -1,0 +1,213 @@
+package dev.spark.storage;
+
+import dev.spark.Addresses;
+import dev.spark.event.AccessRow;
+import dev.spark.event.EventBatch;
+import dev.spark.event.EventRow;
+import dev.spark.event.StoredEvent;
+import dev.spark.metrics.SparkMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The writer thread: takes tasks in order from its queue and, for writes, commits every write that
+ * is waiting (up to {@code maxBatchRows}) in one transaction, then answers each sender and publishes
+ * the stored events. It pulls the next group itself the moment a commit ends, so the SQLite
+ * connection never waits for an event-loop round trip between transactions.
+ */
+final class WriterLoop {
+  private static final Logger LOG = Logger.getLogger(WriterLoop.class.getName());
+
+  sealed interface Task permits Write, Op, Stop {}
+
+  /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
+  record Write(Message<WriteRequest> msg, WriteRequest req, long bytes) implements Task {}
+
+  record Op(Message<?> msg, Callable<Object> work) implements Task {}
+
+  private record Stop(Promise<Void> done) implements Task {}
+
+  private final Vertx vertx;
+  private final SqliteDatabase db;
+  private final int maxBatchRows;
+  private final SparkMetrics metrics;
+  private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
+  private final Thread thread;
+
+  final AtomicInteger queuedRows = new AtomicInteger();
+  final AtomicLong queuedBytes = new AtomicLong();
+  final AtomicLong committedRows = new AtomicLong();
+  final AtomicLong commits = new AtomicLong();
+  volatile boolean busy;
+  volatile long lastCommitRows;
+  volatile double lastCommitMs;
+
+  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, String name) {
+    this.vertx = vertx;
+    this.db = db;
+    this.maxBatchRows = maxBatchRows;
+    this.metrics = metrics;
+    this.thread = new Thread(this::run, name);
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** Called on the storage verticle's event loop, after the queue bound was checked. */
+  void write(Message<WriteRequest> msg, WriteRequest req, long bytes) {
+    queuedRows.addAndGet(req.size());
+    queuedBytes.addAndGet(bytes);
+    metrics.queue(queuedRows.get(), queuedBytes.get());
+    queue.add(new Write(msg, req, bytes));
+  }
+
+  void op(Message<?> msg, Callable<Object> work) {
+    queue.add(new Op(msg, work));
+  }
+
+  /** Commits everything queued before it, closes the database, and ends the thread. */
+  Future<Void> stop() {
+    Promise<Void> done = Promise.promise();
+    queue.add(new Stop(done));
+    return done.future();
+  }
+
+  private void run() {
+    while (true) {
+      Task task;
+      try {
+        task = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      busy = true;
+      if (task instanceof Stop stop) {
+        close(stop.done());
+        return;
+      }
+      if (task instanceof Op op) {
+        runOp(op);
+      } else {
+        List<Write> group = new ArrayList<>();
+        group.add((Write) task);
+        int rows = ((Write) task).req().size();
+        while (queue.peek() instanceof Write next && rows + next.req().size() <= maxBatchRows) {
+          queue.poll();
+          group.add(next);
+          rows += next.req().size();
+        }
+        runGroup(group, rows);
+      }
+      busy = false;
+    }
+  }
+
+  private void runOp(Op op) {
+    try {
+      op.msg().reply(op.work().call());
+    } catch (Exception e) {
+      op.msg().fail(500, String.valueOf(e.getMessage()));
+    }
+  }
+
+  private void runGroup(List<Write> group, int rows) {
+    long started = System.nanoTime();
+    long bytes = 0;
+    int eventRows = 0;
+    for (Write w : group) {
+      bytes += w.bytes();
+      if (w.req() instanceof WriteRequest.Events) eventRows += w.req().size();
+    }
+    try {
+      long[][] ids = commit(group);
+      long nanos = System.nanoTime() - started;
+      release(rows, bytes);
+      commits.incrementAndGet();
+      committedRows.addAndGet(rows);
+      lastCommitRows = rows;
+      lastCommitMs = nanos / 1e6;
+      metrics.commit(rows, nanos);
+      if (eventRows > 0) metrics.ingested("event", eventRows);
+      if (rows > eventRows) metrics.ingested("access", rows - eventRows);
+      answer(group, ids);
+    } catch (Exception e) {
+      release(rows, bytes);
+      LOG.severe("Commit of " + rows + " rows failed: " + e);
+      for (Write w : group) w.msg().fail(500, "Storage failed to commit: " + e.getMessage());
+    }
+  }
+
+  private void release(int rows, long bytes) {
+    queuedRows.addAndGet(-rows);
+    queuedBytes.addAndGet(-bytes);
+    metrics.queue(queuedRows.get(), queuedBytes.get());
+  }
+
+  /**
+   * Every request of the group in one transaction, one batched insert per table: the rows of all
+   * the group's requests go in together, and each request gets its slice of the ids back.
+   */
+  private long[][] commit(List<Write> group) throws Exception {
+    List<EventRow> events = new ArrayList<>();
+    List<AccessRow> access = new ArrayList<>();
+    for (Write w : group) {
+      if (w.req() instanceof WriteRequest.Events ev) events.addAll(ev.rows());
+      else access.addAll(((WriteRequest.Access) w.req()).rows());
+    }
+    try {
+      long[] eventIds = events.isEmpty() ? new long[0] : db.insertEvents(events);
+      long[] accessIds = access.isEmpty() ? new long[0] : db.insertAccess(access);
+      db.commit();
+      long[][] ids = new long[group.size()][];
+      int e = 0;
+      int a = 0;
+      for (int i = 0; i < group.size(); i++) {
+        WriteRequest req = group.get(i).req();
+        ids[i] = new long[req.size()];
+        if (req instanceof WriteRequest.Events) {
+          System.arraycopy(eventIds, e, ids[i], 0, req.size());
+          e += req.size();
+        } else {
+          System.arraycopy(accessIds, a, ids[i], 0, req.size());
+          a += req.size();
+        }
+      }
+      return ids;
+    } catch (Exception ex) {
+      db.rollbackQuietly();
+      throw ex;
+    }
+  }
+
+  private void answer(List<Write> group, long[][] ids) {
+    List<StoredEvent> stored = new ArrayList<>();
+    for (int i = 0; i < group.size(); i++) {
+      Write w = group.get(i);
+      w.msg().reply(new WriteResult(ids[i]));
+      if (w.req() instanceof WriteRequest.Events ev) {
+        for (int j = 0; j < ids[i].length; j++) stored.add(new StoredEvent(ids[i][j], ev.rows().get(j), false, null));
+      }
+    }
+    if (!stored.isEmpty()) vertx.eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
+  }
+
+  private void close(Promise<Void> done) {
+    try {
+      db.close();
+      LOG.info("Storage closed after committing " + committedRows.get() + " rows");
+      done.complete();
+    } catch (Exception e) {
+      done.fail(e);
+    }
+  }
+}
