@@ -399,6 +399,8 @@ public final class AgentVerticle extends VerticleBase {
           currentAssistant = null;
           if ("error".equals(m.getString("stopReason"))) {
             transcript.spark("The model call failed: " + m.getString("errorMessage", "no reason given"));
+          } else if ("aborted".equals(m.getString("stopReason"))) {
+            transcript.spark("Aborted.");
           }
         }
       }
@@ -422,7 +424,7 @@ public final class AgentVerticle extends VerticleBase {
   private void messageStart(JsonObject message) {
     String role = message.getString("role", "");
     if ("assistant".equals(role)) {
-      currentAssistant = transcript.add("assistant", new JsonObject().put("text", ""));
+      currentAssistant = null;  // its entry starts with its first text (a message of tool calls only has none)
       return;
     }
     if (!"user".equals(role)) return;
