@@ -429,6 +429,7 @@ public final class AgentVerticle extends VerticleBase {
     }
     if (!"user".equals(role)) return;
     String text = userText(message);
+    transcript.taken(text);
     for (PendingBatch p : pending.values()) {
       if (p.commandId != null && !p.started && p.text.equals(text)) {
         p.started = true;

@@ -74,6 +74,21 @@ final class Transcript {
     publish(new JsonObject().put("op", "update").put("entry", entry.copy()));
   }
 
+  /**
+   * Pi took a user message into its conversation (it was queued until now, or is the run's prompt):
+   * the first such {@code user} or {@code batch} entry with this text not yet taken is marked {@code taken}.
+   */
+  void taken(String text) {
+    for (JsonObject e : entries) {
+      String kind = e.getString("kind");
+      if (("user".equals(kind) || "batch".equals(kind)) && !Boolean.TRUE.equals(e.getBoolean("taken")) && text.equals(e.getString("text"))) {
+        e.put("taken", true);
+        publish(new JsonObject().put("op", "update").put("entry", e.copy()));
+        return;
+      }
+    }
+  }
+
   void state(JsonObject state) {
     publish(new JsonObject().put("op", "state").put("state", state));
   }

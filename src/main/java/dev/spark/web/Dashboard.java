@@ -70,6 +70,8 @@ public final class Dashboard {
     Router router = Router.router(vertx);
     router.route().subRouter(DashboardRoutes.router(vertx, auth, sessions, throttle));
     router.route().subRouter(MetricsRoutes.router(this));
+    AgentConfig agent = AgentConfig.fromJson(cfg.json());
+    if (agent.mcpEnabled()) router.route().subRouter(McpRoutes.router(this, agent));
     return router;
   }
 }

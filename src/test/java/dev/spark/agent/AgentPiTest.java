@@ -4,6 +4,7 @@ import dev.spark.client.SparkClient;
 import dev.spark.client.SparkWebOptions;
 import dev.spark.demo.DemoApp;
 import dev.spark.support.AgentConsole;
+import dev.spark.support.AgentSetup;
 import dev.spark.support.Await;
 import dev.spark.support.Pi;
 import dev.spark.support.ScriptedModel;
@@ -202,10 +203,7 @@ class AgentPiTest {
   // ------------------------------------------------------------------ helpers
 
   static long ingest(SparkUnderTest spark, String message) {
-    HttpResponse<Buffer> r = spark.postNow("/api/v1/events", new JsonObject().put("type", "server-error").put("status", 500)
-        .put("error", new JsonObject().put("message", message)));
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    return r.bodyAsJsonObject().getJsonArray("ids").getLong(0);
+    return AgentSetup.ingest(spark, message);
   }
 
   private ScriptedModel model(Vertx vertx, Function<JsonObject, Reply> script) {
@@ -230,8 +228,6 @@ class AgentPiTest {
   }
 
   static JsonObject agentConfig(Path pi, Path project, JsonObject env) {
-    return new JsonObject().put("enabled", true).put("command", pi.toString()).put("cwd", project.toString())
-        .put("args", new JsonArray().add("--no-session").add("--provider").add(ScriptedModel.PROVIDER).add("--model").add(ScriptedModel.MODEL))
-        .put("env", env).put("restartDelayMs", 100).put("restartMaxDelayMs", 2_000);
+    return AgentSetup.agentConfig(pi, project, env);
   }
 }
