@@ -129,6 +129,8 @@ public final class AgentVerticle extends VerticleBase {
     if (url != null) env.put("SPARK_URL", url);
     env.put("SPARK_WEB_TOKEN", cfg.web().token());
     env.put("SPARK_DB_PATH", dbPath);
+    // Tells Spark's Pi extension (installed by spark init for human sessions) not to subscribe too.
+    env.put("SPARK_MANAGED_AGENT", "1");
     env.putAll(agent.env());
     restartDelay = agent.restartDelayMs();
     transcript = new Transcript(agent.transcriptLimit(), change -> vertx.eventBus().publish(AgentBus.TRANSCRIPT, change));

@@ -41,11 +41,14 @@ public final class AgentRoutes {
 
   private AgentRoutes() {}
 
-  public static Router router(Vertx vertx, TokenAuth auth, Dashboard.Mode mode, AgentConfig agent, long heartbeatMs) {
+  public static Router router(Vertx vertx, TokenAuth auth, Dashboard.Mode mode, dev.spark.config.SparkConfig cfg) {
+    AgentConfig agent = AgentConfig.fromJson(cfg.json());
+    long heartbeatMs = cfg.stream().heartbeatMs();
     Router router = Router.router(vertx);
     router.get("/agent").handler(auth).handler(ctx -> state(vertx, mode, agent, true)
         .onSuccess(s -> ApiResponses.json(ctx, 200, s))
         .onFailure(e -> ApiResponses.error(ctx, 500, "internal_error", String.valueOf(e.getMessage()))));
+    router.get("/agent/prompt").handler(auth).handler(ctx -> ApiResponses.json(ctx, 200, prompt(cfg)));
     router.get("/agent/stream").handler(auth).handler(ctx -> stream(vertx, ctx, mode, agent, heartbeatMs));
     router.post("/agent/messages").handler(auth).handler(BodyHandler.create(false).setBodyLimit(65_536))
         .handler(ctx -> {
@@ -65,6 +68,19 @@ public final class AgentRoutes {
     router.post("/agent/abort").handler(auth)
         .handler(ctx -> forward(vertx, ctx, mode, agent, AgentBus.ABORT, new JsonObject(), 200));
     return router;
+  }
+
+  /**
+   * {@code GET /agent/prompt}: the system-prompt text Spark gives its agent in this environment, for
+   * agents run by hand (the Pi extension appends it to each run) and the tools its profile allows.
+   */
+  static JsonObject prompt(dev.spark.config.SparkConfig cfg) {
+    dev.spark.config.SparkConfig.Profile profile = cfg.profile();
+    String url = "http://" + (cfg.web().host().contains(":") ? "[" + cfg.web().host() + "]" : cfg.web().host()) + ":" + cfg.web().port();
+    return new JsonObject().put("environment", cfg.environment()).put("behavior", profile.behavior()).put("tools", profile.tools())
+        .put("toolList", new JsonArray(dev.spark.agent.AgentPrompts.tools(profile)))
+        .put("systemPrompt", dev.spark.agent.AgentPrompts.systemPrompt(cfg.environment(), profile, url,
+            Path.of(cfg.db().path()).toAbsolutePath().toString()));
   }
 
   /** The agent's state, or why there is none in this process. */

@@ -57,7 +57,7 @@ public final class Dashboard {
   public void mountApi(Router api) {
     api.route().subRouter(AccessStatsRoutes.router(vertx, dashboardReads, auth));
     api.route().subRouter(DashboardApiRoutes.router(this));
-    api.route().subRouter(AgentRoutes.router(vertx, auth, mode, AgentConfig.fromJson(cfg.json()), cfg.stream().heartbeatMs()));
+    api.route().subRouter(AgentRoutes.router(vertx, auth, mode, cfg));
   }
 
   /** Releases the analytics connections. */
