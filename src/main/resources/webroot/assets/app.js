@@ -642,6 +642,7 @@
       } else {
         text = entry.text || '';
       }
+      if (entry.lost) text += ' (not read: the agent process exited' + (kind === 'batch' ? '; sent again)' : ')');
       node.appendChild(el('span', who, 'who'));
       const body = el('div', null, 'body');
       body.appendChild(el('span', text, 'text'));

@@ -298,6 +298,7 @@ public final class AgentVerticle extends VerticleBase {
     busy = false;
     currentAssistant = null;
     failRequests("the agent process exited");
+    transcript.lostUntaken();
     unsubscribe();
     if (!inRun.isEmpty()) interrupted = List.copyOf(inRun);
     inRun.clear();

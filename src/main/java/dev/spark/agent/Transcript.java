@@ -81,10 +81,23 @@ final class Transcript {
   void taken(String text) {
     for (JsonObject e : entries) {
       String kind = e.getString("kind");
-      if (("user".equals(kind) || "batch".equals(kind)) && !Boolean.TRUE.equals(e.getBoolean("taken")) && text.equals(e.getString("text"))) {
+      if (("user".equals(kind) || "batch".equals(kind)) && !Boolean.TRUE.equals(e.getBoolean("taken"))
+          && !Boolean.TRUE.equals(e.getBoolean("lost")) && text.equals(e.getString("text"))) {
         e.put("taken", true);
         publish(new JsonObject().put("op", "update").put("entry", e.copy()));
         return;
+      }
+    }
+  }
+
+  /** The agent process died: messages it had not taken are marked {@code lost} (batches among them are sent again). */
+  void lostUntaken() {
+    for (JsonObject e : entries) {
+      String kind = e.getString("kind");
+      if (("user".equals(kind) || "batch".equals(kind)) && !Boolean.TRUE.equals(e.getBoolean("taken"))
+          && !Boolean.TRUE.equals(e.getBoolean("lost"))) {
+        e.put("lost", true);
+        publish(new JsonObject().put("op", "update").put("entry", e.copy()));
       }
     }
   }

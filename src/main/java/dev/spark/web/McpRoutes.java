@@ -228,6 +228,8 @@ public final class McpRoutes {
         } else if (inRun[0] && "assistant".equals(kind) && reply.length() > 0) {
           reply.append("\n\n");
         }
+      } else if ("update".equals(op) && mySeq[0] >= 0 && entry.getLong("seq") == mySeq[0] && Boolean.TRUE.equals(entry.getBoolean("lost"))) {
+        done.tryFail("the agent process exited before it read the message");
       } else if ("update".equals(op) && mySeq[0] >= 0 && Boolean.TRUE.equals(entry.getBoolean("taken"))) {
         if (entry.getLong("seq") == mySeq[0]) inRun[0] = true;
         else if (inRun[0] && entry.getLong("seq") > mySeq[0]) done.tryComplete(reply.toString());
@@ -246,7 +248,7 @@ public final class McpRoutes {
         .compose(v -> vertx.eventBus().<JsonObject>request(AgentBus.PROMPT, new JsonObject().put("text", text).put("source", "mcp"),
             new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(65_000)))
         .onFailure(e -> done.tryFail(e instanceof ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
-            ? AgentRoutes.absent(Dashboard.Mode.EMBEDDED, agent).getString("message") : e.getMessage()));
+            ? AgentRoutes.absent(dashboard.mode, agent).getString("message") : e.getMessage()));
     done.future().onComplete(ar -> {
       vertx.cancelTimer(timer);
       changes.unregister();

@@ -195,6 +195,13 @@ class AgentPiTest {
       if ("batch".equals(e.getString("kind")) && Boolean.TRUE.equals(e.getBoolean("resent"))) resent.add(e.getJsonArray("eventIds"));
     }
     assertEquals(List.of(new JsonArray().add(second)), resent);
+    List<JsonObject> lost = new ArrayList<>();
+    for (Object o : state.getJsonArray("transcript")) {
+      JsonObject e = (JsonObject) o;
+      if (Boolean.TRUE.equals(e.getBoolean("lost"))) lost.add(e);
+    }
+    assertEquals(1, lost.size(), "the console marks the copy the dead Pi never read");
+    assertEquals(new JsonArray().add(second), lost.get(0).getJsonArray("eventIds"));
     assertEquals(1, model.requests().stream().filter(r -> ScriptedModel.lastUserText(r).contains("first-bug")).count());
     assertTrue(state.getJsonArray("transcript").stream().anyMatch(o -> ((JsonObject) o).getString("text", "").contains("Pi exited")),
         "the console says Pi exited and was restarted");

@@ -78,7 +78,7 @@ class AgentStatusTest {
     Path emptyPiHome = Files.createDirectories(dir.resolve("pi-agent"));
     JsonObject agent = new JsonObject().put("enabled", true).put("command", pi.toString()).put("cwd", dir.toString())
         .put("args", new JsonArray().add("--no-session"))
-        .put("env", new JsonObject().put("PI_CODING_AGENT_DIR", emptyPiHome.toString()).put("PI_OFFLINE", "1"))
+        .put("env", noProviderKeys().put("PI_CODING_AGENT_DIR", emptyPiHome.toString()).put("PI_OFFLINE", "1"))
         .put("restartDelayMs", 60_000).put("restartMaxDelayMs", 60_000);
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject().put("agent", agent));
     try {
@@ -94,5 +94,15 @@ class AgentStatusTest {
     } finally {
       spark.stop();
     }
+  }
+
+  /** Blank provider keys, so a key in the environment running the tests cannot give Pi a model. */
+  private static JsonObject noProviderKeys() {
+    JsonObject env = new JsonObject();
+    for (String key : new String[] {"ANTHROPIC_API_KEY", "ANTHROPIC_OAUTH_TOKEN", "OPENAI_API_KEY", "GEMINI_API_KEY", "GROQ_API_KEY",
+        "XAI_API_KEY", "OPENROUTER_API_KEY", "MISTRAL_API_KEY", "CEREBRAS_API_KEY", "ZAI_API_KEY", "AI_GATEWAY_API_KEY"}) {
+      env.put(key, "");
+    }
+    return env;
   }
 }
