@@ -77,6 +77,7 @@ public final class AgentVerticle extends VerticleBase {
   private String startedAt;
   private SparkSubscription subscription;
   private boolean subscribing;
+  private Future<SparkSubscription> subscribeFuture;
 
   private long batchSeq;
   private long commandSeq;
@@ -147,7 +148,8 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     if (restartTimer >= 0) vertx.cancelTimer(restartTimer);
-    Future<Void> unsubscribed = unsubscribe();
+    // A subscription still being made is closed once it exists, before the poller goes away.
+    Future<Void> unsubscribed = subscribing ? subscribeFuture.transform(ar -> unsubscribe()) : unsubscribe();
     RpcProcess p = process;
     process = null;
     generation++;
@@ -250,7 +252,8 @@ public final class AgentVerticle extends VerticleBase {
   private void subscribe() {
     if (subscription != null || subscribing || stopping) return;
     subscribing = true;
-    client.subscribe(SUBSCRIBER_ID, this::onBatch).onComplete(ar -> {
+    subscribeFuture = client.subscribe(SUBSCRIBER_ID, this::onBatch);
+    subscribeFuture.onComplete(ar -> {
       subscribing = false;
       if (ar.failed()) {
         LOG.warning("The agent could not subscribe to Spark's events: " + ar.cause().getMessage());
@@ -258,8 +261,9 @@ public final class AgentVerticle extends VerticleBase {
         return;
       }
       subscription = ar.result();
+      if (stopping) return;  // stop() closes it
       // The process died while we were subscribing: stop taking events again.
-      if (!ready || stopping) unsubscribe();
+      if (!ready) unsubscribe();
       else publishState();
     });
   }
