@@ -1,5 +1,7 @@
 package dev.spark;
 
+import dev.spark.agent.AgentVerticle;
+import dev.spark.config.AgentConfig;
 import dev.spark.config.ConfigLoader;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.IngestVerticle;
@@ -29,11 +31,13 @@ public final class SparkVerticle extends VerticleBase {
 
   private final List<String> deployed = new ArrayList<>();
   private SparkConfig cfg;
+  private AgentConfig agentCfg;
 
   @Override
   public Future<?> start() {
     try {
       cfg = ConfigLoader.load(config(), System.getenv());
+      agentCfg = AgentConfig.fromJson(cfg.json());
     } catch (RuntimeException e) {
       LOG.severe(e.getMessage());
       return Future.failedFuture(e);
@@ -55,6 +59,11 @@ public final class SparkVerticle extends VerticleBase {
     if (cfg.web().enabled()) {
       started = started.compose(v -> deploy(WebVerticle.class.getName(),
           new DeploymentOptions().setConfig(resolved).setInstances(cfg.web().instances())));
+    }
+    if (agentCfg.enabled()) {
+      // Last, so the HTTP API it is told about is up. It never fails Spark's start: without Pi or a
+      // model it reports why (GET /api/v1/agent) and events stay pending.
+      started = started.compose(v -> deploy(AgentVerticle.class.getName(), once));
     }
     return started.onSuccess(v -> LOG.info("Spark started (environment " + cfg.environment() + ", database "
         + cfg.db().path() + (cfg.web().enabled() ? ", http://" + cfg.web().host() + ":" + cfg.web().port() : ", HTTP off") + ")"));

@@ -15,15 +15,16 @@ import java.util.Map;
 import java.util.Set;
 
 @Command(name = "init",
-    header = "Set up Spark in this project: conf/spark.json and .gitignore.",
+    header = "Set up Spark in this project: conf/spark.json, .gitignore and the Pi extension.",
     description = {
         "Creates conf/spark.json (or the --conf file) from Spark's defaults, with the environment from "
             + "SPARK_ENV or NODE_ENV (else development), when it does not exist; adds .spark/ (the database "
             + "and run logs) to .gitignore in the working directory, creating it if needed.",
         "Safe to run again: it never overwrites a configuration you edited, never adds a line twice, "
             + "and says \"Nothing to do\" when everything is in place.",
-        "Not done yet: registering the Pi agent extension (.pi/settings.json) and the process hooks "
-            + "the original's init added belong to a later issue; init does not touch them.",
+        "Installs Spark's Pi extension for human Pi sessions as .pi/spark/extension.ts (rewritten when it "
+            + "differs from this Spark's) and registers it in .pi/settings.json (created if needed; other "
+            + "settings are kept). Run pi in the project and it receives Spark's events.",
         ""})
 final class InitCommand extends SparkCommand {
   static final String IGNORE_LINE = ".spark/";
@@ -66,6 +67,8 @@ final class InitCommand extends SparkCommand {
       }
     }
 
+    String piProblem = PiExtensionInstaller.install(ctx.cwd(), done, already);
+
     StringBuilder out = new StringBuilder();
     if (done.isEmpty()) {
       out.append("Nothing to do: ").append(String.join("; ", already)).append(".\n");
@@ -74,6 +77,7 @@ final class InitCommand extends SparkCommand {
       out.append("Next: bin/spark start\n");
     }
     print(out.toString());
+    if (piProblem != null) warn(piProblem);
     if (invalid != null) {
       warn(ctx.show(conf) + " will not load: " + invalid);
       return CliException.FAILED;

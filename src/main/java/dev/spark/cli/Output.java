@@ -77,6 +77,11 @@ final class Output {
     line(out, "Last event", last == null ? "none" : "#" + last.getValue("id") + " " + last.getString("type") + " at "
         + last.getString("timestamp") + ": " + clip(message(last), MESSAGE_WIDTH)
         + (Boolean.TRUE.equals(last.getBoolean("consumed")) ? " (consumed)" : " (pending)"));
+    JsonObject agent = status.getJsonObject("agent");
+    if (agent != null) {
+      line(out, "Agent", agent.getString("state") + ": " + agent.getString("reason")
+          + (agent.getString("fix") == null ? "" : " To fix: " + agent.getString("fix") + "."));
+    }
     JsonObject cleanup = status.getJsonObject("lastCleanup");
     line(out, "Last cleanup", cleanup == null ? "never" : cleanup.getString("startedAt") + ", " + removed(cleanup)
         + "; " + bytes(cleanup.getLong("bytesBefore", 0L)) + " -> " + bytes(cleanup.getLong("bytesAfter", 0L)));

@@ -40,7 +40,7 @@ public final class AccessStatsRoutes {
     return router;
   }
 
-  private static Future<JsonObject> stats(DashboardReads reads, QueryParams q) {
+  static Future<JsonObject> stats(DashboardReads reads, QueryParams q) {
     ReadStore.Filter f = QueryApi.accessFilter(q, false);
     Instant now = Instant.now();
     String since = q.time("since");

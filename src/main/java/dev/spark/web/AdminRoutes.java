@@ -25,12 +25,25 @@ public final class AdminRoutes {
   private AdminRoutes() {}
 
   public static Router router(Vertx vertx, ReadStore reads, Path dbPath, TokenAuth auth) {
+    return router(vertx, reads, dbPath, auth, null);
+  }
+
+  /** With {@code agent}, the status also says whether a coding agent is attached, and if not why and how to fix it. */
+  public static Router router(Vertx vertx, ReadStore reads, Path dbPath, TokenAuth auth, dev.spark.config.AgentConfig agent) {
     Router router = Router.router(vertx);
     router.get("/status").handler(auth).handler(ctx -> {
       Future<JsonObject> storage = vertx.eventBus().<JsonObject>request(Addresses.STORAGE_STATS, new JsonObject(), QUICK)
           .map(Message::body)
           .recover(e -> Future.succeededFuture(new JsonObject().put("status", "DOWN").put("reason", String.valueOf(e.getMessage()))));
-      reply(ctx, storage.compose(stats -> StatusReport.build(reads, dbPath, stats)));
+      Future<JsonObject> report = storage.compose(stats -> StatusReport.build(reads, dbPath, stats));
+      if (agent != null) {
+        report = report.compose(r -> AgentRoutes.state(vertx, Dashboard.Mode.EMBEDDED, agent, false)
+            .map(a -> r.put("agent", new JsonObject().put("state", a.getString("state")).put("available", a.getBoolean("available"))
+                .put("reason", a.getString("reason")).put("fix", a.getString("fix")).put("pid", a.getValue("pid"))
+                .put("restarts", a.getValue("restarts")).put("batches", a.getValue("batches"))))
+            .recover(e -> Future.succeededFuture(r)));
+      }
+      reply(ctx, report);
     });
     router.post("/admin/cleanup").handler(auth).handler(ctx ->
         reply(ctx, vertx.eventBus().<JsonObject>request(Addresses.JANITOR_RUN, new JsonObject(), SLOW).map(Message::body)));

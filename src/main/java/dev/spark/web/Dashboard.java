@@ -1,5 +1,6 @@
 package dev.spark.web;
 
+import dev.spark.config.AgentConfig;
 import dev.spark.config.SparkConfig;
 import dev.spark.storage.DashboardReads;
 import dev.spark.storage.ReadStore;
@@ -56,7 +57,7 @@ public final class Dashboard {
   public void mountApi(Router api) {
     api.route().subRouter(AccessStatsRoutes.router(vertx, dashboardReads, auth));
     api.route().subRouter(DashboardApiRoutes.router(this));
-    api.route().subRouter(AgentRoutes.router(vertx, auth));
+    api.route().subRouter(AgentRoutes.router(vertx, auth, mode, cfg));
   }
 
   /** Releases the analytics connections. */
@@ -69,6 +70,8 @@ public final class Dashboard {
     Router router = Router.router(vertx);
     router.route().subRouter(DashboardRoutes.router(vertx, auth, sessions, throttle));
     router.route().subRouter(MetricsRoutes.router(this));
+    AgentConfig agent = AgentConfig.fromJson(cfg.json());
+    if (agent.mcpEnabled()) router.route().subRouter(McpRoutes.router(this, agent));
     return router;
   }
 }

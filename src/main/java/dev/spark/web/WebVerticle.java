@@ -43,7 +43,8 @@ public final class WebVerticle extends VerticleBase {
     api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
-    api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth));
+    api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth,
+        dev.spark.config.AgentConfig.fromJson(cfg.json())));
     dashboard.mountApi(api);
 
     Router root = Router.router(vertx);

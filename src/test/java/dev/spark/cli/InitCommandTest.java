@@ -23,7 +23,12 @@ class InitCommandTest {
     CliRunner.Result first = CliRunner.run(project, Map.of(), "init");
     assertEquals(0, first.exitCode(), first.toString());
     assertEquals("Created conf/spark.json (Spark's defaults, environment development)\n"
-        + "Created .gitignore with .spark/\nNext: bin/spark start\n", first.out());
+        + "Created .gitignore with .spark/\n"
+        + "Installed the Pi extension .pi/spark/extension.ts\nRegistered it in .pi/settings.json\nNext: bin/spark start\n", first.out());
+    assertEquals(new JsonObject().put("extensions", new io.vertx.core.json.JsonArray().add("spark/extension.ts")),
+        new JsonObject(Files.readString(project.resolve(".pi/settings.json"))));
+    assertArrayEquals(Files.readAllBytes(Path.of("src/main/resources/pi-extension/spark.ts")),
+        Files.readAllBytes(project.resolve(".pi/spark/extension.ts")));
     Path conf = project.resolve("conf/spark.json");
     Path gitignore = project.resolve(".gitignore");
     assertArrayEquals(Files.readAllBytes(Path.of("conf/spark.json")), Files.readAllBytes(conf),
@@ -36,7 +41,8 @@ class InitCommandTest {
     byte[] ignoreBefore = Files.readAllBytes(gitignore);
     CliRunner.Result second = CliRunner.run(project, Map.of(), "init");
     assertEquals(0, second.exitCode(), second.toString());
-    assertEquals("Nothing to do: conf/spark.json exists (left as it is); .gitignore already ignores .spark/.\n", second.out());
+    assertEquals("Nothing to do: conf/spark.json exists (left as it is); .gitignore already ignores .spark/; "
+        + ".pi/spark/extension.ts is up to date; .pi/settings.json already loads it.\n", second.out());
     assertArrayEquals(confBefore, Files.readAllBytes(conf));
     assertArrayEquals(ignoreBefore, Files.readAllBytes(gitignore));
   }
@@ -49,15 +55,22 @@ class InitCommandTest {
     Files.writeString(conf, "{\"db\": {\"path\": \"data/errors.db\"}, \"web\": {\"port\": 9999}}", StandardCharsets.UTF_8);
     Path gitignore = project.resolve(".gitignore");
     Files.writeString(gitignore, "node_modules/\n*.log", StandardCharsets.UTF_8); // no newline at the end
+    Files.createDirectories(project.resolve(".pi"));
+    Files.writeString(project.resolve(".pi/settings.json"), "{\"theme\": \"dark\", \"extensions\": [\"mine.ts\"]}");
 
     CliRunner.Result first = CliRunner.run(project, Map.of("SPARK_ENV", "production"), "init");
     assertEquals(0, first.exitCode(), first.toString());
-    assertEquals("Added .spark/ to .gitignore\nNext: bin/spark start\n", first.out());
+    assertEquals("Added .spark/ to .gitignore\nInstalled the Pi extension .pi/spark/extension.ts\n"
+        + "Registered it in .pi/settings.json\nNext: bin/spark start\n", first.out());
+    JsonObject piSettings = new JsonObject(Files.readString(project.resolve(".pi/settings.json")));
+    assertEquals("dark", piSettings.getString("theme"), "other settings are kept");
+    assertEquals(new io.vertx.core.json.JsonArray().add("mine.ts").add("spark/extension.ts"), piSettings.getJsonArray("extensions"));
     assertEquals("{\"db\": {\"path\": \"data/errors.db\"}, \"web\": {\"port\": 9999}}", Files.readString(conf), "never overwritten");
     assertEquals("node_modules/\n*.log\n.spark/\n", Files.readString(gitignore));
 
     CliRunner.Result second = CliRunner.run(project, Map.of(), "init");
-    assertEquals("Nothing to do: conf/spark.json exists (left as it is); .gitignore already ignores .spark/.\n", second.out());
+    assertEquals("Nothing to do: conf/spark.json exists (left as it is); .gitignore already ignores .spark/; "
+        + ".pi/spark/extension.ts is up to date; .pi/settings.json already loads it.\n", second.out());
     assertEquals("node_modules/\n*.log\n.spark/\n", Files.readString(gitignore), "the line is not added twice");
 
     // A configuration that will not load is still left alone, but init says so and fails.
@@ -73,7 +86,8 @@ class InitCommandTest {
     Files.writeString(project.resolve(".gitignore"), "/.spark\n");
     CliRunner.Result r = CliRunner.run(project, Map.of("SPARK_ENV", "production"), "init", "--conf", "config/spark-prod.json");
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("Created config/spark-prod.json (Spark's defaults, environment production)\nNext: bin/spark start\n", r.out());
+    assertEquals("Created config/spark-prod.json (Spark's defaults, environment production)\n"
+        + "Installed the Pi extension .pi/spark/extension.ts\nRegistered it in .pi/settings.json\nNext: bin/spark start\n", r.out());
     JsonObject written = new JsonObject(Files.readString(project.resolve("config/spark-prod.json")));
     assertEquals("production", written.getString("environment"));
     assertEquals(ConfigLoader.defaults().getJsonObject("db"), written.getJsonObject("db"));

@@ -354,14 +354,15 @@ class DashboardBrowserTest {
     browser.screenshot("08-health");
 
     browser.driver.get(base(spark) + "/#agent");
-    browser.until(ExpectedConditions.textToBePresentInElementLocated(By.id("agent-status"), "No coding agent runs"));
+    browser.until(ExpectedConditions.textToBePresentInElementLocated(By.id("agent-status"), "No coding agent is attached"));
+    assertTrue(browser.find("#agent-status").getText().contains("set agent.enabled to true"), browser.find("#agent-status").getText());
     browser.find("#agent-input").sendKeys("Why did create-user fail? " + XSS);
     browser.find("#agent-send").click();
-    // The browser's POST carries the session and its Origin, so it reaches the (placeholder) endpoint: 501.
+    // The browser's POST carries the session and its Origin, so it reaches the endpoint: 503, no agent in this Spark.
     browser.until(d -> browser.find("#agent-transcript").findElements(By.cssSelector(".entry")).size() == 2);
     List<WebElement> entries = browser.find("#agent-transcript").findElements(By.cssSelector(".entry"));
     assertTrue(entries.get(0).getText().contains(XSS), "what you typed, literally");
-    assertTrue(entries.get(1).getText().contains("No coding agent runs"), entries.get(1).getText());
+    assertTrue(entries.get(1).getText().contains("No coding agent is attached"), entries.get(1).getText());
     assertEquals(0L, browser.js("return document.querySelectorAll('#agent-transcript img').length"));
     browser.screenshot("09-agent-panel");
 

@@ -1,0 +1,56 @@
+package dev.spark.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code agent} and {@code mcp} sections: whether Spark runs a coding agent (Pi in RPC mode) and
+ * how, and whether it serves the MCP endpoint. Read from the same merged configuration as
+ * {@link SparkConfig}; {@link #fromJson} throws {@link ConfigException} naming the first bad key.
+ *
+ * @param enabled           run the agent
+ * @param command           the agent's executable; empty: Pi, found in {@code node_modules/.bin} or on PATH
+ * @param args              extra arguments after Spark's own ({@code --mode rpc}, the prompt, the tools)
+ * @param cwd               the agent's working directory (the project it works on); empty: Spark's own
+ * @param env               variables added to the agent's environment (e.g. {@code PI_CODING_AGENT_DIR})
+ * @param orient            send the orientation and status prompt when the agent starts
+ * @param restartDelayMs    first delay before restarting an agent that died (doubles up to the maximum)
+ * @param restartMaxDelayMs longest delay between restarts
+ * @param transcriptLimit   transcript entries kept for the dashboard (older ones are dropped)
+ * @param mcpEnabled        serve {@code POST /mcp}
+ */
+public record AgentConfig(boolean enabled, String command, List<String> args, String cwd, Map<String, String> env, boolean orient,
+    long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled) {
+
+  public static AgentConfig fromJson(JsonObject json) {
+    ConfigReader r = new ConfigReader(json);
+    long delay = r.integer("agent.restartDelayMs", 10, 3_600_000);
+    long max = r.integer("agent.restartMaxDelayMs", 10, 3_600_000);
+    if (max < delay) throw new ConfigException("agent.restartMaxDelayMs", "at least agent.restartDelayMs (" + delay + ")", max);
+    return new AgentConfig(
+        r.bool("agent.enabled"),
+        r.string("agent.command", true),
+        r.strings("agent.args"),
+        r.string("agent.cwd", true),
+        env(r.object("agent.env")),
+        r.bool("agent.orient"),
+        delay, max,
+        (int) r.integer("agent.transcriptLimit", 10, 1_000_000),
+        r.bool("mcp.enabled"));
+  }
+
+  private static Map<String, String> env(JsonObject env) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : env.fieldNames()) {
+      Object v = env.getValue(name);
+      if (name.isBlank() || name.contains("=") || !(v instanceof String s)) {
+        throw new ConfigException("agent.env." + name, "a string (and the name a variable name)", v);
+      }
+      out.put(name, s);
+    }
+    return Map.copyOf(out);
+  }
+}
