@@ -119,9 +119,11 @@ public final class UnhandledErrors {
               .put("stack", Throwables.stackTrace(error)))
           .put("source", source)
           .put("thread", thread == null ? null : thread.getName());
-      sink.accept(event);
+      // Counted before the hand-over, so whoever sees the event also sees the count.
       reported.increment();
+      sink.accept(event);
     } catch (Throwable reportingFailed) {
+      reported.decrement();
       suppressed.increment();
       try {
         LOG.warning("Could not report an unhandled error to Spark (it is not reported again): " + reportingFailed);
