@@ -121,9 +121,13 @@ public final class UnhandledErrors {
           .put("thread", thread == null ? null : thread.getName());
       // Counted before the hand-over, so whoever sees the event also sees the count.
       reported.increment();
-      sink.accept(event);
+      try {
+        sink.accept(event);
+      } catch (Throwable handOverFailed) {
+        reported.decrement();
+        throw handOverFailed;
+      }
     } catch (Throwable reportingFailed) {
-      reported.decrement();
       suppressed.increment();
       try {
         LOG.warning("Could not report an unhandled error to Spark (it is not reported again): " + reportingFailed);
