@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,7 +36,9 @@ public final class StorageVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(StorageVerticle.class.getName());
 
   private final Deque<Task> queue = new ArrayDeque<>();
+  private final Clock clock;
   private SparkConfig.Storage limits;
+  private SparkConfig.Issues issues;
   private WorkerExecutor writer;
   private SqliteDatabase db;
   private Janitorial janitorial;
@@ -58,10 +61,23 @@ public final class StorageVerticle extends VerticleBase {
 
   private record Op(Message<?> msg, Callable<Object> work) implements Task {}
 
+  public StorageVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock} decides issue cooldowns and stamps deliveries and status changes (and
+   * {@code consumed_at}); tests pass one they move by hand.
+   */
+  public StorageVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
   @Override
   public Future<?> start() {
     SparkConfig cfg = SparkConfig.fromJson(config());
     limits = cfg.storage();
+    issues = cfg.issues();
     EventBusCodecs.register(vertx);
     metrics = SparkMetrics.of(vertx);
     writer = vertx.createSharedWorkerExecutor("spark-sqlite-writer-" + deploymentID(), 1, 1, TimeUnit.HOURS);
@@ -76,6 +92,7 @@ public final class StorageVerticle extends VerticleBase {
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
+            vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
   }
 
@@ -126,7 +143,32 @@ public final class StorageVerticle extends VerticleBase {
 
   private void onConsume(Message<JsonObject> msg) {
     int limit = msg.body().getInteger("limit", 500);
-    enqueueOp(msg, () -> new EventBatch(db.consumePending(limit)));
+    enqueueOp(msg, () -> db.consume(limit, issues, clock.instant()));
+  }
+
+  private void onIssueStatus(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    String fingerprint = body == null ? null : body.getString("fingerprint");
+    String action = body == null ? null : body.getString("action");
+    if (fingerprint == null || fingerprint.isEmpty() || action == null || !java.util.Set.of("resolve", "mute", "reopen").contains(action)) {
+      msg.fail(400, "expected {\"fingerprint\": \"...\", \"action\": \"resolve\" | \"mute\" | \"reopen\"}");
+      return;
+    }
+    enqueueOp(msg, () -> {
+      JsonObject issue = db.setIssueStatus(fingerprint, action, clock.instant());
+      if (issue == null) throw new Refusal(404, "No issue with fingerprint " + fingerprint);
+      return issue;
+    });
+  }
+
+  /** An operation's answer that is the caller's fault, with the event-bus failure code to reply with. */
+  static final class Refusal extends RuntimeException {
+    final int code;
+
+    Refusal(int code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
   }
 
   private void onMaintain(Message<JsonObject> msg) {
@@ -154,6 +196,7 @@ public final class StorageVerticle extends VerticleBase {
       queue.poll();
       writer.executeBlocking(op.work(), true).onComplete(ar -> {
         if (ar.succeeded()) op.msg().reply(ar.result());
+        else if (ar.cause() instanceof Refusal r) op.msg().fail(r.code, r.getMessage());
         else op.msg().fail(500, String.valueOf(ar.cause().getMessage()));
         busy = false;
         drain();
@@ -199,14 +242,21 @@ public final class StorageVerticle extends VerticleBase {
     });
   }
 
-  /** Runs on the writer thread: every request of the group in one transaction. */
+  /** Runs on the writer thread: every request of the group in one transaction, with the issues its events add to. */
   private long[][] commit(List<Write> group) throws Exception {
     long[][] ids = new long[group.size()][];
+    IssueTally tally = new IssueTally();
     try {
       for (int i = 0; i < group.size(); i++) {
         WriteRequest req = group.get(i).req();
-        ids[i] = req instanceof WriteRequest.Events ev ? db.insertEvents(ev.rows()) : db.insertAccess(((WriteRequest.Access) req).rows());
+        if (req instanceof WriteRequest.Events ev) {
+          ids[i] = db.insertEvents(ev.rows());
+          tally.add(ev.rows(), ids[i]);
+        } else {
+          ids[i] = db.insertAccess(((WriteRequest.Access) req).rows());
+        }
       }
+      db.upsertIssues(tally, clock.instant());
       db.commit();
       return ids;
     } catch (Exception e) {
