@@ -102,36 +102,82 @@ public final class Fingerprinter {
   /** The message with its variable parts replaced by placeholders ({@code <n>}, {@code <uuid>}, ...), whitespace collapsed. */
   public static String normaliseMessage(String message) {
     String in = message.length() > MESSAGE_CHARS ? message.substring(0, MESSAGE_CHARS) : message;
-    Matcher m = VARIABLE.matcher(in);
     StringBuilder out = new StringBuilder(in.length());
+    int n = in.length();
+    int i = 0;
+    // One pass over whitespace-separated words. Quoted strings (which may hold spaces) are replaced
+    // whole; words without a digit, '@' or ':' are copied as they are (most words); a word of digits
+    // is a number; only the rest go through the VARIABLE pattern.
+    while (i < n) {
+      char c = in.charAt(i);
+      if (Character.isWhitespace(c)) {
+        if (out.length() > 0 && out.charAt(out.length() - 1) != ' ') out.append(' ');
+        i++;
+        continue;
+      }
+      if (c == '"' || c == '`' || (c == '\'' && (i == 0 || !isWordChar(in.charAt(i - 1))))) {
+        int close = closingQuote(in, i, c);
+        if (close > 0) {
+          out.append("<str>");
+          i = close + 1;
+          continue;
+        }
+      }
+      int end = i;
+      boolean digits = true;
+      boolean plain = true;
+      while (end < n) {
+        char d = in.charAt(end);
+        if (Character.isWhitespace(d) || d == '"' || d == '`' || (d == '\'' && end > i && !isWordChar(in.charAt(end - 1)))) break;
+        if (d < '0' || d > '9') digits = false;
+        if ((d >= '0' && d <= '9') || d == '@' || d == ':') plain = false;
+        end++;
+      }
+      if (end == i) {
+        out.append(c); // a quote that closes nowhere
+        i++;
+      } else if (plain) {
+        out.append(in, i, end);
+      } else if (digits) {
+        out.append("<n>");
+      } else {
+        replaceVariables(in.substring(i, end), out);
+      }
+      i = Math.max(end, i + 1);
+    }
+    int len = out.length();
+    while (len > 0 && out.charAt(len - 1) == ' ') len--;
+    out.setLength(len);
+    return out.toString();
+  }
+
+  /** The closing quote on the same line (a single quote must end a word), or -1. */
+  private static int closingQuote(String in, int open, char q) {
+    for (int j = open + 1; j < in.length(); j++) {
+      char d = in.charAt(j);
+      if (d == '\n') return -1;
+      if (d == q && (q != '\'' || j + 1 == in.length() || !isWordChar(in.charAt(j + 1)))) return j;
+    }
+    return -1;
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static void replaceVariables(String word, StringBuilder out) {
+    Matcher m = VARIABLE.matcher(word);
     int last = 0;
     while (m.find()) {
-      appendCollapsed(out, in, last, m.start());
-      out.append(token(m));
+      out.append(word, last, m.start()).append(token(m));
       last = m.end();
     }
-    appendCollapsed(out, in, last, in.length());
-    int end = out.length();
-    while (end > 0 && out.charAt(end - 1) == ' ') end--;
-    out.setLength(end);
-    return out.toString();
+    out.append(word, last, word.length());
   }
 
   private static String token(Matcher m) {
     for (int i = 0; i < GROUPS.length; i++) if (m.start(GROUPS[i]) >= 0) return TOKENS[i];
     return "<?>";
-  }
-
-  /** Appends in[from, to) with each whitespace run as one space and none at the start. */
-  private static void appendCollapsed(StringBuilder out, String in, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = in.charAt(i);
-      if (Character.isWhitespace(c)) {
-        if (out.length() > 0 && out.charAt(out.length() - 1) != ' ') out.append(' ');
-      } else {
-        out.append(c);
-      }
-    }
   }
 
   /** {@code error.type}/{@code name}/{@code class} when given, else the {@code Name:} starting the stack's first line. */
@@ -173,6 +219,10 @@ public final class Fingerprinter {
       int nl = stack.indexOf('\n', pos);
       int end = nl < 0 ? len : nl;
       lines++;
+      if (any.size() == FRAMES && looksLikeFramework(stack, pos, end)) {
+        pos = end + 1; // nothing more to learn from it, and no need to take it apart
+        continue;
+      }
       Frame f = parse(stack, pos, end);
       pos = end + 1;
       if (f == null) continue;
@@ -189,6 +239,33 @@ public final class Fingerprinter {
   }
 
   private record Frame(String key, boolean framework) {}
+
+  /** A cheap look, without allocating, for frames {@link #parse} would call framework frames. */
+  static boolean looksLikeFramework(String stack, int from, int to) {
+    while (from < to && Character.isWhitespace(stack.charAt(from))) from++;
+    if (!stack.startsWith("at ", from)) return false;
+    int start = from + 3;
+    int paren = indexOf(stack, '(', start, to);
+    if (paren > start && indexOf(stack, ' ', start, paren) < 0) {
+      int slash = -1;
+      for (int k = paren - 1; k >= start; k--) {
+        if (stack.charAt(k) == '/') {
+          slash = k;
+          break;
+        }
+      }
+      int cls = slash >= 0 ? slash + 1 : start;
+      for (String p : SKIPPED_JAVA) if (stack.startsWith(p, cls)) return true;
+      return false;
+    }
+    return contains(stack, "node_modules/", start, to) || contains(stack, "node:", start, to)
+        || stack.startsWith("internal/", start) || contains(stack, "(internal/", start, to);
+  }
+
+  private static boolean contains(String s, String part, int from, int to) {
+    for (int k = from; k + part.length() <= to; k++) if (s.startsWith(part, k)) return true;
+    return false;
+  }
 
   /** One stack line, or null when it is not a frame ("Caused by: ...", "... 3 more", the message line). */
   static Frame parse(String stack, int from, int to) {
@@ -306,9 +383,10 @@ public final class Fingerprinter {
     return out.toString();
   }
 
+  /** The first {@code c} in [from, to), or -1 (never looks past {@code to}). */
   private static int indexOf(String s, char c, int from, int to) {
-    int i = s.indexOf(c, from);
-    return i >= 0 && i < to ? i : -1;
+    for (int i = from; i < to; i++) if (s.charAt(i) == c) return i;
+    return -1;
   }
 
   private static boolean allDigits(String s, int from) {
