@@ -2,9 +2,6 @@ package dev.spark.event;
 
 import io.vertx.core.json.JsonObject;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -57,13 +54,6 @@ public final class Fingerprinter {
   private static final String[] GROUPS = {"url", "email", "uuid", "date", "time", "ip", "str", "hex", "num"};
   private static final String[] TOKENS = {"<url>", "<email>", "<uuid>", "<date>", "<time>", "<ip>", "<str>", "<hex>", "<n>"};
 
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  });
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Fingerprinter() {}
@@ -85,23 +75,57 @@ public final class Fingerprinter {
     IssueSummary summary = new IssueSummary(errorClass, message == null ? null : cut(message, SUMMARY_MESSAGE_CHARS), culprit);
     if (clientFingerprint != null) return new Result(clientFingerprint, summary);
 
-    StringBuilder basis = new StringBuilder(256)
-        .append(type).append('\n')
-        .append(errorClass == null ? "" : errorClass).append('\n')
-        .append(message == null ? "" : normaliseMessage(message)).append('\n');
+    Hash h = new Hash().add(type).add(errorClass).add(message == null ? null : normaliseMessage(message));
     if (!frames.isEmpty()) {
-      basis.append(app ? "app" : "top");
-      for (String f : frames) basis.append('\n').append(f);
+      h.add(app ? "app" : "top");
+      for (String f : frames) h.add(f);
     } else {
       String where = route != null ? route : feature != null ? feature : command;
-      basis.append("at ").append(where == null ? "" : normaliseMessage(where));
+      h.add("at").add(where == null ? null : normaliseMessage(where));
     }
-    return new Result(hash(basis), summary);
+    return new Result(h.hex(), summary);
+  }
+
+  /**
+   * 64-bit FNV-1a over the parts' characters, each part ended by a separator, then MurmurHash3's
+   * finaliser to spread the bits. Not cryptographic: a fingerprint groups events, and a client that
+   * wants two events in one issue can send the same fingerprint anyway.
+   */
+  static final class Hash {
+    private long h = 0xcbf29ce484222325L;
+
+    Hash add(String part) {
+      if (part != null) {
+        for (int i = 0; i < part.length(); i++) {
+          h ^= part.charAt(i);
+          h *= 0x100000001b3L;
+        }
+      }
+      h ^= 0x1F; // unit separator: ("ab", "c") and ("a", "bc") differ
+      h *= 0x100000001b3L;
+      return this;
+    }
+
+    String hex() {
+      long x = h;
+      x ^= x >>> 33;
+      x *= 0xff51afd7ed558ccdL;
+      x ^= x >>> 33;
+      x *= 0xc4ceb9fe1a85ec53L;
+      x ^= x >>> 33;
+      char[] out = new char[16];
+      for (int i = 15; i >= 0; i--) {
+        out[i] = HEX[(int) (x & 0xf)];
+        x >>>= 4;
+      }
+      return new String(out);
+    }
   }
 
   /** The message with its variable parts replaced by placeholders ({@code <n>}, {@code <uuid>}, ...), whitespace collapsed. */
   public static String normaliseMessage(String message) {
     String in = message.length() > MESSAGE_CHARS ? message.substring(0, MESSAGE_CHARS) : message;
+    if (alreadyNormal(in)) return in;
     StringBuilder out = new StringBuilder(in.length());
     int n = in.length();
     int i = 0;
@@ -149,6 +173,19 @@ public final class Fingerprinter {
     while (len > 0 && out.charAt(len - 1) == ' ') len--;
     out.setLength(len);
     return out.toString();
+  }
+
+  /** True when nothing in {@code in} would change: no digit, '@', ':', quote, or whitespace but single inner spaces. */
+  private static boolean alreadyNormal(String in) {
+    int n = in.length();
+    if (n == 0) return true;
+    if (in.charAt(0) == ' ' || in.charAt(n - 1) == ' ') return false;
+    for (int i = 0; i < n; i++) {
+      char c = in.charAt(i);
+      if ((c >= '0' && c <= '9') || c == '@' || c == ':' || c == '"' || c == '\'' || c == '`') return false;
+      if (Character.isWhitespace(c) && (c != ' ' || in.charAt(i - 1) == ' ')) return false;
+    }
+    return true;
   }
 
   /** The closing quote on the same line (a single quote must end a word), or -1. */
@@ -211,31 +248,28 @@ public final class Fingerprinter {
    * (answers true), else the top frames whatever they are (answers false).
    */
   static boolean frames(String stack, List<String> out) {
-    List<String> any = new ArrayList<>(FRAMES);
+    // Application frames first, the common case: framework lines are recognised in place and skipped.
+    walk(stack, out, true);
+    if (!out.isEmpty()) return true;
+    walk(stack, out, false);
+    return false;
+  }
+
+  /** Adds up to {@link #FRAMES} frames, application frames only or any. */
+  private static void walk(String stack, List<String> out, boolean appOnly) {
     int pos = 0;
     int lines = 0;
     int len = stack.length();
-    while (pos < len && lines < MAX_LINES) {
+    while (pos < len && lines < MAX_LINES && out.size() < FRAMES) {
       int nl = stack.indexOf('\n', pos);
       int end = nl < 0 ? len : nl;
       lines++;
-      if (any.size() == FRAMES && looksLikeFramework(stack, pos, end)) {
-        pos = end + 1; // nothing more to learn from it, and no need to take it apart
-        continue;
+      if (!appOnly || !looksLikeFramework(stack, pos, end)) {
+        Frame f = parse(stack, pos, end);
+        if (f != null && (!appOnly || !f.framework)) out.add(f.key);
       }
-      Frame f = parse(stack, pos, end);
       pos = end + 1;
-      if (f == null) continue;
-      if (!f.framework) {
-        out.add(f.key);
-        if (out.size() == FRAMES) return true;
-      } else if (any.size() < FRAMES) {
-        any.add(f.key);
-      }
     }
-    if (!out.isEmpty()) return true;
-    out.addAll(any);
-    return false;
   }
 
   private record Frame(String key, boolean framework) {}
@@ -268,119 +302,124 @@ public final class Fingerprinter {
   }
 
   /** One stack line, or null when it is not a frame ("Caused by: ...", "... 3 more", the message line). */
-  static Frame parse(String stack, int from, int to) {
-    while (from < to && Character.isWhitespace(stack.charAt(from))) from++;
-    while (to > from && Character.isWhitespace(stack.charAt(to - 1))) to--;
+  static Frame parse(String s, int from, int to) {
+    while (from < to && Character.isWhitespace(s.charAt(from))) from++;
+    while (to > from && Character.isWhitespace(s.charAt(to - 1))) to--;
     if (to - from < 3) return null;
-    if (stack.startsWith("at ", from)) {
-      String rest = stack.substring(from + 3, to).strip();
+    if (s.startsWith("at ", from)) {
+      int a = from + 3;
+      while (a < to && s.charAt(a) == ' ') a++;
+      int b = to;
       // Logback's packaging data after a Java frame: "at a.B.m(B.java:3) ~[app.jar:1.0]".
-      int packaging = rest.endsWith("]") ? rest.lastIndexOf(") ") : -1;
-      if (packaging > 0) rest = rest.substring(0, packaging + 1);
-      return rest.endsWith(")") ? parenthesised(rest) : location(null, rest);
-    }
-    if (stack.startsWith("File \"", from)) return python(stack.substring(from, to));
-    int at = indexOf(stack, '@', from, to);
-    if (at >= 0 && indexOf(stack, ' ', from, to) < 0 && at < to - 1) {
-      String loc = stack.substring(at + 1, to);
-      if (loc.indexOf(':') > 0 && Character.isDigit(loc.charAt(loc.length() - 1))) {
-        return location(at == from ? null : stack.substring(from, at), loc);
+      if (s.charAt(b - 1) == ']') {
+        int k = lastIndexOf(s, ") ", a, b);
+        if (k > a) b = k + 1;
       }
+      if (b <= a) return null;
+      if (s.charAt(b - 1) != ')') return location(s, -1, -1, a, b);
+      int open = indexOf(s, '(', a, b);
+      if (open < 0) return location(s, -1, -1, a, b);
+      if (open == a) return location(s, -1, -1, a + 1, b - 1);
+      if (s.charAt(open - 1) == ' ') return location(s, a, open - 1, open + 1, b - 1);
+      if (indexOf(s, ' ', a, open) >= 0) return null;
+      return java(s, a, open);
+    }
+    if (s.startsWith("File \"", from)) return python(s.substring(from, to));
+    int at = indexOf(s, '@', from, to);
+    if (at >= 0 && at < to - 1 && indexOf(s, ' ', from, to) < 0
+        && indexOf(s, ':', at + 1, to) > 0 && Character.isDigit(s.charAt(to - 1))) {
+      return location(s, at == from ? -1 : from, at, at + 1, to);
     }
     return null;
   }
 
-  /** {@code a.b.C.m(C.java:12)} (Java) or {@code fn (/path/file.ts:12:5)} (V8). */
-  private static Frame parenthesised(String rest) {
-    int open = rest.indexOf('(');
-    if (open <= 0) return location(null, rest);
-    String head = rest.substring(0, open);
-    String inside = rest.substring(open + 1, rest.length() - 1);
-    if (head.endsWith(" ")) return location(head.strip(), inside);
-    if (head.indexOf(' ') >= 0) return null;
-    return java(head);
-  }
-
-  private static Frame java(String qualified) {
-    int dot = qualified.lastIndexOf('.');
-    if (dot <= 0) return null;
-    String cls = qualified.substring(0, dot);
-    String method = qualified.substring(dot + 1);
+  /** {@code a.b.C.m} from {@code s[a, open)}: the class (generated suffix and module prefix off) and the method. */
+  private static Frame java(String s, int a, int open) {
+    int dot = lastIndexOf(s, ".", a, open);
+    if (dot <= a) return null;
+    int clsEnd = dot;
     // Generated classes (lambdas, proxies: "Foo$$Lambda$12/0x0000...") count as the class they serve.
-    int generated = cls.indexOf("$$");
-    if (generated > 0) cls = cls.substring(0, generated);
+    int generated = indexOf(s, "$$", a, dot);
+    if (generated > a) clsEnd = generated;
     // A module or class-loader prefix: "java.base/java.lang.Thread", "app//dev.shop.Foo".
-    int slash = cls.lastIndexOf('/');
-    if (slash >= 0) cls = cls.substring(slash + 1);
-    if (cls.isEmpty()) return null;
-    if (method.startsWith("lambda$")) {
-      int lastDollar = method.lastIndexOf('$');
-      if (lastDollar > "lambda$".length()) method = method.substring(0, lastDollar);
+    int slash = lastIndexOf(s, "/", a, clsEnd);
+    int clsStart = slash >= 0 ? slash + 1 : a;
+    if (clsStart >= clsEnd) return null;
+    int mStart = dot + 1;
+    int mEnd = open;
+    if (s.startsWith("lambda$", mStart)) {
+      int lastDollar = lastIndexOf(s, "$", mStart, mEnd);
+      if (lastDollar > mStart + "lambda$".length()) mEnd = lastDollar;
     }
     boolean framework = false;
     for (String p : SKIPPED_JAVA) {
-      if (cls.startsWith(p)) {
+      if (s.startsWith(p, clsStart)) {
         framework = true;
         break;
       }
     }
-    return new Frame(cls + "." + method, framework);
+    String key = new StringBuilder(clsEnd - clsStart + 1 + mEnd - mStart)
+        .append(s, clsStart, clsEnd).append('.').append(s, mStart, mEnd).toString();
+    return new Frame(key, framework);
   }
 
-  /** A JavaScript-style frame: the function (may be null) and its location, line and column taken off. */
-  private static Frame location(String function, String loc) {
-    String fn = function;
-    if (fn != null) {
-      if (fn.startsWith("async ")) fn = fn.substring(6);
-      if (fn.isEmpty()) fn = null;
+  /**
+   * A JavaScript-style frame: the function {@code s[fnStart, fnEnd)} (none when fnStart is -1) and
+   * its location {@code s[locStart, locEnd)}, line and column taken off.
+   */
+  private static Frame location(String s, int fnStart, int fnEnd, int locStart, int locEnd) {
+    if (fnStart >= 0) {
+      while (fnStart < fnEnd && s.charAt(fnStart) == ' ') fnStart++;
+      while (fnEnd > fnStart && s.charAt(fnEnd - 1) == ' ') fnEnd--;
+      if (s.startsWith("async ", fnStart) && fnStart + 6 <= fnEnd) fnStart += 6;
+      if (fnStart >= fnEnd) fnStart = -1;
     }
-    String path = loc.strip();
-    if (path.startsWith("file://")) path = path.substring(7);
-    int q = path.indexOf('?');
-    if (q >= 0) {
-      int colon = path.indexOf(':', q);
-      path = path.substring(0, q) + (colon >= 0 ? path.substring(colon) : "");
+    while (locStart < locEnd && s.charAt(locStart) == ' ') locStart++;
+    while (locEnd > locStart && s.charAt(locEnd - 1) == ' ') locEnd--;
+    if (s.startsWith("file://", locStart)) locStart += 7;
+    int q = indexOf(s, '?', locStart, locEnd);
+    int pathEnd = q >= 0 ? q : locEnd;
+    if (q < 0) {
+      // Strip ":line" and ":line:column".
+      for (int i = 0; i < 2; i++) {
+        int c = lastIndexOf(s, ":", locStart, pathEnd);
+        if (c > locStart && c < pathEnd - 1 && allDigits(s, c + 1, pathEnd)) pathEnd = c;
+      }
     }
-    // Strip ":line" and ":line:column".
-    for (int i = 0; i < 2; i++) {
-      int c = path.lastIndexOf(':');
-      if (c > 0 && c < path.length() - 1 && allDigits(path, c + 1)) path = path.substring(0, c);
+    boolean framework = s.startsWith("node:", locStart) || s.startsWith("internal/", locStart) || s.startsWith("bun:", locStart)
+        || contains(s, "node_modules/", locStart, pathEnd)
+        || (pathEnd - locStart == 6 && s.startsWith("native", locStart))
+        || (pathEnd - locStart == 11 && s.startsWith("<anonymous>", locStart));
+    // The file and its directory ("users/service.ts"), digit runs folded (release and bundle hashes vary).
+    int last = lastIndexOf(s, "/", locStart, pathEnd);
+    int cut = last > locStart ? lastIndexOf(s, "/", locStart, last) : -1;
+    int tailStart = cut >= 0 ? cut + 1 : locStart;
+    StringBuilder key = new StringBuilder((fnStart >= 0 ? fnEnd - fnStart + 1 : 0) + pathEnd - tailStart + 2);
+    if (fnStart >= 0) key.append(s, fnStart, fnEnd).append(' ');
+    key.append('(');
+    boolean inDigits = false;
+    for (int i = tailStart; i < pathEnd; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (!inDigits) key.append('#');
+        inDigits = true;
+      } else {
+        key.append(c);
+        inDigits = false;
+      }
     }
-    boolean framework = path.startsWith("node:") || path.startsWith("internal/") || path.contains("node_modules/")
-        || path.equals("native") || path.equals("<anonymous>") || path.startsWith("bun:");
-    String tail = tail(path);
-    return new Frame((fn == null ? "" : fn + " ") + "(" + tail + ")", framework);
+    return new Frame(key.append(')').toString(), framework);
   }
 
   /** {@code File "/app/x.py", line 12, in handler}. */
   private static Frame python(String line) {
     int q = line.indexOf('"', 6);
     if (q < 0) return null;
-    String path = line.substring(6, q);
     int in = line.lastIndexOf(", in ");
-    String fn = in > q ? line.substring(in + 5).strip() : null;
+    Frame f = in > q ? location(line, in + 5, line.length(), 6, q) : location(line, -1, -1, 6, q);
+    String path = line.substring(6, q);
     boolean framework = path.contains("site-packages/") || path.contains("dist-packages/") || path.startsWith("<frozen");
-    return new Frame((fn == null ? "" : fn + " ") + "(" + tail(path) + ")", framework);
-  }
-
-  /** The file and its directory ({@code users/service.ts}), digit runs folded (release and bundle hashes vary). */
-  private static String tail(String path) {
-    int last = path.lastIndexOf('/');
-    int cut = last > 0 ? path.lastIndexOf('/', last - 1) : -1;
-    String t = cut >= 0 ? path.substring(cut + 1) : path;
-    StringBuilder out = new StringBuilder(t.length());
-    boolean inDigits = false;
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      if (Character.isDigit(c)) {
-        if (!inDigits) out.append('#');
-        inDigits = true;
-      } else {
-        out.append(c);
-        inDigits = false;
-      }
-    }
-    return out.toString();
+    return new Frame(f.key, framework);
   }
 
   /** The first {@code c} in [from, to), or -1 (never looks past {@code to}). */
@@ -389,21 +428,21 @@ public final class Fingerprinter {
     return -1;
   }
 
-  private static boolean allDigits(String s, int from) {
-    for (int i = from; i < s.length(); i++) if (!Character.isDigit(s.charAt(i))) return false;
-    return from < s.length();
+  /** The last {@code part} starting in [from, to - part.length()], or -1. */
+  private static int lastIndexOf(String s, String part, int from, int to) {
+    for (int i = to - part.length(); i >= from; i--) if (s.startsWith(part, i)) return i;
+    return -1;
   }
 
-  private static String hash(CharSequence basis) {
-    MessageDigest md = SHA256.get();
-    md.reset();
-    byte[] digest = md.digest(basis.toString().getBytes(StandardCharsets.UTF_8));
-    char[] out = new char[16];
-    for (int i = 0; i < 8; i++) {
-      out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-      out[2 * i + 1] = HEX[digest[i] & 0xf];
-    }
-    return new String(out);
+  /** The first {@code part} inside [from, to), or -1. */
+  private static int indexOf(String s, String part, int from, int to) {
+    for (int i = from; i + part.length() <= to; i++) if (s.startsWith(part, i)) return i;
+    return -1;
+  }
+
+  private static boolean allDigits(String s, int from, int to) {
+    for (int i = from; i < to; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    return from < to;
   }
 
   private static String stringOrNull(Object v) {
