@@ -45,3 +45,42 @@ CREATE TABLE IF NOT EXISTS spark_meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+
+-- Issues (events grouped by fingerprint; see README "Issues"). Columns added to the seed's events
+-- table. A file created before they existed gets them on open: SqliteDatabase skips an
+-- "ALTER TABLE ... ADD COLUMN" whose column is already there. Adding a column is a schema change
+-- only (no table rewrite); the index is built once.
+--   fingerprint: the event's issue (computed at ingest, or the client's own)
+--   suppressed:  1 when the event was consumed without being delivered (flood control, a muted or
+--                resolved issue); delivered events, and every event stored before issues, have 0
+--   delivery:    for the event delivered as its issue's representative, what the agents were told
+--                (JSON: kind, counts), so a stream resumed by Last-Event-ID repeats it exactly
+ALTER TABLE events ADD COLUMN fingerprint TEXT;
+ALTER TABLE events ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN delivery TEXT;
+CREATE INDEX IF NOT EXISTS idx_events_fingerprint ON events(fingerprint, timestamp);
+
+-- One row per fingerprint, kept by the storage writer in the transaction that inserts the events.
+CREATE TABLE IF NOT EXISTS issues (
+  fingerprint TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  error_class TEXT,
+  message TEXT,
+  culprit TEXT,
+  status TEXT NOT NULL DEFAULT 'open',
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  first_event_id INTEGER NOT NULL,
+  last_event_id INTEGER NOT NULL,
+  regression INTEGER NOT NULL DEFAULT 0,
+  resolved_at TEXT,
+  resolved_through_id INTEGER,
+  status_changed_at TEXT,
+  last_delivered_at TEXT,
+  last_delivered_event_id INTEGER,
+  deliveries INTEGER NOT NULL DEFAULT 0,
+  suppressed INTEGER NOT NULL DEFAULT 0
+);
+-- No index on count or last_seen: every commit updates them, and listing sorts a table of one row
+-- per distinct problem (small, by design) faster than keeping two more b-trees in step on every commit.

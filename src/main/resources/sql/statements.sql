@@ -2,8 +2,8 @@
 -- Filters for the query API are fixed fragments joined with AND; values are always bound.
 
 -- name: insert_event
-INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data, fingerprint)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: insert_access
 INSERT INTO access_logs (timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent)
@@ -13,11 +13,18 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 SELECT last_insert_rowid()
 
 -- name: select_pending
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
 FROM events WHERE consumed = 0 ORDER BY id LIMIT ?
 
 -- name: mark_consumed
 UPDATE events SET consumed = 1, consumed_at = ? WHERE consumed = 0 AND id <= ?
+
+-- With flood control every consumed event starts as suppressed; the ones delivered are then marked.
+-- name: mark_consumed_suppressed
+UPDATE events SET consumed = 1, consumed_at = ?, suppressed = 1 WHERE consumed = 0 AND id <= ?
+
+-- name: mark_delivered
+UPDATE events SET suppressed = 0, delivery = ? WHERE id = ?
 
 -- name: delete_aged_events
 DELETE FROM events WHERE id IN (SELECT id FROM events WHERE consumed = 1 AND timestamp < ? ORDER BY id LIMIT ?)
@@ -46,21 +53,21 @@ SELECT (SELECT count(*) FROM events) AS total,
 SELECT count(*) AS total FROM access_logs
 
 -- name: event_columns
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at FROM events
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery FROM events
 
 -- name: access_columns
 SELECT id, timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
 
 -- name: event_by_id
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at FROM events WHERE id = ?
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery FROM events WHERE id = ?
 
 -- name: events_after
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
 FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?
 
 -- name: consumed_events_after
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at
-FROM events WHERE id > ? AND consumed = 1 ORDER BY id LIMIT ?
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
+FROM events WHERE id > ? AND consumed = 1 AND suppressed = 0 ORDER BY id LIMIT ?
 
 -- Filter fragments for the query API, joined with AND by ReadStore.Filter.
 
@@ -144,3 +151,88 @@ SELECT substr(timestamp, 1, 16) AS minute, count(*) AS requests, sum(status >= 5
 
 -- name: group_by_minute
 GROUP BY minute
+
+-- Issues. The writer keeps one row per fingerprint in the transaction that inserts the events: one
+-- upsert per fingerprint per commit, with the commit's occurrences counted together. A resolved issue
+-- that occurs again is reopened and marked as a regression (delivered at once, then the mark is
+-- cleared). Binds: fingerprint, type, error class, message, culprit, first seen, last seen, count,
+-- first event id, last event id, now.
+-- name: upsert_issue
+INSERT INTO issues (fingerprint, type, error_class, message, culprit, status, first_seen, last_seen, count,
+                    first_event_id, last_event_id)
+VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
+ON CONFLICT(fingerprint) DO UPDATE SET
+  count = count + excluded.count,
+  first_seen = min(first_seen, excluded.first_seen),
+  last_seen = max(last_seen, excluded.last_seen),
+  last_event_id = max(last_event_id, excluded.last_event_id),
+  regression = CASE WHEN status = 'resolved' THEN 1 ELSE regression END,
+  status_changed_at = CASE WHEN status = 'resolved' THEN ? ELSE status_changed_at END,
+  status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END
+
+-- name: issue_columns
+SELECT fingerprint, type, error_class, message, culprit, status, first_seen, last_seen, count, first_event_id,
+       last_event_id, regression, resolved_at, resolved_through_id, status_changed_at, last_delivered_at, last_delivered_event_id,
+       deliveries, suppressed
+FROM issues
+
+-- name: issue_by_fingerprint
+SELECT fingerprint, type, error_class, message, culprit, status, first_seen, last_seen, count, first_event_id,
+       last_event_id, regression, resolved_at, resolved_through_id, status_changed_at, last_delivered_at, last_delivered_event_id,
+       deliveries, suppressed
+FROM issues WHERE fingerprint = ?
+
+-- Binds: now, event id, fingerprint.
+-- name: issue_delivered
+UPDATE issues SET last_delivered_at = ?, last_delivered_event_id = ?, deliveries = deliveries + 1, suppressed = 0,
+                  regression = 0
+WHERE fingerprint = ?
+
+-- name: issue_suppressed
+UPDATE issues SET suppressed = suppressed + ? WHERE fingerprint = ?
+
+-- Status changes (POST /api/v1/issues/{fingerprint}/resolve|mute|reopen). resolved_through_id keeps
+-- the last occurrence stored before the resolve: a regression is delivered as an occurrence after it.
+-- Binds: now, now, fingerprint.
+-- name: issue_resolve
+UPDATE issues SET status = 'resolved', regression = 0, resolved_at = ?, status_changed_at = ?,
+                  resolved_through_id = last_event_id
+WHERE fingerprint = ? AND status <> 'resolved'
+
+-- Binds: now, fingerprint.
+-- name: issue_mute
+UPDATE issues SET status = 'muted', regression = 0, status_changed_at = ? WHERE fingerprint = ? AND status <> 'muted'
+
+-- name: issue_reopen
+UPDATE issues SET status = 'open', status_changed_at = ? WHERE fingerprint = ? AND status <> 'open'
+
+-- Filter fragments and orders for GET /api/v1/issues.
+-- name: where_issue_status
+status = ?
+
+-- name: order_issues_count
+ORDER BY count DESC, last_seen DESC
+
+-- name: order_issues_last_seen
+ORDER BY last_seen DESC, count DESC
+
+-- The newest events of one issue (GET /api/v1/issues/{fingerprint}), on idx_events_fingerprint.
+-- name: events_of_issue
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
+FROM events WHERE fingerprint = ? ORDER BY timestamp DESC, id DESC LIMIT ?
+
+-- Occurrences per hour of one issue since a time (a covering scan of idx_events_fingerprint).
+-- Binds: fingerprint, since.
+-- name: issue_hourly
+SELECT substr(timestamp, 1, 13) AS hour, count(*) AS n FROM events WHERE fingerprint = ? AND timestamp >= ? GROUP BY hour
+
+-- Issues not seen for db.cleanup.maxAgeDays go with their events, except muted ones (muting is a
+-- decision to keep) and any with an event still pending. Binds: cutoff, chunk.
+-- name: delete_aged_issues
+DELETE FROM issues WHERE fingerprint IN
+  (SELECT fingerprint FROM issues i WHERE last_seen < ? AND status <> 'muted'
+     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.fingerprint = i.fingerprint AND e.consumed = 0) LIMIT ?)
+
+-- Whether the file has the issue columns (a file written before issues has not, until a writer opens it).
+-- name: events_have_fingerprint
+SELECT count(*) AS n FROM pragma_table_info('events') WHERE name = 'fingerprint'

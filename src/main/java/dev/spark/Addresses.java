@@ -20,6 +20,13 @@ public final class Addresses {
   /** Public: checkpoint and fully VACUUM the database now; replies with the sizes before and after. */
   public static final String JANITOR_VACUUM = "spark.janitor.vacuum";
 
+  /**
+   * Public: resolve, mute or reopen an issue: {@code {"fingerprint": "...", "action": "resolve"|"mute"|"reopen"}}.
+   * Replies with the issue (the JSON of {@code GET /api/v1/issues/{fingerprint}}'s {@code issue}) once
+   * committed; fails 404 for an unknown fingerprint, 400 for a bad request.
+   */
+  public static final String ISSUE_STATUS = "spark.issues.status";
+
   /** Internal: the storage verticle's inbox (writes, consumption, maintenance). */
   public static final String STORAGE_WRITE = "spark.storage.write";
   public static final String STORAGE_CONSUME = "spark.storage.consume";

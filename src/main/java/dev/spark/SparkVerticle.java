@@ -15,6 +15,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -30,8 +31,18 @@ public final class SparkVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(SparkVerticle.class.getName());
 
   private final List<String> deployed = new ArrayList<>();
+  private final Clock clock;
   private SparkConfig cfg;
   private AgentConfig agentCfg;
+
+  public SparkVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /** With the clock storage decides issue cooldowns by (tests pass one they move by hand). */
+  public SparkVerticle(Clock clock) {
+    this.clock = clock;
+  }
 
   @Override
   public Future<?> start() {
@@ -51,7 +62,7 @@ public final class SparkVerticle extends VerticleBase {
     }
     EventBusCodecs.register(vertx);
     DeploymentOptions once = new DeploymentOptions().setConfig(resolved);
-    Future<?> started = deploy(StorageVerticle.class.getName(), once)
+    Future<?> started = vertx.deployVerticle(new StorageVerticle(clock), once).onSuccess(deployed::add)
         .compose(v -> deploy(PollerVerticle.class.getName(), once))
         .compose(v -> deploy(JanitorVerticle.class.getName(), once))
         .compose(v -> deploy(IngestVerticle.class.getName(),

@@ -78,6 +78,26 @@ final class HttpAccess implements SparkAccess {
   }
 
   @Override
+  public JsonObject issues(Map<String, String> params) {
+    return call("GET", "/api/v1/issues" + query(params), null, settings.cfg.web().token(), READ_TIMEOUT);
+  }
+
+  @Override
+  public JsonObject issue(String fingerprint, Map<String, String> params) {
+    return call("GET", "/api/v1/issues/" + segment(fingerprint) + query(params), null, settings.cfg.web().token(), READ_TIMEOUT);
+  }
+
+  @Override
+  public JsonObject issueStatus(String fingerprint, String action) {
+    return call("POST", "/api/v1/issues/" + segment(fingerprint) + "/" + segment(action), null, settings.cfg.web().token(), READ_TIMEOUT);
+  }
+
+  /** One path segment, percent-encoded (a client's fingerprint may hold spaces or slashes). */
+  static String segment(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Override
   public JsonObject ingestEvent(JsonObject event) {
     return call("POST", "/api/v1/events", event.encode(), settings.cfg.ingest().token(), READ_TIMEOUT);
   }
@@ -119,6 +139,7 @@ final class HttpAccess implements SparkAccess {
                 : "SPARK_WEB_TOKEN (or web.token) to the token Spark uses; without one it prints a random token at start"));
       }
       case 400 -> throw new CliException(CliException.USAGE, message);
+      case 404 -> throw new CliException(message);
       case 503 -> throw new Unavailable("Spark at " + base + " is unavailable (503): " + message);
       default -> throw new CliException("Spark at " + base + " answered " + r.statusCode() + ": " + message);
     }

@@ -8,6 +8,7 @@ import dev.spark.janitor.JanitorVerticle;
 import dev.spark.storage.ReadStore;
 import dev.spark.storage.StatusReport;
 import dev.spark.storage.StorageVerticle;
+import dev.spark.web.IssuesApi;
 import dev.spark.web.QueryApi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -68,6 +69,27 @@ final class LocalAccess implements SparkAccess {
   public JsonObject vacuum() {
     deploy(true);
     return write(vertx().eventBus().<JsonObject>request(Addresses.JANITOR_VACUUM, new JsonObject(), SLOW).map(Message::body));
+  }
+
+  @Override
+  public JsonObject issues(Map<String, String> params) {
+    return read(IssuesApi.list(reads(), params));
+  }
+
+  @Override
+  public JsonObject issue(String fingerprint, Map<String, String> params) {
+    JsonObject issue = read(IssuesApi.get(reads(), fingerprint, params));
+    if (issue == null) throw new CliException("No issue with fingerprint " + fingerprint);
+    return issue;
+  }
+
+  /** Through Spark's own storage verticle, the single writer, like every write of the CLI. */
+  @Override
+  public JsonObject issueStatus(String fingerprint, String action) {
+    deploy(false);
+    JsonObject changed = write(IssuesApi.setStatus(vertx(), fingerprint, action));
+    if (changed == null) throw new CliException("No issue with fingerprint " + fingerprint);
+    return changed;
   }
 
   @Override

@@ -55,6 +55,69 @@ final class Output {
         + plural(access.size(), "access log") + ", newest first\n";
   }
 
+  static String issues(JsonObject answer, String sort) {
+    JsonArray issues = answer.getJsonArray("issues", new JsonArray());
+    if (issues.isEmpty()) return "No issues.\n";
+    List<List<String>> rows = new ArrayList<>();
+    for (int i = 0; i < issues.size(); i++) {
+      JsonObject issue = issues.getJsonObject(i);
+      rows.add(List.of(
+          str(issue.getValue("fingerprint")),
+          str(issue.getValue("status")) + (Boolean.TRUE.equals(issue.getBoolean("regression")) ? " (regression)" : ""),
+          str(issue.getValue("count")),
+          str(issue.getValue("lastSeen")),
+          str(issue.getValue("type")),
+          clip(title(issue), MESSAGE_WIDTH)));
+    }
+    return table(List.of("FINGERPRINT", "STATUS", "COUNT", "LAST SEEN", "TYPE", "MESSAGE"), rows)
+        + plural(issues.size(), "issue") + ", " + ("count".equals(sort) ? "most occurrences first" : "most recently seen first") + "\n";
+  }
+
+  static String issue(JsonObject answer) {
+    JsonObject issue = answer.getJsonObject("issue", new JsonObject());
+    StringBuilder out = new StringBuilder();
+    line(out, "Issue", str(issue.getValue("fingerprint")));
+    line(out, "Status", str(issue.getValue("status")) + (Boolean.TRUE.equals(issue.getBoolean("regression"))
+        ? " (a regression: occurred again after being resolved; not delivered yet)" : ""));
+    line(out, "Type", str(issue.getValue("type")) + (issue.getString("errorClass") == null ? "" : ", " + issue.getString("errorClass")));
+    line(out, "Message", clip(str(issue.getValue("message")), 200));
+    if (issue.getString("culprit") != null) line(out, "Where", issue.getString("culprit"));
+    line(out, "Occurrences", issue.getValue("count") + " (first " + issue.getString("firstSeen") + ", last " + issue.getString("lastSeen") + ")");
+    line(out, "Delivered", issue.getString("lastDeliveredAt") == null ? "never" : plural(issue.getLong("deliveries", 0L), "time")
+        + ", last at " + issue.getString("lastDeliveredAt") + "; " + issue.getValue("suppressedSinceDelivery") + " held back since");
+    if (issue.getString("resolvedAt") != null) line(out, "Resolved at", issue.getString("resolvedAt"));
+    JsonArray hourly = answer.getJsonArray("hourly");
+    if (hourly != null && !hourly.isEmpty()) line(out, "Last " + hourly.size() + " h", sparkline(hourly));
+    JsonArray events = answer.getJsonArray("events", new JsonArray());
+    if (!events.isEmpty()) out.append(System.lineSeparator()).append(events(new JsonObject().put("events", events)));
+    return out.toString();
+  }
+
+  /** Counts as a row of block characters, scaled to the largest; a space for zero. */
+  static String sparkline(JsonArray counts) {
+    String bars = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588";
+    long max = 0;
+    long total = 0;
+    for (Object o : counts) {
+      long n = ((Number) o).longValue();
+      max = Math.max(max, n);
+      total += n;
+    }
+    StringBuilder out = new StringBuilder();
+    for (Object o : counts) {
+      long n = ((Number) o).longValue();
+      out.append(n == 0 ? ' ' : bars.charAt((int) Math.min(7, (n * 8 - 1) / Math.max(1, max))));
+    }
+    return out + "  (" + total + ", oldest hour first)";
+  }
+
+  private static String title(JsonObject issue) {
+    String cls = issue.getString("errorClass");
+    String message = issue.getString("message");
+    if (cls == null) return message == null ? "" : message;
+    return message == null ? cls : cls + ": " + message;
+  }
+
   static String status(JsonObject status) {
     StringBuilder out = new StringBuilder();
     JsonObject storage = status.getJsonObject("storage");

@@ -27,6 +27,15 @@ interface SparkAccess extends AutoCloseable {
   /** {@code POST /api/v1/admin/vacuum}: sizes before and after. */
   JsonObject vacuum();
 
+  /** {@code GET /api/v1/issues} with these query parameters. */
+  JsonObject issues(Map<String, String> params);
+
+  /** {@code GET /api/v1/issues/{fingerprint}}; a {@link CliException} when there is no such issue. */
+  JsonObject issue(String fingerprint, Map<String, String> params);
+
+  /** {@code POST /api/v1/issues/{fingerprint}/{action}} (resolve, mute, reopen): {"issue": {...}}. */
+  JsonObject issueStatus(String fingerprint, String action);
+
   /** {@code POST /api/v1/events} with one event: {"ids": [...], "stored": n, "ignored": m}. */
   JsonObject ingestEvent(JsonObject event);
 

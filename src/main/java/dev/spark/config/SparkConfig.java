@@ -21,6 +21,7 @@ public record SparkConfig(
     Ingest ingest,
     Storage storage,
     Stream stream,
+    Issues issues,
     JsonObject json) {
 
   public record Db(String path, long pollIntervalMs, String synchronous, Cleanup cleanup) {}
@@ -38,6 +39,13 @@ public record SparkConfig(
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
   public record Stream(long heartbeatMs, int batchLimit) {}
+
+  /**
+   * Flood control in delivery: after an issue is delivered, its further occurrences are stored and
+   * counted but not delivered again until {@code cooldownMs} has passed. {@code floodControl: false}
+   * delivers every event on its own, as before issues existed.
+   */
+  public record Issues(long cooldownMs, boolean floodControl) {}
 
   public static final Set<String> TOOLS = Set.of("full", "read-only");
   public static final Set<String> BEHAVIORS = Set.of("fix", "investigate");
@@ -88,10 +96,13 @@ public record SparkConfig(
     Stream stream = new Stream(
         r.integer("stream.heartbeatMs", 100, 3_600_000),
         (int) r.integer("stream.batchLimit", 1, 100_000));
+    Issues issues = new Issues(
+        r.integer("issues.cooldownMs", 0, 30L * 86_400_000),
+        r.bool("issues.floodControl"));
     return new SparkConfig(
         r.bool("enabled"),
         r.string("environment", false),
-        db, watch, Map.copyOf(profiles), web, ingest, storage, stream, json);
+        db, watch, Map.copyOf(profiles), web, ingest, storage, stream, issues, json);
   }
 
   /** The profile for the current environment; environments without their own block act as development. */

@@ -1,6 +1,12 @@
 package dev.spark.event;
 
-/** A validated, redacted and capped error event, column for column as it goes into {@code events}. */
+/**
+ * A validated, redacted and capped error event, column for column as it goes into {@code events}.
+ * {@code fingerprint} groups it with the other occurrences of the same problem (see
+ * {@link Fingerprinter}); null only for rows stored before fingerprints existed. {@code summary} is
+ * what its issue shows (exception class, message, top frame): set on rows fresh from validation,
+ * null on rows read back from the database.
+ */
 public record EventRow(
     String type,
     String traceId,
@@ -9,11 +15,20 @@ public record EventRow(
     String feature,
     String route,
     Integer status,
-    String data) {
+    String data,
+    String fingerprint,
+    IssueSummary summary) {
+
+  /** A row without a fingerprint (as stored before fingerprints existed). */
+  public EventRow(String type, String traceId, String timestamp, String environment, String feature, String route,
+      Integer status, String data) {
+    this(type, traceId, timestamp, environment, feature, route, status, data, null, null);
+  }
 
   /** A rough in-memory size, used to bound the storage queue by bytes. */
   public long approxBytes() {
-    return 128L + 2L * (data.length() + len(traceId) + len(feature) + len(route));
+    return 160L + 2L * (data.length() + len(traceId) + len(feature) + len(route) + len(fingerprint)
+        + (summary == null ? 0 : len(summary.message()) + len(summary.errorClass()) + len(summary.culprit())));
   }
 
   static int len(String s) {

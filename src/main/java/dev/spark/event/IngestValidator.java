@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The single validation path for everything Spark ingests, whatever the entry point: checks the
- * fields, fills in what may be missing, redacts sensitive values and caps sizes. Throws
+ * fields, fills in what may be missing, fingerprints error events ({@link Fingerprinter}; a
+ * client-supplied {@code fingerprint} wins), redacts sensitive values and caps sizes. Throws
  * {@link ValidationException} naming the field; never changes its input.
  */
 public final class IngestValidator {
@@ -17,6 +18,8 @@ public final class IngestValidator {
   public static final int USER_AGENT_CAP_BYTES = 1024;
   private static final int SHORT_CAP_BYTES = 8 * 1024;
   private static final int ID_MAX_CHARS = 256;
+  /** Longest client-supplied {@code fingerprint}. */
+  public static final int FINGERPRINT_MAX_CHARS = 256;
 
   private final String environment;
   private final Redactor redactor;
@@ -54,13 +57,25 @@ public final class IngestValidator {
       throw new ValidationException(at + "error.message", "error.message is required for " + type.wire() + " events");
     }
 
+    String clientFingerprint = optionalString(in, "fingerprint", at);
+    if (clientFingerprint != null) {
+      clientFingerprint = clientFingerprint.strip();
+      if (clientFingerprint.isEmpty() || clientFingerprint.length() > FINGERPRINT_MAX_CHARS || hasControl(clientFingerprint)) {
+        throw new ValidationException(at + "fingerprint",
+            "fingerprint must be 1 to " + FINGERPRINT_MAX_CHARS + " characters with no control characters");
+      }
+    }
+    Object command = in.getValue("command");
+    Fingerprinter.Result fp = Fingerprinter.of(type.wire(), err, route, feature,
+        command instanceof String c ? c : null, clientFingerprint);
+
     JsonObject normalised = redactor.redact(in)
         .put("type", type.wire())
         .put("traceId", traceId)
         .put("timestamp", timestamp)
         .put("environment", env);
     JsonCapper.Capped capped = JsonCapper.cap(normalised, JsonCapper.DEFAULT_MAX_BYTES);
-    return new EventRow(type.wire(), traceId, timestamp, env, feature, route, status, capped.json());
+    return new EventRow(type.wire(), traceId, timestamp, env, feature, route, status, capped.json(), fp.fingerprint(), fp.summary());
   }
 
   public AccessRow access(Object raw, String at) {
@@ -133,6 +148,11 @@ public final class IngestValidator {
     if (s == null || s.isBlank()) return null;
     if (s.length() > ID_MAX_CHARS) throw new ValidationException(at + key, key + " must be at most " + ID_MAX_CHARS + " characters");
     return s;
+  }
+
+  private static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
+    return false;
   }
 
   private static Integer optionalStatus(JsonObject in, String key, String at) {

@@ -4,21 +4,28 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An event as stored: its row id, columns and consumption state. Immutable, so one instance can be
- * handed to every subscriber; its JSON text is built once, on first use.
+ * An event as stored: its row id, columns and consumption state, and, for an event delivered to
+ * agents as its issue's representative, what they were told about the issue ({@link #issue()}).
+ * Immutable, so one instance can be handed to every subscriber; its JSON text is built once, on first use.
  */
 public final class StoredEvent {
   private final long id;
   private final EventRow row;
   private final boolean consumed;
   private final String consumedAt;
+  private final IssueDelivery issue;
   private volatile String encoded;
 
   public StoredEvent(long id, EventRow row, boolean consumed, String consumedAt) {
+    this(id, row, consumed, consumedAt, null);
+  }
+
+  public StoredEvent(long id, EventRow row, boolean consumed, String consumedAt, IssueDelivery issue) {
     this.id = id;
     this.row = row;
     this.consumed = consumed;
     this.consumedAt = consumedAt;
+    this.issue = issue;
   }
 
   public long id() {
@@ -37,11 +44,28 @@ public final class StoredEvent {
     return consumedAt;
   }
 
-  public StoredEvent asConsumed(String at) {
-    return new StoredEvent(id, row, true, at);
+  /** The event's fingerprint (null for events stored before fingerprints existed). */
+  public String fingerprint() {
+    return row.fingerprint();
   }
 
-  /** The API shape: columns in camelCase, {@code data} as the parsed event JSON. */
+  /** For an event delivered to agents as its issue's representative: what they were told; else null. */
+  public IssueDelivery issue() {
+    return issue;
+  }
+
+  public StoredEvent asConsumed(String at) {
+    return new StoredEvent(id, row, true, at, issue);
+  }
+
+  public StoredEvent withIssue(IssueDelivery delivery) {
+    return new StoredEvent(id, row, consumed, consumedAt, delivery);
+  }
+
+  /**
+   * The API shape: columns in camelCase, {@code data} as the parsed event JSON, {@code fingerprint},
+   * and {@code issue} ({@link IssueDelivery#toJson()}) when the event was delivered as its issue's representative.
+   */
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("id", id)
@@ -53,7 +77,9 @@ public final class StoredEvent {
         .put("route", row.route())
         .put("status", row.status())
         .put("consumed", consumed)
-        .put("consumedAt", consumedAt);
+        .put("consumedAt", consumedAt)
+        .put("fingerprint", row.fingerprint());
+    if (issue != null) json.put("issue", issue.toJson());
     try {
       json.put("data", new JsonObject(row.data()));
     } catch (DecodeException e) {
@@ -74,7 +100,10 @@ public final class StoredEvent {
     EventRow row = new EventRow(
         json.getString("type"), json.getString("traceId"), json.getString("timestamp"),
         json.getString("environment"), json.getString("feature"), json.getString("route"),
-        json.getInteger("status"), data instanceof JsonObject o ? o.encode() : String.valueOf(data));
-    return new StoredEvent(json.getLong("id"), row, json.getBoolean("consumed", false), json.getString("consumedAt"));
+        json.getInteger("status"), data instanceof JsonObject o ? o.encode() : String.valueOf(data),
+        json.getString("fingerprint"), null);
+    JsonObject issue = json.getJsonObject("issue");
+    return new StoredEvent(json.getLong("id"), row, json.getBoolean("consumed", false), json.getString("consumedAt"),
+        issue == null ? null : IssueDelivery.fromJson(issue));
   }
 }

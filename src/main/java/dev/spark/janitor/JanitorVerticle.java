@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 /**
  * Keeps the database inside {@code db.cleanup}: every {@code intervalMs}, and on request at
  * {@code spark.janitor.run}, deletes consumed events and access logs older than
- * {@code maxAgeDays}; then, while live data exceeds {@code maxSizeMB}, deletes the oldest access
+ * {@code maxAgeDays} (and issues last seen before then, unless muted or with a pending event); then, while live data exceeds {@code maxSizeMB}, deletes the oldest access
  * logs and consumed events; then gives free pages back and truncates the WAL. Pending events are
  * never deleted. Every delete is a small transaction of its own on the storage queue. On request at
  * {@code spark.janitor.vacuum}, also rebuilds the file with a full {@code VACUUM}.
@@ -69,6 +69,10 @@ public final class JanitorVerticle extends VerticleBase {
         })
         .compose(n -> {
           report.put("agedEvents", n);
+          return deleteAll("deleteAgedIssues", 0);
+        })
+        .compose(n -> {
+          report.put("agedIssues", n);
           return deleteAll("deleteAgedAccess", 0);
         })
         .compose(n -> {

@@ -145,6 +145,11 @@ public final class SparkMetrics {
     counter("spark.delivered", "kind", "event", "Events delivered to agents").increment(events);
   }
 
+  /** Events consumed without delivery (flood control, muted or resolved issues). */
+  public void suppressed(long events) {
+    if (events > 0) counter("spark.suppressed", "kind", "event", "Events consumed without delivery to agents (flood control)").increment(events);
+  }
+
   public void commit(long rows, long nanos) {
     commitRows.record(rows);
     commitTime.record(nanos, TimeUnit.NANOSECONDS);

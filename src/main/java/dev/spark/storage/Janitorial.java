@@ -19,6 +19,7 @@ final class Janitorial {
     int chunk = request.getInteger("chunk", 1000);
     return switch (op) {
       case "deleteAgedEvents" -> deleted(db.deleteChunk("delete_aged_events", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
+      case "deleteAgedIssues" -> deleted(db.deleteChunk("delete_aged_issues", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
       case "deleteAgedAccess" -> deleted(db.deleteChunk("delete_aged_access", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
       case "deleteOldestAccess" -> deleted(db.deleteChunk("delete_oldest_access", chunk));
       case "deleteOldestEvents" -> deleted(db.deleteChunk("delete_oldest_consumed_events", chunk));

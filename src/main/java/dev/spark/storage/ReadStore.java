@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.event.EventRow;
+import dev.spark.event.IssueDelivery;
 import dev.spark.event.StoredEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +28,8 @@ import java.util.List;
 public final class ReadStore {
   private final Pool pool;
   private final Path path;
+  /** Set once the file is known to have the issue columns; until then each read checks (a file written before issues existed has none). */
+  private volatile boolean current;
 
   public ReadStore(Vertx vertx, Path dbPath) {
     this(vertx, dbPath, false);
@@ -63,23 +66,84 @@ public final class ReadStore {
   }
 
   public Future<List<StoredEvent>> events(Filter filter, int limit) {
-    String sql = Sql.get("event_columns") + filter.where() + " ORDER BY id DESC LIMIT ?";
-    return pool.preparedQuery(sql).execute(filter.values(limit)).map(ReadStore::events);
+    return sql(Sql.get("event_columns") + filter.where() + " ORDER BY id DESC LIMIT ?")
+        .compose(sql -> pool.preparedQuery(sql).execute(filter.values(limit))).map(ReadStore::events);
   }
 
   public Future<StoredEvent> event(long id) {
-    return pool.preparedQuery(Sql.get("event_by_id")).execute(Tuple.of(id))
+    return sql(Sql.get("event_by_id")).compose(sql -> pool.preparedQuery(sql).execute(Tuple.of(id)))
         .map(rows -> {
           List<StoredEvent> list = events(rows);
           return list.isEmpty() ? null : list.get(0);
         });
   }
 
-  /** Events with id in (after, upTo], oldest first; with {@code consumedOnly}, only consumed ones. */
+  /**
+   * Events with id in (after, upTo], oldest first; with {@code consumedOnly}, only the ones
+   * delivered to agents (consumed and not suppressed by flood control).
+   */
   public Future<List<StoredEvent>> eventsAfter(long after, boolean consumedOnly, int limit) {
     Tuple args = consumedOnly ? Tuple.of(after, limit) : Tuple.of(after, Long.MAX_VALUE, limit);
-    String sql = Sql.get(consumedOnly ? "consumed_events_after" : "events_after");
-    return pool.preparedQuery(sql).execute(args).map(ReadStore::events);
+    return sql(Sql.get(consumedOnly ? "consumed_events_after" : "events_after"))
+        .compose(sql -> pool.preparedQuery(sql).execute(args)).map(ReadStore::events);
+  }
+
+  /** The newest {@code limit} events of one issue. */
+  public Future<List<StoredEvent>> eventsOfIssue(String fingerprint, int limit) {
+    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(List.of())
+        : pool.preparedQuery(Sql.get("events_of_issue")).execute(Tuple.of(fingerprint, limit)).map(ReadStore::events));
+  }
+
+  /** Issues, in the API's JSON shape, filtered and ordered ({@code order} is a named ORDER BY fragment). */
+  public Future<JsonArray> issues(Filter filter, String order, int limit) {
+    String sql = Sql.get("issue_columns") + filter.where() + " " + Sql.get(order) + " LIMIT ?";
+    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(new JsonArray())
+        : pool.preparedQuery(sql).execute(filter.values(limit)).map(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) out.add(IssueRows.json(r::getValue));
+          return out;
+        }));
+  }
+
+  /** One issue in the API's JSON shape, or null. */
+  public Future<JsonObject> issue(String fingerprint) {
+    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture((JsonObject) null)
+        : pool.preparedQuery(Sql.get("issue_by_fingerprint")).execute(Tuple.of(fingerprint)).map(rows -> {
+          if (!rows.iterator().hasNext()) return null;
+          return IssueRows.json(rows.iterator().next()::getValue);
+        }));
+  }
+
+  /** Occurrences of one issue per hour (keys like {@code 2026-11-24T10}) from {@code since}. */
+  public Future<java.util.Map<String, Long>> issueHourly(String fingerprint, String since) {
+    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(java.util.Map.<String, Long>of())
+        : pool.preparedQuery(Sql.get("issue_hourly")).execute(Tuple.of(fingerprint, since)).map(rows -> {
+          java.util.Map<String, Long> out = new java.util.HashMap<>();
+          for (Row r : rows) out.put(r.getString("hour"), number(r.getValue("n")));
+          return out;
+        }));
+  }
+
+  /**
+   * The SQL to run for an events read. On a file written before issues existed (the CLI or the
+   * dashboard sidecar reading a file the writer has not opened since), the issue columns read as
+   * NULL and nothing counts as suppressed, which is what those rows mean.
+   */
+  private Future<String> sql(String sql) {
+    return issuesReadable().map(ok -> ok ? sql
+        : sql.replace("consumed_at, fingerprint, delivery", "consumed_at, NULL AS fingerprint, NULL AS delivery")
+            .replace(" AND suppressed = 0", ""));
+  }
+
+  /** Whether the file has the issue columns and table (checked until it has). */
+  private Future<Boolean> issuesReadable() {
+    if (current) return Future.succeededFuture(true);
+    return pool.query(Sql.get("events_have_fingerprint")).execute()
+        .map(rows -> {
+          Long n = number(rows.iterator().next().getValue("n"));
+          if (n != null && n > 0) current = true;
+          return current;
+        });
   }
 
   public Future<JsonArray> access(Filter filter, int limit) {
@@ -122,9 +186,10 @@ public final class ReadStore {
       Long status = number(r.getValue("status"));
       EventRow row = new EventRow(r.getString("type"), r.getString("trace_id"), r.getString("timestamp"),
           r.getString("environment"), r.getString("feature"), r.getString("route"),
-          status == null ? null : status.intValue(), r.getString("data"));
+          status == null ? null : status.intValue(), r.getString("data"), r.getString("fingerprint"), null);
       Long consumed = number(r.getValue("consumed"));
-      out.add(new StoredEvent(number(r.getValue("id")), row, consumed != null && consumed != 0, r.getString("consumed_at")));
+      out.add(new StoredEvent(number(r.getValue("id")), row, consumed != null && consumed != 0, r.getString("consumed_at"),
+          IssueDelivery.parse(r.getString("delivery"))));
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.event.EventRow;
+import dev.spark.event.IssueDelivery;
 import dev.spark.event.StoredEvent;
 
 import java.sql.ResultSet;
@@ -15,7 +16,8 @@ final class Rows {
     Integer boxed = rs.wasNull() ? null : status;
     EventRow row = new EventRow(
         rs.getString("type"), rs.getString("trace_id"), rs.getString("timestamp"), rs.getString("environment"),
-        rs.getString("feature"), rs.getString("route"), boxed, rs.getString("data"));
-    return new StoredEvent(rs.getLong("id"), row, rs.getInt("consumed") != 0, rs.getString("consumed_at"));
+        rs.getString("feature"), rs.getString("route"), boxed, rs.getString("data"), rs.getString("fingerprint"), null);
+    return new StoredEvent(rs.getLong("id"), row, rs.getInt("consumed") != 0, rs.getString("consumed_at"),
+        IssueDelivery.parse(rs.getString("delivery")));
   }
 }

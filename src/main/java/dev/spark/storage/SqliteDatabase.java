@@ -1,7 +1,10 @@
 package dev.spark.storage;
 
+import dev.spark.config.SparkConfig;
 import dev.spark.event.AccessRow;
+import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
+import dev.spark.event.IssueDelivery;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.Timestamps;
 import io.vertx.core.json.JsonObject;
@@ -19,8 +22,13 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The writer's single SQLite connection. Not thread-safe: only the storage verticle's writer
@@ -34,6 +42,8 @@ public final class SqliteDatabase implements AutoCloseable {
   private final PreparedStatement insertEvent;
   private final PreparedStatement insertAccess;
   private final PreparedStatement lastInsertId;
+  private final PreparedStatement upsertIssue;
+  private final Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
 
   private SqliteDatabase(Path path, Connection conn) throws SQLException {
     this.path = path;
@@ -41,6 +51,17 @@ public final class SqliteDatabase implements AutoCloseable {
     this.insertEvent = conn.prepareStatement(Sql.get("insert_event"));
     this.insertAccess = conn.prepareStatement(Sql.get("insert_access"));
     this.lastInsertId = conn.prepareStatement(Sql.get("last_insert_id"));
+    this.upsertIssue = conn.prepareStatement(Sql.get("upsert_issue"));
+  }
+
+  /** A named statement, prepared once on this connection. */
+  private PreparedStatement statement(String name) throws SQLException {
+    PreparedStatement st = prepared.get(name);
+    if (st == null) {
+      st = conn.prepareStatement(Sql.get(name));
+      prepared.put(name, st);
+    }
+    return st;
   }
 
   /**
@@ -86,6 +107,21 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
+  private static final Pattern ADD_COLUMN = Pattern.compile("(?is)\\s*ALTER\\s+TABLE\\s+(\\w+)\\s+ADD\\s+COLUMN\\s+(\\w+).*");
+
+  /**
+   * True when {@code ddl} adds a column the table already has: the schema's "ALTER TABLE ... ADD
+   * COLUMN" lines upgrade a file written before the column existed and are skipped afterwards.
+   */
+  private static boolean columnExists(Connection conn, String ddl) throws SQLException {
+    Matcher m = ADD_COLUMN.matcher(ddl);
+    if (!m.matches()) return false;
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(" + m.group(1) + ")")) {
+      while (rs.next()) if (m.group(2).equalsIgnoreCase(rs.getString("name"))) return true;
+    }
+    return false;
+  }
+
   private static final byte[] HEADER = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** True for a missing or empty file (SQLite creates it) and for one with SQLite's header. */
@@ -114,7 +150,9 @@ public final class SqliteDatabase implements AutoCloseable {
   public static void createSchema(Connection conn) throws SQLException {
     conn.setAutoCommit(false);
     try (Statement st = conn.createStatement()) {
-      for (String ddl : Sql.statements(Sql.schema())) st.execute(ddl);
+      for (String ddl : Sql.statements(Sql.schema())) {
+        if (!columnExists(conn, ddl)) st.execute(ddl);
+      }
     }
     conn.commit();
   }
@@ -145,10 +183,36 @@ public final class SqliteDatabase implements AutoCloseable {
       insertEvent.setString(6, r.route());
       setInt(insertEvent, 7, r.status());
       insertEvent.setString(8, r.data());
+      insertEvent.setString(9, r.fingerprint());
       insertEvent.addBatch();
     }
     insertEvent.executeBatch();
     return idsEndingAtLastInsert(rows.size());
+  }
+
+  /**
+   * Adds the occurrences of one commit to their issues (one upsert per fingerprint), without
+   * committing: in the transaction that inserted the events. A resolved issue that occurs again is
+   * reopened and marked as a regression.
+   */
+  void upsertIssues(IssueTally tally, Instant now) throws SQLException {
+    if (tally.isEmpty()) return;
+    String at = Timestamps.format(now);
+    for (IssueTally.Issue i : tally.issues()) {
+      upsertIssue.setString(1, i.fingerprint);
+      upsertIssue.setString(2, i.type);
+      upsertIssue.setString(3, i.summary == null ? null : i.summary.errorClass());
+      upsertIssue.setString(4, i.summary == null ? null : i.summary.message());
+      upsertIssue.setString(5, i.summary == null ? null : i.summary.culprit());
+      upsertIssue.setString(6, i.firstSeen);
+      upsertIssue.setString(7, i.lastSeen);
+      upsertIssue.setLong(8, i.count);
+      upsertIssue.setLong(9, i.firstId);
+      upsertIssue.setLong(10, i.lastId);
+      upsertIssue.setString(11, at);
+      upsertIssue.addBatch();
+    }
+    upsertIssue.executeBatch();
   }
 
   /** Inserts the rows without committing; returns their ids in order. */
@@ -199,27 +263,170 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /** Takes up to {@code limit} pending events, oldest first, and marks them consumed, atomically. */
+  /** Takes up to {@code limit} pending events, oldest first, and marks them consumed, atomically (no flood control). */
   public List<StoredEvent> consumePending(int limit) throws SQLException {
-    String now = Timestamps.now();
-    List<StoredEvent> out = new ArrayList<>();
+    return consume(limit, new SparkConfig.Issues(0, false), Instant.now()).events();
+  }
+
+  /**
+   * Takes up to {@code limit} pending events, oldest first, and marks them consumed, atomically,
+   * deciding per issue what is delivered (see README, "Issues"). With flood control each issue of
+   * the batch is delivered at most once, as its first occurrence in the batch, when it is new, a
+   * regression, or its cooldown has passed since its last delivery; muted and resolved issues and
+   * issues within their cooldown are consumed without delivery ({@code suppressed = 1}) and counted
+   * on the issue. Events without a fingerprint (stored before issues existed) are delivered as they are.
+   */
+  public EventBatch consume(int limit, SparkConfig.Issues policy, Instant now) throws SQLException {
+    String at = Timestamps.format(now);
+    List<StoredEvent> pending = new ArrayList<>();
     try {
-      try (PreparedStatement st = conn.prepareStatement(Sql.get("select_pending"))) {
-        st.setInt(1, limit);
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) out.add(Rows.event(rs).asConsumed(now));
+      PreparedStatement select = statement("select_pending");
+      select.setInt(1, limit);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) pending.add(Rows.event(rs).asConsumed(at));
+      }
+      if (pending.isEmpty()) {
+        conn.commit();
+        return new EventBatch(List.of(), 0, 0);
+      }
+      long through = pending.get(pending.size() - 1).id();
+      if (!policy.floodControl()) {
+        PreparedStatement mark = statement("mark_consumed");
+        mark.setString(1, at);
+        mark.setLong(2, through);
+        mark.executeUpdate();
+        conn.commit();
+        return new EventBatch(pending);
+      }
+      PreparedStatement mark = statement("mark_consumed_suppressed");
+      mark.setString(1, at);
+      mark.setLong(2, through);
+      mark.executeUpdate();
+
+      Map<String, List<StoredEvent>> byIssue = new LinkedHashMap<>();
+      List<StoredEvent> delivered = new ArrayList<>();
+      for (StoredEvent e : pending) {
+        if (e.fingerprint() == null) {
+          markDelivered(e.id(), null);
+          delivered.add(e);
+        } else {
+          byIssue.computeIfAbsent(e.fingerprint(), k -> new ArrayList<>()).add(e);
         }
       }
-      if (!out.isEmpty()) {
-        try (PreparedStatement st = conn.prepareStatement(Sql.get("mark_consumed"))) {
-          st.setString(1, now);
-          st.setLong(2, out.get(out.size() - 1).id());
+      for (Map.Entry<String, List<StoredEvent>> g : byIssue.entrySet()) {
+        List<StoredEvent> events = g.getValue();
+        JsonObject issue = issue(g.getKey());
+        IssueDelivery d = decide(g.getKey(), issue, events, now, policy.cooldownMs());
+        if (d == null) {
+          PreparedStatement st = statement("issue_suppressed");
+          st.setLong(1, events.size());
+          st.setString(2, g.getKey());
           st.executeUpdate();
+          continue;
         }
+        StoredEvent first = representative(d, issue, events);
+        markDelivered(first.id(), d.toJson().encode());
+        PreparedStatement st = statement("issue_delivered");
+        st.setString(1, at);
+        st.setLong(2, first.id());
+        st.setString(3, g.getKey());
+        st.executeUpdate();
+        delivered.add(first.withIssue(d));
       }
+      delivered.sort(Comparator.comparingLong(StoredEvent::id));
       conn.commit();
-      return out;
-    } catch (SQLException e) {
+      return new EventBatch(delivered, pending.size(), through);
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /** Whether (and as what) an issue's occurrences in this batch are delivered; null when they are not. */
+  static IssueDelivery decide(String fingerprint, JsonObject issue, List<StoredEvent> events, Instant now, long cooldownMs) {
+    int n = events.size();
+    if (issue == null) {
+      // Only when the row is gone (an aged issue removed while its events waited): deliver as new.
+      String first = events.get(0).row().timestamp();
+      return new IssueDelivery(fingerprint, IssueDelivery.NEW, n, n, n, null, null, first, events.get(n - 1).row().timestamp());
+    }
+    String status = issue.getString("status");
+    if ("muted".equals(status) || "resolved".equals(status)) return null;
+    String previous = issue.getString("lastDeliveredAt");
+    String kind;
+    if (issue.getBoolean("regression", false)) {
+      kind = IssueDelivery.REGRESSION;
+    } else if (previous == null) {
+      kind = IssueDelivery.NEW;
+    } else {
+      Instant last = Timestamps.parse(previous);
+      if (last != null && now.toEpochMilli() - last.toEpochMilli() < cooldownMs) return null;
+      kind = IssueDelivery.STILL_HAPPENING;
+    }
+    long since = issue.getLong("suppressedSinceDelivery", 0L) + n;
+    return new IssueDelivery(fingerprint, kind, n, issue.getLong("count", (long) n), since, previous,
+        IssueDelivery.REGRESSION.equals(kind) ? issue.getString("resolvedAt") : null,
+        issue.getString("firstSeen"), issue.getString("lastSeen"));
+  }
+
+  /**
+   * The event that stands for the issue in this batch: its first occurrence in the batch; for a
+   * regression, its first occurrence after the resolve (older ones may wait in the same batch).
+   */
+  static StoredEvent representative(IssueDelivery d, JsonObject issue, List<StoredEvent> events) {
+    Long through = issue == null ? null : issue.getLong("resolvedThroughEventId");
+    if (IssueDelivery.REGRESSION.equals(d.kind()) && through != null) {
+      for (StoredEvent e : events) if (e.id() > through) return e;
+    }
+    return events.get(0);
+  }
+
+  private void markDelivered(long id, String delivery) throws SQLException {
+    PreparedStatement st = statement("mark_delivered");
+    st.setString(1, delivery);
+    st.setLong(2, id);
+    st.executeUpdate();
+  }
+
+  /** The issue with this fingerprint in the API's JSON shape, or null. Reads inside the current transaction. */
+  JsonObject issue(String fingerprint) throws SQLException {
+    PreparedStatement st = statement("issue_by_fingerprint");
+    st.setString(1, fingerprint);
+    try (ResultSet rs = st.executeQuery()) {
+      if (!rs.next()) return null;
+      return IssueRows.json(col -> {
+        try {
+          return rs.getObject(col);
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+  }
+
+  /**
+   * Resolves, mutes or reopens an issue ({@code action} is {@code resolve}, {@code mute} or
+   * {@code reopen}) in its own transaction; answers the issue as it is afterwards, or null when
+   * there is no such issue. Setting the status it already has changes nothing.
+   */
+  public JsonObject setIssueStatus(String fingerprint, String action, Instant now) throws SQLException {
+    String at = Timestamps.format(now);
+    try {
+      PreparedStatement st = statement(switch (action) {
+        case "resolve" -> "issue_resolve";
+        case "mute" -> "issue_mute";
+        case "reopen" -> "issue_reopen";
+        default -> throw new IllegalArgumentException("Unknown issue action " + action + "; one of resolve, mute, reopen");
+      });
+      int i = 1;
+      st.setString(i++, at);
+      if ("resolve".equals(action)) st.setString(i++, at);
+      st.setString(i, fingerprint);
+      st.executeUpdate();
+      JsonObject issue = issue(fingerprint);
+      conn.commit();
+      return issue;
+    } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       throw e;
     }

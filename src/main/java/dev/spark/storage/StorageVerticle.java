@@ -3,7 +3,6 @@ package dev.spark.storage;
 import dev.spark.Addresses;
 import dev.spark.EventBusCodecs;
 import dev.spark.config.SparkConfig;
-import dev.spark.event.EventBatch;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,6 +10,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 
@@ -26,7 +27,9 @@ import java.util.logging.Logger;
 public final class StorageVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(StorageVerticle.class.getName());
 
+  private final Clock clock;
   private SparkConfig.Storage limits;
+  private SparkConfig.Issues issues;
   private WriterLoop writer;
   private SqliteDatabase db;
   private Janitorial janitorial;
@@ -34,10 +37,23 @@ public final class StorageVerticle extends VerticleBase {
   private long rejected;
   private SparkMetrics metrics;
 
+  public StorageVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock} decides issue cooldowns and stamps deliveries and status changes (and
+   * {@code consumed_at}); tests pass one they move by hand.
+   */
+  public StorageVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
   @Override
   public Future<?> start() {
     SparkConfig cfg = SparkConfig.fromJson(config());
     limits = cfg.storage();
+    issues = cfg.issues();
     EventBusCodecs.register(vertx);
     metrics = SparkMetrics.of(vertx);
     Path path = Path.of(cfg.db().path());
@@ -45,13 +61,14 @@ public final class StorageVerticle extends VerticleBase {
         .onSuccess(opened -> {
           db = opened;
           janitorial = new Janitorial(opened);
-          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, "spark-sqlite-writer-" + deploymentID());
+          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, "spark-sqlite-writer-" + deploymentID());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
         .compose(opened -> Future.all(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
+            vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
   }
 
@@ -88,7 +105,32 @@ public final class StorageVerticle extends VerticleBase {
 
   private void onConsume(Message<JsonObject> msg) {
     int limit = msg.body().getInteger("limit", 500);
-    enqueueOp(msg, () -> new EventBatch(db.consumePending(limit)));
+    enqueueOp(msg, () -> db.consume(limit, issues, clock.instant()));
+  }
+
+  private void onIssueStatus(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    String fingerprint = body == null ? null : body.getString("fingerprint");
+    String action = body == null ? null : body.getString("action");
+    if (fingerprint == null || fingerprint.isEmpty() || action == null || !Set.of("resolve", "mute", "reopen").contains(action)) {
+      msg.fail(400, "expected {\"fingerprint\": \"...\", \"action\": \"resolve\" | \"mute\" | \"reopen\"}");
+      return;
+    }
+    enqueueOp(msg, () -> {
+      JsonObject issue = db.setIssueStatus(fingerprint, action, clock.instant());
+      if (issue == null) throw new Refusal(404, "No issue with fingerprint " + fingerprint);
+      return issue;
+    });
+  }
+
+  /** An operation's answer that is the caller's fault, with the event-bus failure code to reply with. */
+  static final class Refusal extends RuntimeException {
+    final int code;
+
+    Refusal(int code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
   }
 
   private void onMaintain(Message<JsonObject> msg) {

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,6 +42,7 @@ final class WriterLoop {
   private final SqliteDatabase db;
   private final int maxBatchRows;
   private final SparkMetrics metrics;
+  private final Clock clock;
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
 
@@ -52,11 +54,12 @@ final class WriterLoop {
   volatile long lastCommitRows;
   volatile double lastCommitMs;
 
-  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, String name) {
+  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, String name) {
     this.vertx = vertx;
     this.db = db;
     this.maxBatchRows = maxBatchRows;
     this.metrics = metrics;
+    this.clock = clock;
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -115,6 +118,8 @@ final class WriterLoop {
   private void runOp(Op op) {
     try {
       op.msg().reply(op.work().call());
+    } catch (StorageVerticle.Refusal r) {
+      op.msg().fail(r.code, r.getMessage());
     } catch (Exception e) {
       op.msg().fail(500, String.valueOf(e.getMessage()));
     }
@@ -155,7 +160,8 @@ final class WriterLoop {
 
   /**
    * Every request of the group in one transaction, one batched insert per table: the rows of all
-   * the group's requests go in together, and each request gets its slice of the ids back.
+   * the group's requests go in together, and each request gets its slice of the ids back. The
+   * issues the events add to are updated in the same transaction.
    */
   private long[][] commit(List<Write> group) throws Exception {
     List<EventRow> events = new ArrayList<>();
@@ -167,6 +173,11 @@ final class WriterLoop {
     try {
       long[] eventIds = events.isEmpty() ? new long[0] : db.insertEvents(events);
       long[] accessIds = access.isEmpty() ? new long[0] : db.insertAccess(access);
+      if (!events.isEmpty()) {
+        IssueTally tally = new IssueTally();
+        tally.add(events, eventIds);
+        db.upsertIssues(tally, clock.instant());
+      }
       db.commit();
       long[][] ids = new long[group.size()][];
       int e = 0;

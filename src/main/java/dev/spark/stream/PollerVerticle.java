@@ -19,8 +19,10 @@ import java.util.logging.Logger;
 /**
  * Hands pending events to agents. Whenever storage reports stored events (and every
  * {@code db.pollIntervalMs} as a safety net), and at least one agent subscriber is registered, it
- * asks storage to consume the pending events atomically and publishes them as one
+ * asks storage to consume the pending events atomically and publishes what it delivers as one
  * {@link EventBatch} on {@code spark.events.batch}. With no agent registered, events stay pending.
+ * With flood control (issues.floodControl), storage delivers each issue at most once per batch and
+ * consumes the other occurrences without delivering them; a batch that delivers nothing is not published.
  */
 public final class PollerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(PollerVerticle.class.getName());
@@ -31,6 +33,7 @@ public final class PollerVerticle extends VerticleBase {
   private boolean again;
   private long batches;
   private long delivered;
+  private long consumed;
   private long lastDeliveredId;
   private SparkMetrics metrics;
   /** Commits not yet delivered, as {last event id, commit time in nanos}, for the delivery-latency metric. */
@@ -89,14 +92,17 @@ public final class PollerVerticle extends VerticleBase {
             return;
           }
           EventBatch batch = ar.result().body();
+          consumed += batch.consumed();
+          metrics.suppressed(batch.suppressed());
           if (!batch.isEmpty()) {
             batches++;
             delivered += batch.events().size();
             lastDeliveredId = batch.lastId();
             vertx.eventBus().publish(Addresses.EVENTS_BATCH, batch);
-            delivered(batch);
+            metrics.delivered(batch.events().size());
           }
-          if (again || batch.events().size() == batchLimit) poll();
+          if (batch.consumed() > 0) handled(batch.consumedThroughId());
+          if (again || batch.consumed() == batchLimit) poll();
         });
   }
 
@@ -106,10 +112,10 @@ public final class PollerVerticle extends VerticleBase {
     undelivered.addLast(new long[] {stored.lastId(), System.nanoTime()});
   }
 
-  private void delivered(EventBatch batch) {
-    metrics.delivered(batch.events().size());
+  /** Every event up to {@code throughId} has been consumed (delivered, or counted on its issue): record the latency. */
+  private void handled(long throughId) {
     long now = System.nanoTime();
-    while (!undelivered.isEmpty() && undelivered.peekFirst()[0] <= batch.lastId()) {
+    while (!undelivered.isEmpty() && undelivered.peekFirst()[0] <= throughId) {
       metrics.deliveryLatency(now - undelivered.pollFirst()[1]);
     }
   }
@@ -119,6 +125,7 @@ public final class PollerVerticle extends VerticleBase {
         .put("agents", agents.size())
         .put("batches", batches)
         .put("delivered", delivered)
+        .put("consumed", consumed)
         .put("lastDeliveredId", lastDeliveredId);
   }
 }

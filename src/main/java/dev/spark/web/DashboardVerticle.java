@@ -91,7 +91,11 @@ public final class DashboardVerticle extends VerticleBase {
       ApiResponses.error(ctx, 409, "conflict", "This is Spark's read-only dashboard sidecar: it never consumes events. "
           + "Connect agents to the Spark that writes the database, or add ?observe=true to watch.");
     });
+    api.post("/issues/:fingerprint/:action").handler(auth).handler(ctx ->
+        ApiResponses.error(ctx, 409, "conflict", "This is Spark's read-only dashboard sidecar: it never writes. "
+            + "Resolve, mute or reopen issues on the Spark that writes the database."));
     api.route().subRouter(QueryRoutes.router(vertx, reads, auth));
+    api.route().subRouter(IssueRoutes.router(vertx, reads, auth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, auth));
     dashboard.mountApi(api);
 

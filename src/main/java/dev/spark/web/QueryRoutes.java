@@ -33,6 +33,11 @@ public final class QueryRoutes {
   }
 
   static void answer(RoutingContext ctx, Function<QueryParams, Future<JsonObject>> query) {
+    answer(ctx, query, "No such event");
+  }
+
+  /** Runs the query and answers its JSON: 400 for a bad parameter, 404 (with {@code notFound}) for a null result. */
+  static void answer(RoutingContext ctx, Function<QueryParams, Future<JsonObject>> query, String notFound) {
     Future<JsonObject> result;
     try {
       result = query.apply(new QueryParams(ctx));
@@ -41,8 +46,9 @@ public final class QueryRoutes {
       return;
     }
     result.onComplete(ar -> {
-      if (ar.failed()) ApiResponses.error(ctx, 500, "internal_error", "Query failed: " + ar.cause().getMessage());
-      else if (ar.result() == null) ApiResponses.error(ctx, 404, "not_found", "No such event");
+      if (ar.failed() && ar.cause() instanceof ValidationException e) ApiResponses.json(ctx, 400, e.toJson());
+      else if (ar.failed()) ApiResponses.error(ctx, 500, "internal_error", "Query failed: " + ar.cause().getMessage());
+      else if (ar.result() == null) ApiResponses.error(ctx, 404, "not_found", notFound);
       else ApiResponses.json(ctx, 200, ar.result());
     });
   }

@@ -42,6 +42,7 @@ public final class WebVerticle extends VerticleBase {
     Router api = Router.router(vertx);
     api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
+    api.route().subRouter(IssueRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
     api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth,
         dev.spark.config.AgentConfig.fromJson(cfg.json())));

@@ -37,6 +37,7 @@ class ConfigLoaderTest {
     assertEquals(new SparkConfig.Profile("full", "fix"), cfg.environments().get("production"));
     assertEquals(8081, cfg.web().port());
     assertEquals("127.0.0.1", cfg.web().host());
+    assertEquals(new SparkConfig.Issues(600_000, true), cfg.issues(), "issue 6: a 10-minute cooldown, flood control on");
   }
 
   @Test
@@ -50,6 +51,7 @@ class ConfigLoaderTest {
       assertTrue(new ConfigReader(conf).raw(key) != null, "conf/spark.json has " + key);
     }
     assertEquals(ConfigLoader.load(new JsonObject(), Map.of()).db(), cfg.db(), "the file states the defaults");
+    assertEquals(ConfigLoader.load(new JsonObject(), Map.of()).issues(), cfg.issues(), "and the issues defaults");
   }
 
   @Test
@@ -75,6 +77,8 @@ class ConfigLoaderTest {
         new JsonObject().put("environments", new JsonObject().put("production", new JsonObject().put("tools", "all").put("behavior", "fix"))), "environments.production.tools",
         new JsonObject().put("watch", new JsonObject().put("serverErrors", 1)), "watch.serverErrors",
         new JsonObject().put("ingest", new JsonObject().put("redactKeys", new JsonArray().add(3))), "ingest.redactKeys",
+        new JsonObject().put("issues", new JsonObject().put("cooldownMs", -1)), "issues.cooldownMs",
+        new JsonObject().put("issues", new JsonObject().put("floodControl", "off")), "issues.floodControl",
         new JsonObject().put("db", "x"), "db");
     cases.forEach((conf, key) -> {
       ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(conf, Map.of()), key);

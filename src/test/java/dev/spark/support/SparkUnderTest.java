@@ -20,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 
 /** A real Spark (SparkVerticle and all it deploys) on a temp SQLite file and a free loopback port. */
 public final class SparkUnderTest {
@@ -30,18 +31,25 @@ public final class SparkUnderTest {
   public final int port;
   public final JsonObject config;
   private final WebClient client;
+  private final Clock clock;
   private String deploymentId;
 
-  private SparkUnderTest(Vertx vertx, Path db, int port, JsonObject config) {
+  private SparkUnderTest(Vertx vertx, Path db, int port, JsonObject config, Clock clock) {
     this.vertx = vertx;
     this.db = db;
     this.port = port;
     this.config = config;
+    this.clock = clock;
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }
 
   /** Starts Spark with test defaults, deep-merged with {@code overrides}. Blocks until deployed. */
   public static SparkUnderTest start(Vertx vertx, Path dir, JsonObject overrides) {
+    return start(vertx, dir, overrides, Clock.systemUTC());
+  }
+
+  /** As {@link #start(Vertx, Path, JsonObject)}, with the clock storage decides issue cooldowns by. */
+  public static SparkUnderTest start(Vertx vertx, Path dir, JsonObject overrides, Clock clock) {
     int port = freePort();
     Path db = dir.resolve("spark.db");
     JsonObject config = new JsonObject()
@@ -50,8 +58,8 @@ public final class SparkUnderTest {
         .put("web", new JsonObject().put("port", port).put("token", TOKEN).put("instances", 2))
         .put("stream", new JsonObject().put("heartbeatMs", 1_000));
     config = merge(config, overrides == null ? new JsonObject() : overrides);
-    SparkUnderTest spark = new SparkUnderTest(vertx, db, port, config);
-    spark.deploymentId = Await.result(vertx.deployVerticle(new SparkVerticle(), new DeploymentOptions().setConfig(config)));
+    SparkUnderTest spark = new SparkUnderTest(vertx, db, port, config, clock);
+    spark.deploymentId = Await.result(vertx.deployVerticle(new SparkVerticle(clock), new DeploymentOptions().setConfig(config)));
     return spark;
   }
 
@@ -64,7 +72,7 @@ public final class SparkUnderTest {
   /** Stops and starts again on the same file and port. */
   public void restart() {
     stop();
-    deploymentId = Await.result(vertx.deployVerticle(new SparkVerticle(), new DeploymentOptions().setConfig(config)));
+    deploymentId = Await.result(vertx.deployVerticle(new SparkVerticle(clock), new DeploymentOptions().setConfig(config)));
   }
 
   public WebClient client() {
@@ -77,6 +85,12 @@ public final class SparkUnderTest {
 
   public HttpResponse<Buffer> postNow(String path, Object body) {
     return Await.result(post(path, body));
+  }
+
+  /** POSTs with the web token; answers the response whatever its status. */
+  public HttpResponse<Buffer> postAuthed(String path, Object body) {
+    return Await.result(client.post(path).bearerTokenAuthentication(TOKEN)
+        .sendBuffer(Buffer.buffer(body == null ? "" : body instanceof String s ? s : Json.encode(body))));
   }
 
   public JsonObject getJson(String pathAndQuery) {

@@ -30,6 +30,10 @@ public final class SseTestClient {
 
   private record Waiter(int count, Promise<List<Received>> promise) {}
 
+  private record IdWaiter(long id, Promise<List<Received>> promise) {}
+
+  private final List<IdWaiter> idWaiters = new ArrayList<>();
+
   private record CommentWaiter(int count, Promise<Void> promise) {}
 
   private final List<CommentWaiter> commentWaiters = new ArrayList<>();
@@ -90,6 +94,20 @@ public final class SseTestClient {
       w.promise().tryComplete(List.copyOf(events));
       return true;
     });
+    long got = id;
+    idWaiters.removeIf(w -> {
+      if (w.id() != got) return false;
+      w.promise().tryComplete(List.copyOf(events));
+      return true;
+    });
+  }
+
+  /** Completes with all events received so far once the event with this id has arrived. */
+  public synchronized Future<List<Received>> awaitId(long id) {
+    if (events.stream().anyMatch(e -> e.id() == id)) return Future.succeededFuture(List.copyOf(events));
+    Promise<List<Received>> p = Promise.promise();
+    idWaiters.add(new IdWaiter(id, p));
+    return p.future();
   }
 
   /** Completes with all events received so far once there are at least {@code count}. */

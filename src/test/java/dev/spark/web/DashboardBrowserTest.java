@@ -384,6 +384,46 @@ class DashboardBrowserTest {
     browser.find("#f-apply").click();
   }
 
+  @Test
+  void theIssuesViewCountsDrawsTheHoursAndResolvesMutesAndReopens(Vertx vertx, @TempDir Path dir) {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+    JsonArray events = new JsonArray();
+    for (int i = 0; i < 3; i++) {
+      events.add(new JsonObject().put("type", "server-error").put("error", new JsonObject()
+          .put("message", "Order " + (100 + i) + " lost")
+          .put("stack", "Error: Order " + (100 + i) + " lost\n    at loadOrder (/app/src/orders.ts:" + (10 + i) + ":3)")));
+    }
+    events.add(new JsonObject().put("type", "server-error").put("error", new JsonObject().put("message", XSS)));
+    assertEquals(200, spark.postNow("/api/v1/events", events).statusCode());
+    logIn(spark);
+
+    browser.driver.get(base(spark) + "/#issues");
+    browser.until(d -> tableRows("#issues").size() == 2);
+    assertEquals(List.of("3", "1"), columnValues("#issues", 1), "most occurrences first");
+    assertEquals("open", columnValues("#issues", 0).get(0));
+    String counts = (String) browser.js("return document.querySelector('#issues tbody tr canvas.sparkline').dataset.counts;");
+    assertTrue(counts.endsWith(",3"), "24 hourly counts, the current hour last: " + counts);
+    assertEquals(24, counts.split(",").length);
+    assertTrue(columnValues("#issues", 6).contains(XSS), "event text shown as text");
+    assertEquals("Spark", browser.driver.getTitle());
+    assertEquals("loadOrder (src/orders.ts)", columnValues("#issues", 7).get(0));
+    browser.screenshot("07-issues");
+
+    String fp = (String) browser.js("return document.querySelector('#issues tbody tr').dataset.fingerprint;");
+    browser.find("#issues tbody tr[data-fingerprint='" + fp + "'] button[data-action='resolve']").click();
+    browser.until(d -> "resolved".equals(browser.js(
+        "const tr = document.querySelector(\"#issues tbody tr[data-fingerprint='\" + arguments[0] + \"']\"); return tr && tr.dataset.status;", fp)));
+    assertEquals(1, spark.count("SELECT count(*) FROM issues WHERE status = 'resolved'"));
+    browser.find("#issues tbody tr[data-fingerprint='" + fp + "'] button[data-action='mute']").click();
+    browser.until(d -> "muted".equals(browser.js(
+        "const tr = document.querySelector(\"#issues tbody tr[data-fingerprint='\" + arguments[0] + \"']\"); return tr && tr.dataset.status;", fp)));
+    new Select(browser.find("#i-status")).selectByVisibleText("muted");
+    browser.until(d -> tableRows("#issues").size() == 1);
+    browser.find("#issues tbody tr button[data-action='reopen']").click();
+    browser.until(d -> tableRows("#issues").isEmpty());
+    assertEquals(2, spark.count("SELECT count(*) FROM issues WHERE status = 'open'"));
+  }
+
   private static List<WebElement> tableRows(String table) {
     return browser.find(table + " tbody").findElements(By.tagName("tr"));
   }
