@@ -25,6 +25,7 @@ import java.util.logging.Logger;
  * consumes the other occurrences without delivering them; a batch that delivers nothing is not published.
  */
 public final class PollerVerticle extends VerticleBase {
+  private static final long RETRY_MS = 200;
   private static final Logger LOG = Logger.getLogger(PollerVerticle.class.getName());
 
   private final Map<String, JsonObject> agents = new HashMap<>();
@@ -89,6 +90,9 @@ public final class PollerVerticle extends VerticleBase {
           polling = false;
           if (ar.failed()) {
             LOG.warning("Could not consume pending events: " + ar.cause().getMessage());
+            // Events stored meanwhile should not wait for the safety-net poll; retry shortly instead
+            // of at once, so a storage that keeps failing is not hammered.
+            if (again) vertx.setTimer(RETRY_MS, t -> poll());
             return;
           }
           EventBatch batch = ar.result().body();
