@@ -31,7 +31,15 @@ public record SparkConfig(
 
   public record Profile(String tools, String behavior) {}
 
-  public record Web(boolean enabled, String host, int port, String token, int instances) {}
+  /**
+   * @param maxHeaderBytes      largest total size of a request's headers accepted; larger gets 431
+   * @param maxInitialLineBytes longest request line (method, path and query) accepted; longer gets 414
+   * @param idleTimeoutMs       a connection with no request in progress (waiting for one, or receiving
+   *                            its head) is closed after this long; SSE streams and requests being
+   *                            answered are not affected
+   */
+  public record Web(boolean enabled, String host, int port, String token, int instances,
+      int maxHeaderBytes, int maxInitialLineBytes, long idleTimeoutMs) {}
 
   public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys) {}
 
@@ -69,7 +77,10 @@ public record SparkConfig(
         r.string("web.host", false),
         (int) r.integer("web.port", 0, 65_535),
         r.string("web.token", true),
-        (int) r.integer("web.instances", 1, 64));
+        (int) r.integer("web.instances", 1, 64),
+        (int) r.integer("web.maxHeaderBytes", 1_024, 1_048_576),
+        (int) r.integer("web.maxInitialLineBytes", 256, 1_048_576),
+        r.integer("web.idleTimeoutMs", 100, 3_600_000));
     List<String> redactKeys = r.strings("ingest.redactKeys");
     for (String k : redactKeys) {
       if (k.replaceAll("[^A-Za-z0-9]", "").isEmpty()) {

@@ -10,7 +10,6 @@ import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -44,6 +43,7 @@ public final class DashboardVerticle extends VerticleBase {
   private RowFollower follower;
   private HttpServer server;
   private Dashboard dashboard;
+  private HttpLimits limits;
 
   @Override
   public Future<?> start() {
@@ -70,9 +70,9 @@ public final class DashboardVerticle extends VerticleBase {
       hub = new SseHub(vertx, reads, cfg.stream());
       follower = new RowFollower(vertx, reads, FOLLOW_INTERVAL_MS);
       Router root = router(cfg, finalToken);
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.web().host()).setPort(cfg.web().port())
-          .setCompressionSupported(false));
-      return hub.start().compose(x -> follower.start()).compose(x -> server.requestHandler(root).listen());
+      server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
+      limits = HttpLimits.install(vertx, server, cfg.web(), root);
+      return hub.start().compose(x -> follower.start()).compose(x -> server.listen());
     }).onSuccess(s -> LOG.info("Spark dashboard (sidecar) on http://" + cfg.web().host() + ":" + s.actualPort()
         + ", reading " + path.toAbsolutePath()));
   }
@@ -116,6 +116,7 @@ public final class DashboardVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (follower != null) follower.stop();
+    if (limits != null) limits.stop();
     Future<?> hubStopped = hub == null ? Future.succeededFuture() : hub.stop();
     return hubStopped
         .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS))

@@ -8,7 +8,6 @@ import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,6 +26,7 @@ public final class WebVerticle extends VerticleBase {
   private SseHub hub;
   private HttpServer server;
   private Dashboard dashboard;
+  private HttpLimits limits;
 
   @Override
   public Future<?> start() {
@@ -54,16 +54,17 @@ public final class WebVerticle extends VerticleBase {
       root.errorHandler(status, ctx -> failure(ctx, status));
     }
 
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.web().host()).setPort(cfg.web().port())
-        .setCompressionSupported(false));
+    server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
+    limits = HttpLimits.install(vertx, server, cfg.web(), root);
     return hub.start()
-        .compose(v -> server.requestHandler(root).listen())
+        .compose(v -> server.listen())
         .onSuccess(s -> LOG.fine("HTTP listening on " + cfg.web().host() + ":" + s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
     // Streams end first; then requests already in flight get a few seconds to be answered.
+    limits.stop();
     return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> dashboard.close()).compose(v -> reads.close());
   }
 
