@@ -44,6 +44,7 @@ public final class DashboardVerticle extends VerticleBase {
   private HttpServer server;
   private Dashboard dashboard;
   private HttpLimits limits;
+  private Router root;
 
   @Override
   public Future<?> start() {
@@ -69,12 +70,17 @@ public final class DashboardVerticle extends VerticleBase {
       reads = new ReadStore(vertx, path);
       hub = new SseHub(vertx, reads, cfg.stream());
       follower = new RowFollower(vertx, reads, FOLLOW_INTERVAL_MS);
-      Router root = router(cfg, finalToken);
+      root = router(cfg, finalToken);
       server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
       limits = HttpLimits.install(vertx, server, cfg.web(), root);
       return hub.start().compose(x -> follower.start()).compose(x -> server.listen());
     }).onSuccess(s -> LOG.info("Spark dashboard (sidecar) on http://" + cfg.web().host() + ":" + s.actualPort()
         + ", reading " + path.toAbsolutePath()));
+  }
+
+  /** Every route this server serves (AccessControlTest walks it to check each one has an entry in its table). */
+  Router routes() {
+    return root;
   }
 
   private Router router(SparkConfig cfg, String token) {

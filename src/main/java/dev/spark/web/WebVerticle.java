@@ -27,6 +27,7 @@ public final class WebVerticle extends VerticleBase {
   private HttpServer server;
   private Dashboard dashboard;
   private HttpLimits limits;
+  private Router root;
 
   @Override
   public Future<?> start() {
@@ -46,7 +47,7 @@ public final class WebVerticle extends VerticleBase {
     api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth));
     dashboard.mountApi(api);
 
-    Router root = Router.router(vertx);
+    root = Router.router(vertx);
     root.route("/api/v1/*").subRouter(api);
     root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
     root.route().subRouter(dashboard.router());
@@ -66,6 +67,11 @@ public final class WebVerticle extends VerticleBase {
     // Streams end first; then requests already in flight get a few seconds to be answered.
     limits.stop();
     return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> dashboard.close()).compose(v -> reads.close());
+  }
+
+  /** Every route this server serves (AccessControlTest walks it to check each one has an entry in its table). */
+  Router routes() {
+    return root;
   }
 
   static void failure(RoutingContext ctx, int status) {
