@@ -50,6 +50,13 @@ public final class StorageVerticle extends VerticleBase {
   private long lastCommitRows;
   private double lastCommitMs;
   private SparkMetrics metrics;
+  /** Why the last group commit failed (a full or read-only disk...), until a write succeeds again; else null. */
+  private String writeError;
+  private String writeErrorSince;
+  private long writeProbeTimer = -1;
+  private boolean probing;
+  /** While writes fail, how often a one-row write is tried so Spark notices by itself when it can write again. */
+  static final long WRITE_PROBE_MS = 1_000;
 
   private sealed interface Task permits Write, Op {}
 
@@ -190,9 +197,14 @@ public final class StorageVerticle extends VerticleBase {
         if (eventRows > 0) metrics.ingested("event", eventRows);
         if (count > eventRows) metrics.ingested("access", count - eventRows);
         answer(group, ar.result());
+        writable();
       } else {
+        String reason = unwritable(ar.cause());
         LOG.severe("Commit of " + count + " rows failed: " + ar.cause());
-        for (Write w : group) w.msg().fail(500, "Storage failed to commit: " + ar.cause().getMessage());
+        for (Write w : group) {
+          metrics.rejected(kind(w.req()), "storage_error", w.req().size());
+          w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
+        }
       }
       busy = false;
       drain();
@@ -227,6 +239,42 @@ public final class StorageVerticle extends VerticleBase {
     if (!stored.isEmpty()) vertx.eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
   }
 
+  /** Records why writing failed and starts probing for the moment it works again; returns the reason. */
+  private String unwritable(Throwable cause) {
+    String reason = String.valueOf(cause.getMessage());
+    if (writeError == null) writeErrorSince = dev.spark.event.Timestamps.now();
+    writeError = reason;
+    if (writeProbeTimer < 0) writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> probe());
+    return reason;
+  }
+
+  private void writable() {
+    if (writeError == null) return;
+    LOG.info("Storage can write again (it could not since " + writeErrorSince + ": " + writeError + ")");
+    writeError = null;
+    writeErrorSince = null;
+    vertx.cancelTimer(writeProbeTimer);
+    writeProbeTimer = -1;
+  }
+
+  /** One small write through the queue, like any other, when nothing else is waiting; success ends the outage. */
+  private void probe() {
+    if (probing || closing || busy || !queue.isEmpty()) return;
+    probing = true;
+    busy = true;
+    JsonObject mark = new JsonObject().put("at", dev.spark.event.Timestamps.now());
+    writer.executeBlocking(() -> {
+      db.putMeta("write_probe", mark);
+      return null;
+    }, true).onComplete(ar -> {
+      probing = false;
+      busy = false;
+      if (ar.succeeded()) writable();
+      else writeError = String.valueOf(ar.cause().getMessage());
+      drain();
+    });
+  }
+
   private static String kind(WriteRequest req) {
     return req instanceof WriteRequest.Events ? "event" : "access";
   }
@@ -243,6 +291,8 @@ public final class StorageVerticle extends VerticleBase {
         .put("committedRows", committedRows)
         .put("rejectedRows", rejected)
         .put("lastCommitRows", lastCommitRows)
-        .put("lastCommitMs", lastCommitMs);
+        .put("lastCommitMs", lastCommitMs)
+        .put("writeError", writeError)
+        .put("writeErrorSince", writeErrorSince);
   }
 }
