@@ -41,7 +41,12 @@ public record SparkConfig(
   public record Web(boolean enabled, String host, int port, String token, int instances,
       int maxHeaderBytes, int maxInitialLineBytes, long idleTimeoutMs) {}
 
-  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys) {}
+  /**
+   * @param maxInFlightBytes request bodies the HTTP ingest routes read and process at once, in all (each
+   *                         counted at its Content-Length, or maxBodyBytes without one); a request that
+   *                         would go over is answered 503 before its body is read
+   */
+  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys, long maxInFlightBytes) {}
 
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
@@ -91,7 +96,8 @@ public record SparkConfig(
         r.string("ingest.token", true),
         r.integer("ingest.maxBodyBytes", 1_024, 1L << 30),
         (int) r.integer("ingest.instances", 1, 64),
-        redactKeys);
+        redactKeys,
+        r.integer("ingest.maxInFlightBytes", 65_536, 1L << 34));
     Storage storage = new Storage(
         (int) r.integer("storage.queueCapacity", 1, 10_000_000),
         r.integer("storage.queueMaxBytes", 65_536, 1L << 34),

@@ -41,7 +41,8 @@ public final class WebVerticle extends VerticleBase {
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
     Router api = Router.router(vertx);
-    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));
+    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes(),
+        cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
     api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth));
