@@ -32,9 +32,22 @@ public record SparkConfig(
 
   public record Profile(String tools, String behavior) {}
 
-  public record Web(boolean enabled, String host, int port, String token, int instances) {}
+  /**
+   * @param maxHeaderBytes      largest total size of a request's headers accepted; larger gets 431
+   * @param maxInitialLineBytes longest request line (method, path and query) accepted; longer gets 414
+   * @param idleTimeoutMs       a connection with no request in progress (waiting for one, or receiving
+   *                            its head) is closed after this long; SSE streams and requests being
+   *                            answered are not affected
+   */
+  public record Web(boolean enabled, String host, int port, String token, int instances,
+      int maxHeaderBytes, int maxInitialLineBytes, long idleTimeoutMs) {}
 
-  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys) {}
+  /**
+   * @param maxInFlightBytes request bodies the HTTP ingest routes read and process at once, in all (each
+   *                         counted at its Content-Length, or maxBodyBytes without one); a request that
+   *                         would go over is answered 503 before its body is read
+   */
+  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys, long maxInFlightBytes) {}
 
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
@@ -77,7 +90,10 @@ public record SparkConfig(
         r.string("web.host", false),
         (int) r.integer("web.port", 0, 65_535),
         r.string("web.token", true),
-        (int) r.integer("web.instances", 1, 64));
+        (int) r.integer("web.instances", 1, 64),
+        (int) r.integer("web.maxHeaderBytes", 1_024, 1_048_576),
+        (int) r.integer("web.maxInitialLineBytes", 256, 1_048_576),
+        r.integer("web.idleTimeoutMs", 100, 3_600_000));
     List<String> redactKeys = r.strings("ingest.redactKeys");
     for (String k : redactKeys) {
       if (k.replaceAll("[^A-Za-z0-9]", "").isEmpty()) {
@@ -88,7 +104,8 @@ public record SparkConfig(
         r.string("ingest.token", true),
         r.integer("ingest.maxBodyBytes", 1_024, 1L << 30),
         (int) r.integer("ingest.instances", 1, 64),
-        redactKeys);
+        redactKeys,
+        r.integer("ingest.maxInFlightBytes", 65_536, 1L << 34));
     Storage storage = new Storage(
         (int) r.integer("storage.queueCapacity", 1, 10_000_000),
         r.integer("storage.queueMaxBytes", 65_536, 1L << 34),

@@ -20,6 +20,8 @@ public final class IngestValidator {
   private static final int ID_MAX_CHARS = 256;
   /** Longest client-supplied {@code fingerprint}. */
   public static final int FINGERPRINT_MAX_CHARS = 256;
+  private static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
 
   private final String environment;
   private final Redactor redactor;
@@ -30,7 +32,8 @@ public final class IngestValidator {
   }
 
   public EventRow event(Object raw, String at) {
-    JsonObject in = object(raw, at);
+    JsonObject original = object(raw, at);
+    JsonObject in = JsonDepth.limit(original, JsonDepth.MAX_DEPTH);
     String typeName = requiredString(in, "type", at);
     EventType type = EventType.fromWire(typeName).orElseThrow(() ->
         new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got \"" + typeName + "\")"));
@@ -74,12 +77,13 @@ public final class IngestValidator {
         .put("traceId", traceId)
         .put("timestamp", timestamp)
         .put("environment", env);
+    if (in != original) normalised.put("truncated", true);
     JsonCapper.Capped capped = JsonCapper.cap(normalised, JsonCapper.DEFAULT_MAX_BYTES);
     return new EventRow(type.wire(), traceId, timestamp, env, feature, route, status, capped.json(), fp.fingerprint(), fp.summary());
   }
 
   public AccessRow access(Object raw, String at) {
-    JsonObject in = object(raw, at);
+    JsonObject in = JsonDepth.limit(object(raw, at), JsonDepth.MAX_DEPTH);
     String method = requiredString(in, "method", at).trim().toUpperCase(Locale.ROOT);
     if (method.isEmpty() || method.length() > 32) {
       throw new ValidationException(at + "method", "method must be an HTTP method name");
@@ -158,8 +162,9 @@ public final class IngestValidator {
   private static Integer optionalStatus(JsonObject in, String key, String at) {
     Object v = in.getValue(key);
     if (v == null) return null;
+    // compared as a double: longValue() of a huge BigInteger wraps around (2^64 + 200 would pass as 200)
     if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-        && n.longValue() >= 100 && n.longValue() <= 599) {
+        && n.doubleValue() >= 100 && n.doubleValue() <= 599) {
       return n.intValue();
     }
     throw new ValidationException(at + key, key + " must be an integer HTTP status from 100 to 599");
@@ -175,10 +180,13 @@ public final class IngestValidator {
   private static String timestamp(JsonObject in, String at) {
     Object v = in.getValue("timestamp");
     if (v == null) return Timestamps.now();
+    // Years 0000 to 9999 only: the stored text must keep four-digit years to sort in time order.
     Instant parsed = v instanceof String s ? Timestamps.parse(s)
-        : v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
-    if (parsed == null) {
-      throw new ValidationException(at + "timestamp", "timestamp must be an ISO-8601 date-time with a zone, e.g. 2026-02-15T23:50:00.000Z");
+        : v instanceof Number n && n.doubleValue() >= MIN_TIME.toEpochMilli() && n.doubleValue() <= MAX_TIME.toEpochMilli()
+            ? Instant.ofEpochMilli(n.longValue()) : null;
+    if (parsed == null || parsed.isBefore(MIN_TIME) || parsed.isAfter(MAX_TIME)) {
+      throw new ValidationException(at + "timestamp", "timestamp must be an ISO-8601 date-time with a zone, e.g. 2026-02-15T23:50:00.000Z,"
+          + " or epoch milliseconds, in the years 0000 to 9999");
     }
     return Timestamps.format(parsed);
   }

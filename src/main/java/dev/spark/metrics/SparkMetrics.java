@@ -47,6 +47,7 @@ public final class SparkMetrics {
   private final AtomicLong eventRows = new AtomicLong();
   private final AtomicLong accessRows = new AtomicLong();
   private final AtomicLong dbBytes = new AtomicLong();
+  private final AtomicLong ingestInFlight = new AtomicLong();
   private final DistributionSummary commitRows;
   private final Timer commitTime;
   private final Timer deliveryLatency;
@@ -71,6 +72,8 @@ public final class SparkMetrics {
         .description("Rows in the database (read from the database)").register(r);
     Gauge.builder("spark.db.size", dbBytes, AtomicLong::get).baseUnit("bytes")
         .description("Database file plus its WAL").register(r);
+    Gauge.builder("spark.ingest.inflight", ingestInFlight, AtomicLong::get).baseUnit("bytes")
+        .description("Ingest request bodies being read and processed (bounded by ingest.maxInFlightBytes)").register(r);
     commitRows = DistributionSummary.builder("spark.storage.commit.rows")
         .description("Rows per committed transaction (group commit batch size)")
         .serviceLevelObjectives(1, 10, 50, 100, 500, 1_000, 5_000, 10_000)
@@ -121,6 +124,11 @@ public final class SparkMetrics {
   /** True when the registry is Vert.x's own (Vert.x was started with Micrometer metrics). */
   public boolean includesVertxMetrics() {
     return vertxMetrics;
+  }
+
+  /** Ingest request bodies in flight, in bytes (their reservations against ingest.maxInFlightBytes). */
+  public void ingestInFlight(long bytes) {
+    ingestInFlight.set(bytes);
   }
 
   /** Rows committed ({@code kind}: event or access). */

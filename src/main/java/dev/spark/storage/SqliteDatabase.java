@@ -65,8 +65,9 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) the database at {@code path}. A file that is not a usable SQLite
-   * database is moved aside with its -wal/-shm, timestamped, and a fresh database is created.
+   * Opens (creating if needed) the database at {@code path}. A file that is not an SQLite database,
+   * or that SQLite finds corrupt, is moved aside with its -wal/-shm, timestamped, and a fresh
+   * database is created; any other failure to open is thrown as it is.
    */
   public static SqliteDatabase open(Path path, String synchronous) throws SQLException, IOException {
     Path parent = path.toAbsolutePath().getParent();
@@ -80,12 +81,25 @@ public final class SqliteDatabase implements AutoCloseable {
     try {
       return openOnce(path, synchronous);
     } catch (SQLException e) {
-      if (!Files.exists(path)) throw e;
+      if (!Files.exists(path) || !damaged(e)) {
+        throw new SQLException("Cannot open the database " + path.toAbsolutePath() + " (" + e.getMessage() + ")", e);
+      }
       Path aside = moveAside(path);
       LOG.warning("Database " + path + " could not be opened (" + e.getMessage() + "); moved it aside to " + aside
           + " and started a fresh one");
       return openOnce(path, synchronous);
     }
+  }
+
+  /**
+   * Only a file SQLite itself calls damaged is moved aside. Anything else (a full or read-only disk,
+   * a lock held too long) says nothing about the file: moving it aside would hide the user's events
+   * behind a fresh, empty database (FullDiskTest).
+   */
+  static boolean damaged(SQLException e) {
+    if (!(e instanceof org.sqlite.SQLiteException se)) return false;
+    int primary = se.getResultCode().code & 0xff;
+    return primary == org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT.code || primary == org.sqlite.SQLiteErrorCode.SQLITE_NOTADB.code;
   }
 
   private static SqliteDatabase openOnce(Path path, String synchronous) throws SQLException {
@@ -255,11 +269,23 @@ public final class SqliteDatabase implements AutoCloseable {
     conn.commit();
   }
 
+  /**
+   * Rolls the open transaction back. On SQLITE_FULL (and some I/O errors) SQLite has already rolled
+   * it back by itself, and sqlite-jdbc does not know: its rollback then fails with "no transaction is
+   * active", and were it left so, every later statement would run in SQLite's autocommit mode
+   * (committed on its own, a group commit no longer all-or-nothing, consumed marks made without the
+   * batch) while every {@code commit()} failed. Beginning the next transaction here puts the two back
+   * in step (FullDiskTest).
+   */
   public void rollbackQuietly() {
     try {
       conn.rollback();
     } catch (SQLException e) {
-      LOG.warning("Rollback failed: " + e.getMessage());
+      try (Statement st = conn.createStatement()) {
+        st.execute("BEGIN");
+      } catch (SQLException again) {
+        LOG.warning("Rollback failed (" + e.getMessage() + "), and so did beginning a new transaction: " + again.getMessage());
+      }
     }
   }
 
@@ -539,11 +565,24 @@ public final class SqliteDatabase implements AutoCloseable {
     return Timestamps.format(Instant.now().minusSeconds(maxAgeDays * 86_400));
   }
 
+  /**
+   * Closes the connection, checkpointing the WAL first when it can. Every write was committed when it
+   * was made, so a failed commit or checkpoint here (a full disk) loses nothing: the WAL stays beside
+   * the file and SQLite replays it at the next open.
+   */
   @Override
   public void close() throws SQLException {
     try {
-      conn.commit();
-      checkpoint();
+      try {
+        conn.commit();
+      } catch (SQLException e) {
+        rollbackQuietly();
+      }
+      try {
+        checkpoint();
+      } catch (SQLException e) {
+        LOG.warning("Could not checkpoint the WAL at close (" + e.getMessage() + "); it is replayed at the next start");
+      }
     } finally {
       conn.close();
     }

@@ -36,6 +36,9 @@ public final class StorageVerticle extends VerticleBase {
   private boolean closing;
   private long rejected;
   private SparkMetrics metrics;
+  private long writeProbeTimer = -1;
+  /** While writes fail, how often a one-row write is tried so Spark notices by itself when it can write again. */
+  static final long WRITE_PROBE_MS = 1_000;
 
   public StorageVerticle() {
     this(Clock.systemUTC());
@@ -62,6 +65,7 @@ public final class StorageVerticle extends VerticleBase {
           db = opened;
           janitorial = new Janitorial(opened);
           writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, "spark-sqlite-writer-" + deploymentID());
+          writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
         .compose(opened -> Future.all(
@@ -76,6 +80,7 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     closing = true;
+    vertx.cancelTimer(writeProbeTimer);
     return writer == null ? Future.succeededFuture() : writer.stop();
   }
 
@@ -158,6 +163,8 @@ public final class StorageVerticle extends VerticleBase {
         .put("committedRows", writer.committedRows.get())
         .put("rejectedRows", rejected)
         .put("lastCommitRows", writer.lastCommitRows)
-        .put("lastCommitMs", writer.lastCommitMs);
+        .put("lastCommitMs", writer.lastCommitMs)
+        .put("writeError", writer.writeError)
+        .put("writeErrorSince", writer.writeErrorSince);
   }
 }

@@ -5,11 +5,13 @@ import dev.spark.event.AccessRow;
 import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
 import dev.spark.event.StoredEvent;
+import dev.spark.event.Timestamps;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import java.util.logging.Logger;
 final class WriterLoop {
   private static final Logger LOG = Logger.getLogger(WriterLoop.class.getName());
 
-  sealed interface Task permits Write, Op, Stop {}
+  sealed interface Task permits Write, Op, Probe, Stop {}
 
   /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
   record Write(Message<WriteRequest> msg, WriteRequest req, long bytes) implements Task {}
@@ -37,6 +39,9 @@ final class WriterLoop {
   record Op(Message<?> msg, Callable<Object> work) implements Task {}
 
   private record Stop(Promise<Void> done) implements Task {}
+
+  /** One small write while writes are failing, so Spark notices by itself when it can write again. */
+  private record Probe() implements Task {}
 
   private final Vertx vertx;
   private final SqliteDatabase db;
@@ -51,6 +56,9 @@ final class WriterLoop {
   final AtomicLong committedRows = new AtomicLong();
   final AtomicLong commits = new AtomicLong();
   volatile boolean busy;
+  /** Why the last group commit failed (a full or read-only disk...), until a write succeeds again; else null. */
+  volatile String writeError;
+  volatile String writeErrorSince;
   volatile long lastCommitRows;
   volatile double lastCommitMs;
 
@@ -77,6 +85,11 @@ final class WriterLoop {
     queue.add(new Op(msg, work));
   }
 
+  /** While writes fail and nothing else is waiting, tries one small write. */
+  void probeIfFailing() {
+    if (writeError != null && !busy && queue.isEmpty()) queue.add(new Probe());
+  }
+
   /** Commits everything queued before it, closes the database, and ends the thread. */
   Future<Void> stop() {
     Promise<Void> done = Promise.promise();
@@ -100,6 +113,8 @@ final class WriterLoop {
       }
       if (task instanceof Op op) {
         runOp(op);
+      } else if (task instanceof Probe) {
+        probe();
       } else {
         List<Write> group = new ArrayList<>();
         group.add((Write) task);
@@ -145,10 +160,38 @@ final class WriterLoop {
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       answer(group, ids);
+      writable();
     } catch (Exception e) {
       release(rows, bytes);
+      String reason = unwritable(e);
       LOG.severe("Commit of " + rows + " rows failed: " + e);
-      for (Write w : group) w.msg().fail(500, "Storage failed to commit: " + e.getMessage());
+      for (Write w : group) {
+        metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
+        w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
+      }
+    }
+  }
+
+  private String unwritable(Throwable cause) {
+    String reason = String.valueOf(cause.getMessage());
+    if (writeError == null) writeErrorSince = Timestamps.now();
+    writeError = reason;
+    return reason;
+  }
+
+  private void writable() {
+    if (writeError == null) return;
+    LOG.info("Storage can write again (it could not since " + writeErrorSince + ": " + writeError + ")");
+    writeError = null;
+    writeErrorSince = null;
+  }
+
+  private void probe() {
+    try {
+      db.putMeta("write_probe", new JsonObject().put("at", Timestamps.now()));
+      writable();
+    } catch (Exception e) {
+      writeError = String.valueOf(e.getMessage());
     }
   }
 

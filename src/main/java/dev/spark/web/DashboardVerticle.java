@@ -10,7 +10,6 @@ import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -44,6 +43,8 @@ public final class DashboardVerticle extends VerticleBase {
   private RowFollower follower;
   private HttpServer server;
   private Dashboard dashboard;
+  private HttpLimits limits;
+  private Router root;
 
   @Override
   public Future<?> start() {
@@ -69,12 +70,17 @@ public final class DashboardVerticle extends VerticleBase {
       reads = new ReadStore(vertx, path);
       hub = new SseHub(vertx, reads, cfg.stream());
       follower = new RowFollower(vertx, reads, FOLLOW_INTERVAL_MS);
-      Router root = router(cfg, finalToken);
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.web().host()).setPort(cfg.web().port())
-          .setCompressionSupported(false));
-      return hub.start().compose(x -> follower.start()).compose(x -> server.requestHandler(root).listen());
+      root = router(cfg, finalToken);
+      server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
+      limits = HttpLimits.install(vertx, server, cfg.web(), root);
+      return hub.start().compose(x -> follower.start()).compose(x -> server.listen());
     }).onSuccess(s -> LOG.info("Spark dashboard (sidecar) on http://" + cfg.web().host() + ":" + s.actualPort()
         + ", reading " + path.toAbsolutePath()));
+  }
+
+  /** Every route this server serves (AccessControlTest walks it to check each one has an entry in its table). */
+  Router routes() {
+    return root;
   }
 
   private Router router(SparkConfig cfg, String token) {
@@ -120,6 +126,7 @@ public final class DashboardVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (follower != null) follower.stop();
+    if (limits != null) limits.stop();
     Future<?> hubStopped = hub == null ? Future.succeededFuture() : hub.stop();
     return hubStopped
         .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS))

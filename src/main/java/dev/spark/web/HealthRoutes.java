@@ -11,8 +11,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * {@code GET /health}: 200 with {"status": "UP"} when the database answers a read and the storage
- * and poller verticles answer on the bus; 503 with the failing part named otherwise.
+ * {@code GET /health}: 200 with {"status": "UP"} when the database answers a read, the storage and
+ * poller verticles answer on the bus and storage can write; 503 with the failing part named and a
+ * top-level {@code reason} otherwise.
  */
 public final class HealthRoutes {
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(2_000);
@@ -32,13 +33,29 @@ public final class HealthRoutes {
             .put("poller", part(poller))
             .put("stream", new JsonObject().put("agents", hub.agentCount()).put("observers", hub.observerCount())
                 .put("scope", "this web instance"));
+        String writeError = storage.succeeded() ? storage.result().getString("writeError") : null;
         boolean up = db.succeeded() && storage.succeeded() && poller.succeeded()
-            && !storage.result().getBoolean("closing", false);
+            && !storage.result().getBoolean("closing", false) && writeError == null;
         body.put("status", up ? "UP" : "DOWN");
+        if (writeError != null) {
+          body.put("reason", "Storage cannot write the database since " + storage.result().getString("writeErrorSince") + ": "
+              + writeError + ". Ingest answers 503 until it can; Spark retries every second by itself.");
+          body.getJsonObject("storage").put("status", "DOWN");
+        } else if (!up) {
+          body.put("reason", firstDown(body));
+        }
         ApiResponses.json(ctx, up ? 200 : 503, body);
       });
     });
     return router;
+  }
+
+  private static String firstDown(JsonObject body) {
+    for (String name : new String[] {"db", "storage", "poller"}) {
+      JsonObject part = body.getJsonObject(name);
+      if (!"UP".equals(part.getString("status"))) return name + ": " + part.getString("reason", "down");
+    }
+    return "storage: shutting down";
   }
 
   private static JsonObject part(Future<JsonObject> f) {

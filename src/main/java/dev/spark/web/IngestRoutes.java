@@ -21,11 +21,16 @@ import java.util.function.Function;
 public final class IngestRoutes {
   private IngestRoutes() {}
 
-  public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, long maxBodyBytes) {
+  /**
+   * @param scope what the in-flight budget ({@code maxInFlightBytes}) is shared by: the web instances
+   *              of one Spark give the same scope
+   */
+  public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, long maxBodyBytes, long maxInFlightBytes, String scope) {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    router.post("/events").handler(auth).handler(body).handler(ctx -> ingest(ctx, ingestor::events));
-    router.post("/access").handler(auth).handler(body).handler(ctx -> ingest(ctx, ingestor::access));
+    IngestAdmission admission = new IngestAdmission(vertx, scope, maxInFlightBytes, maxBodyBytes);
+    router.post("/events").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(ctx, ingestor::events));
+    router.post("/access").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(ctx, ingestor::access));
     return router;
   }
 

@@ -8,7 +8,6 @@ import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,6 +26,8 @@ public final class WebVerticle extends VerticleBase {
   private SseHub hub;
   private HttpServer server;
   private Dashboard dashboard;
+  private HttpLimits limits;
+  private Router root;
 
   @Override
   public Future<?> start() {
@@ -40,7 +41,8 @@ public final class WebVerticle extends VerticleBase {
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
     Router api = Router.router(vertx);
-    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes()));
+    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes(),
+        cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(IssueRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
@@ -48,7 +50,7 @@ public final class WebVerticle extends VerticleBase {
         dev.spark.config.AgentConfig.fromJson(cfg.json())));
     dashboard.mountApi(api);
 
-    Router root = Router.router(vertx);
+    root = Router.router(vertx);
     root.route("/api/v1/*").subRouter(api);
     root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
     root.route().subRouter(dashboard.router());
@@ -56,17 +58,23 @@ public final class WebVerticle extends VerticleBase {
       root.errorHandler(status, ctx -> failure(ctx, status));
     }
 
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.web().host()).setPort(cfg.web().port())
-        .setCompressionSupported(false));
+    server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
+    limits = HttpLimits.install(vertx, server, cfg.web(), root);
     return hub.start()
-        .compose(v -> server.requestHandler(root).listen())
+        .compose(v -> server.listen())
         .onSuccess(s -> LOG.fine("HTTP listening on " + cfg.web().host() + ":" + s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
     // Streams end first; then requests already in flight get a few seconds to be answered.
+    limits.stop();
     return hub.stop().compose(v -> server.shutdown(5, TimeUnit.SECONDS)).compose(v -> dashboard.close()).compose(v -> reads.close());
+  }
+
+  /** Every route this server serves (AccessControlTest walks it to check each one has an entry in its table). */
+  Router routes() {
+    return root;
   }
 
   static void failure(RoutingContext ctx, int status) {

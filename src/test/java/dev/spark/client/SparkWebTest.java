@@ -246,6 +246,9 @@ class SparkWebTest {
     assertEquals("127.0.0.1", untrusted.accessRows(spark, 1).get(a.getHeader("X-Request-Id")).getString("ip"));
     Await.result(oneProxy.tap.awaitAccess(2));
     Await.result(dev.spark.support.Tap.committed(oneProxy.web, client));
+    // (the barrier may be committed before the batch when another ingest instance took it: wait for the rows)
+    dev.spark.support.Poll.until("both rows", 10_000, () -> spark.count("SELECT count(*) FROM access_logs WHERE request_id IN ('"
+        + b.getHeader("X-Request-Id") + "', '" + c.getHeader("X-Request-Id") + "')") == 2);
     assertEquals(1, spark.count("SELECT count(*) FROM access_logs WHERE request_id = '" + b.getHeader("X-Request-Id") + "' AND ip = '203.0.113.7'"),
         "one trusted proxy: the right-most address");
     assertEquals(1, spark.count("SELECT count(*) FROM access_logs WHERE request_id = '" + c.getHeader("X-Request-Id") + "' AND ip = '127.0.0.1'"),

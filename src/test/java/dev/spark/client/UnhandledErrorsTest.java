@@ -142,6 +142,8 @@ class UnhandledErrorsTest {
       });
       JsonObject event = Await.result(reported.awaitCount(1)).get(0);
       assertEquals("later, ordinary", event.getJsonObject("error").getString("message"));
+      // counted just after the sink took it, on the thread that raised it
+      dev.spark.support.Poll.until("the report to be counted", 10_000, () -> errors.reported() == 1);
       assertEquals(1, errors.reported());
       assertEquals(2, sinkCalls.get());
     } finally {

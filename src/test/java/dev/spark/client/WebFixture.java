@@ -52,14 +52,18 @@ final class WebFixture {
   Map<String, JsonObject> accessRows(SparkUnderTest spark, int count) {
     Await.result(tap.awaitAccess(count));
     Await.result(Tap.committed(web, client));
-    Map<String, JsonObject> out = new HashMap<>();
-    for (Object o : spark.getJson("/api/v1/access?limit=1000").getJsonArray("access")) {
-      JsonObject row = (JsonObject) o;
-      if (Tap.BARRIER_PATH.equals(row.getString("path"))) continue;
-      if (out.put(row.getString("requestId"), row) != null) throw new AssertionError("two rows with request id " + row.getString("requestId"));
-    }
-    if (out.size() != count) throw new AssertionError("expected " + count + " access rows, got " + out.size() + ": " + out.values());
-    return out;
+    // With ingest.instances > 1 the barrier may be committed before the batch it follows (another
+    // ingest verticle took it): wait for the rows themselves.
+    return dev.spark.support.Poll.until(count + " access rows in Spark", 10_000, () -> {
+      Map<String, JsonObject> out = new HashMap<>();
+      for (Object o : spark.getJson("/api/v1/access?limit=1000").getJsonArray("access")) {
+        JsonObject row = (JsonObject) o;
+        if (Tap.BARRIER_PATH.equals(row.getString("path"))) continue;
+        if (out.put(row.getString("requestId"), row) != null) throw new AssertionError("two rows with request id " + row.getString("requestId"));
+      }
+      if (out.size() > count) throw new AssertionError("expected " + count + " access rows, got " + out.size() + ": " + out.values());
+      return out.size() == count ? out : null;
+    });
   }
 
   List<JsonObject> events() {

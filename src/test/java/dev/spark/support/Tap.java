@@ -36,10 +36,11 @@ public final class Tap implements Handler<JsonObject> {
   }
 
   /**
-   * Completes once everything {@code web} has handed over so far is committed: sends the waiting
-   * batch, then stores a marker row and waits for its acknowledgement. Spark's one ingest verticle
-   * takes messages in order and storage commits in order, so the marker's commit comes after the
-   * batch's.
+   * Sends the waiting batch, then stores a marker row and waits for its acknowledgement. With one
+   * ingest verticle the marker's commit comes after the batch's (messages are taken in order, storage
+   * commits in order); with {@code ingest.instances} above 1 (the default is 2) another instance may
+   * take the batch and commit it later, so callers that count rows must still wait for them
+   * ({@link dev.spark.support.Poll}).
    */
   public static Future<List<Long>> committed(SparkWeb web, SparkClient client) {
     web.flush();
