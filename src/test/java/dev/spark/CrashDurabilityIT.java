@@ -81,7 +81,9 @@ class CrashDurabilityIT {
             // the janitor runs only when asked to, so the test knows when a cleanup is under way
             .put("cleanup", new JsonObject().put("intervalMs", 86_400_000).put("maxAgeDays", 7).put("maxSizeMB", 100_000)))
         .put("web", new JsonObject().put("port", port).put("token", TOKEN))
-        .put("stream", new JsonObject().put("heartbeatMs", 1_000)));
+        .put("stream", new JsonObject().put("heartbeatMs", 1_000))
+        // every event delivered on its own, so exactly-once can be checked event by event
+        .put("issues", new JsonObject().put("floodControl", false)));
     Map<Long, String> acked = new ConcurrentHashMap<>();
     SseAgent agent = new SseAgent(port);
     List<String> figures = new ArrayList<>();

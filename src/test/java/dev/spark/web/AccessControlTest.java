@@ -106,7 +106,16 @@ class AccessControlTest {
         read("GET /api/v1/dashboard/summary", "/api/v1/dashboard/summary", 200),
         read("GET /api/v1/dashboard/pending", "/api/v1/dashboard/pending?after=0", 200),
         read("GET /api/v1/agent", "/api/v1/agent", 200),
-        write("POST /api/v1/agent/messages", "/api/v1/agent/messages", "{\"text\":\"hi\"}", 501),
+        // no agent runs in these servers (agent.enabled is false; the sidecar never runs one): 503 says why
+        write("POST /api/v1/agent/messages", "/api/v1/agent/messages", "{\"text\":\"hi\"}", 503),
+        write("POST /api/v1/agent/abort", "/api/v1/agent/abort", "", 503),
+        read("GET /api/v1/agent/prompt", "/api/v1/agent/prompt", 200),
+        read("GET /api/v1/agent/stream", "/api/v1/agent/stream", 200),
+        read("GET /api/v1/issues", "/api/v1/issues", 200),
+        read("GET /api/v1/issues/:fingerprint", "/api/v1/issues/no-such-issue", 404),
+        write("POST /mcp", "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", 200),
+        // MCP is POST only (no GET stream): 405 for every caller, before any credential matters
+        open("* /mcp", "/mcp", 405),
         read("GET /metrics", "/metrics", 200),
         // the page: a browser without a session is sent to the login page (a bearer token is for scripts, not pages)
         row("GET /", "/", null, c -> c == Cred.SESSION || c == Cred.SESSION_AND_ORIGIN ? 200 : 303),
@@ -127,6 +136,7 @@ class AccessControlTest {
         read("GET /api/v1/status", "/api/v1/status", 200),
         write("POST /api/v1/admin/cleanup", "/api/v1/admin/cleanup", "", 200),
         write("POST /api/v1/admin/vacuum", "/api/v1/admin/vacuum", "", 200),
+        write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 404),
         open("GET /health", "/health", 200)));
     return rows;
   }
@@ -137,6 +147,8 @@ class AccessControlTest {
         // the sidecar never consumes: an agent gets 409 once authenticated; observing is a plain read
         read("GET /api/v1/stream", "/api/v1/stream?observe=true", 200),
         read("GET /api/v1/stream", "/api/v1/stream", 409),
+        // the sidecar is read-only: issue status changes belong to the Spark that writes the file
+        write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 409),
         open("GET /health", "/health", 200)));
     return rows;
   }
@@ -280,7 +292,7 @@ class AccessControlTest {
         case SESSION_AND_ORIGIN -> req.header("Cookie", Sessions.COOKIE + "=" + secret(sessions.create()))
             .header("Origin", "http://127.0.0.1:" + port);
       }
-      if (path.startsWith("/api/v1/stream")) {
+      if (path.startsWith("/api/v1/stream") || path.startsWith("/api/v1/agent/stream")) {
         // an event stream never ends: take the status, then hang up
         HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
         String text = r.statusCode() == 200 ? "(stream)" : new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
