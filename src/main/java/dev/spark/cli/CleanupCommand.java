@@ -1,6 +1,5 @@
 package dev.spark.cli;
 
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,13 +18,6 @@ final class CleanupCommand extends SparkCommand {
 
   @Override
   public Integer call() {
-    JsonObject report;
-    String where;
-    try (SparkAccess spark = SparkAccess.open(settings(), false)) {
-      where = spark.where();
-      report = spark.cleanup();
-    }
-    print(json ? report.encode() + "\n" : String.format("%-14s%s%n", "Via", where) + Output.cleanup(report));
-    return 0;
+    return maintenance(json, SparkAccess::cleanup, Output::cleanup);
   }
 }

@@ -23,6 +23,19 @@ abstract class SparkCommand implements Callable<Integer> {
     return Settings.load(ctx(), parent.conf);
   }
 
+  /** Runs one maintenance step (online or offline) and prints its report, as JSON or as a table. */
+  int maintenance(boolean json, java.util.function.Function<SparkAccess, io.vertx.core.json.JsonObject> step,
+      java.util.function.Function<io.vertx.core.json.JsonObject, String> table) {
+    io.vertx.core.json.JsonObject report;
+    String where;
+    try (SparkAccess spark = SparkAccess.open(settings(), false)) {
+      where = spark.where();
+      report = step.apply(spark);
+    }
+    print(json ? report.encode() + "\n" : String.format("%-14s%s%n", "Via", where) + table.apply(report));
+    return 0;
+  }
+
   void print(String text) {
     PrintStream out = ctx().out();
     out.print(text);

@@ -1,6 +1,5 @@
 package dev.spark.cli;
 
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,13 +17,6 @@ final class VacuumCommand extends SparkCommand {
 
   @Override
   public Integer call() {
-    JsonObject report;
-    String where;
-    try (SparkAccess spark = SparkAccess.open(settings(), false)) {
-      where = spark.where();
-      report = spark.vacuum();
-    }
-    print(json ? report.encode() + "\n" : String.format("%-14s%s%n", "Via", where) + Output.vacuum(report));
-    return 0;
+    return maintenance(json, SparkAccess::vacuum, Output::vacuum);
   }
 }
