@@ -34,11 +34,11 @@ CREATE INDEX IF NOT EXISTS idx_access_logs_timestamp ON access_logs(timestamp);
 CREATE INDEX IF NOT EXISTS idx_access_logs_status ON access_logs(status);
 CREATE INDEX IF NOT EXISTS idx_access_logs_feature ON access_logs(feature);
 CREATE INDEX IF NOT EXISTS idx_access_logs_request_id ON access_logs(request_id);
--- Added for the dashboard's per-route statistics: a time window is one range of this covering index
--- (no table reads). Led by timestamp, so inserts append to it; an index led by (method, path) made
--- every insert land on a random page and cut ingest to a third. See BENCHMARKS.md.
+-- The dashboard's per-route statistics read pre-aggregated rollups (below), not this table, so
+-- access_logs keeps only the seed's indexes: every index here is paid on every insert. The window
+-- index of earlier versions is dropped from files that have it.
 DROP INDEX IF EXISTS idx_access_logs_route;
-CREATE INDEX IF NOT EXISTS idx_access_logs_window ON access_logs(timestamp, method, path, duration_ms, status);
+DROP INDEX IF EXISTS idx_access_logs_window;
 
 -- Spark's own bookkeeping (last cleanup report and the like).
 CREATE TABLE IF NOT EXISTS spark_meta (
@@ -84,3 +84,42 @@ CREATE TABLE IF NOT EXISTS issues (
 );
 -- No index on count or last_seen: every commit updates them, and listing sorts a table of one row
 -- per distinct problem (small, by design) faster than keeping two more b-trees in step on every commit.
+
+-- Access-log rollups, kept by the storage writer in the transaction that inserts the rows (and by the
+-- janitor in the one that deletes them): per minute, hour and day, one row per method, route (the path
+-- with id segments as {id}), feature ('' for none), status and duration (exact below one second, three
+-- significant digits above; -1 for none), with the count and the exact sum of the durations. A time
+-- window of any width is a few ranges of these plus at most two partial minutes of raw rows.
+CREATE TABLE IF NOT EXISTS access_rollup_minute (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS access_rollup_hour (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS access_rollup_day (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;

@@ -29,11 +29,22 @@ UPDATE events SET suppressed = 0, delivery = ? WHERE id = ?
 -- name: delete_aged_events
 DELETE FROM events WHERE id IN (SELECT id FROM events WHERE consumed = 1 AND timestamp < ? ORDER BY id LIMIT ?)
 
--- name: delete_aged_access
-DELETE FROM access_logs WHERE id IN (SELECT id FROM access_logs WHERE timestamp < ? ORDER BY id LIMIT ?)
+-- Access logs are deleted in chunks of consecutive ids (oldest first) so the rollups can take the
+-- same rows away first: the range of the next chunk, then the rows in it (see SqliteDatabase).
+-- name: oldest_access_range
+SELECT min(id), max(id) FROM (SELECT id FROM access_logs ORDER BY id LIMIT ?)
 
--- name: delete_oldest_access
-DELETE FROM access_logs WHERE id IN (SELECT id FROM access_logs ORDER BY id LIMIT ?)
+-- name: aged_access_range
+SELECT min(id), max(id) FROM (SELECT id FROM access_logs WHERE timestamp < ? ORDER BY id LIMIT ?)
+
+-- name: where_before_timestamp
+timestamp < ?
+
+-- name: delete_access_range
+DELETE FROM access_logs WHERE id >= ? AND id <= ?
+
+-- name: delete_aged_access_range
+DELETE FROM access_logs WHERE id >= ? AND id <= ? AND timestamp < ?
 
 -- name: delete_oldest_consumed_events
 DELETE FROM events WHERE id IN (SELECT id FROM events WHERE consumed = 1 ORDER BY id LIMIT ?)
@@ -88,8 +99,7 @@ status = ?
 
 -- A status class (5xx). The unary + keeps SQLite off idx_access_logs_status here: newest-first
 -- listings then walk the table backwards and stop after a page (a common class such as 2xx through
--- the index would mean sorting most of the table); statistics use idx_access_logs_route, which holds
--- the status anyway.
+-- the index would mean sorting most of the table).
 -- name: where_status_range
 +status >= ? AND +status < ?
 
@@ -119,15 +129,15 @@ request_id = ?
 -- name: pending_ids_after
 SELECT id FROM events WHERE consumed = 0 AND id > ? ORDER BY id LIMIT ?
 
--- One row per (route, duration, status): the exact duration histogram of each route, from which
--- DashboardReads computes requests, error rates and nearest-rank percentiles. Filter fragments are
--- inserted before the GROUP BY. idx_access_logs_window (timestamp, method, path, duration_ms, status)
--- makes it one covering-index range scan (no table reads); the grouping sorts the window's rows.
+-- Statistics for a filter the rollups cannot answer (a request id, a raw path with an id in it):
+-- the histogram of the raw rows, one row per (method, path, duration, status) with the count and
+-- the sum of the durations; DashboardReads folds paths into routes. Filter fragments are inserted
+-- before the GROUP BY.
 -- name: access_route_histogram
-SELECT method, path, duration_ms, status, count(*) AS n FROM access_logs
+SELECT method, path, duration_ms, status, count(*) AS n, sum(duration_ms) AS sum_ms FROM access_logs
 
 -- name: access_route_histogram_group
-GROUP BY method, path, duration_ms, status ORDER BY method, path, duration_ms, status
+GROUP BY method, path, duration_ms, status
 
 -- Requests per minute for a window of whole minutes, counted on idx_access_logs_timestamp (one
 -- range count per minute, no sort). Binds: number of minutes, first minute, first minute.

@@ -46,40 +46,24 @@ public final class DashboardReads {
 
   /**
    * Per-route statistics over the rows the filter selects; the {@code limit} busiest routes, plus the
-   * same over all of them. One range of {@code idx_access_logs_window} yields every route's exact duration
-   * histogram, grouped in (route, duration) order; it is read with a plain JDBC cursor on a worker thread and
-   * folded as it streams, so no per-row objects are kept (a million-row window is tens of thousands of
-   * histogram rows).
+   * same over all of them. A route is the method and the path with its id segments as {@code {id}}
+   * ({@link RouteTemplates}). The window is read from the rollups, a few ranges whatever its width
+   * ({@link RollupQuery}); a filter they cannot answer reads the raw rows. Each piece is a duration
+   * histogram per route, read with a plain JDBC cursor on a worker thread and folded as it streams.
    */
   public Future<JsonObject> accessStats(ReadStore.Filter filter, int limit) {
-    String sql = Sql.get("access_route_histogram") + filter.where() + " " + Sql.get("access_route_histogram_group");
-    List<Object> bound = filter.bound();
+    RollupQuery plan = RollupQuery.plan(filter);
     return analytics.query(c -> {
-      List<JsonObject> routes = new ArrayList<>();
+      Map<String, RouteStats> byRoute = new HashMap<>();
       RouteStats all = new RouteStats(null, null);
-      try (PreparedStatement st = c.prepareStatement(sql)) {
-        for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
-        try (ResultSet rs = st.executeQuery()) {
-          RouteStats current = null;
-          while (rs.next()) {
-            String method = rs.getString(1);
-            String path = rs.getString(2);
-            long d = rs.getLong(3);
-            Long duration = rs.wasNull() ? null : d;
-            int status = rs.getInt(4);
-            long n = rs.getLong(5);
-            long errors = status >= 500 ? n : 0;
-            long clientErrors = status >= 400 && status < 500 ? n : 0;
-            if (current == null || !current.is(method, path)) {
-              if (current != null) routes.add(current.toJson());
-              current = new RouteStats(method, path);
-            }
-            current.add(duration, n, errors, clientErrors);
-            all.add(duration, n, errors, clientErrors);
-          }
-          if (current != null) routes.add(current.toJson());
-        }
+      if (plan == null) {
+        String sql = Sql.get("access_route_histogram") + filter.where() + " " + Sql.get("access_route_histogram_group");
+        fold(c, sql, filter.bound(), byRoute, all);
+      } else {
+        for (RollupQuery.Segment s : plan.segments()) fold(c, plan.sql(s), plan.values(s), byRoute, all);
       }
+      List<JsonObject> routes = new ArrayList<>();
+      for (RouteStats r : byRoute.values()) routes.add(r.toJson());
       routes.sort((a, b) -> {
         int byRequests = Long.compare(b.getLong("requests"), a.getLong("requests"));
         return byRequests != 0 ? byRequests : (a.getString("method") + " " + a.getString("path")).compareTo(b.getString("method") + " " + b.getString("path"));
@@ -88,6 +72,31 @@ public final class DashboardReads {
       for (JsonObject r : routes.subList(0, Math.min(limit, routes.size()))) out.add(r);
       return new JsonObject().put("routeCount", routes.size()).put("totals", all.toJson()).put("routes", out);
     });
+  }
+
+  /** Adds one histogram query's rows: (method, path or route, duration, status, count, sum of durations). */
+  private static void fold(java.sql.Connection c, String sql, List<Object> bound, Map<String, RouteStats> byRoute, RouteStats all)
+      throws java.sql.SQLException {
+    Map<String, String> routes = new HashMap<>();
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String method = rs.getString(1);
+          String route = routes.computeIfAbsent(rs.getString(2), RouteTemplates::of);
+          long d = rs.getLong(3);
+          long duration = rs.wasNull() ? AccessRollups.UNTIMED : AccessRollups.durationBucket(d);
+          int status = rs.getInt(4);
+          long n = rs.getLong(5);
+          long sumMs = rs.getLong(6);
+          long errors = status >= 500 ? n : 0;
+          long clientErrors = status >= 400 && status < 500 ? n : 0;
+          Long timed = duration == AccessRollups.UNTIMED ? null : duration;
+          byRoute.computeIfAbsent(method + " " + route, k -> new RouteStats(method, route)).add(timed, n, sumMs, errors, clientErrors);
+          all.add(timed, n, sumMs, errors, clientErrors);
+        }
+      }
+    }
   }
 
   /**
@@ -115,6 +124,22 @@ public final class DashboardReads {
             }
             return m;
           }));
+    } else if (RollupQuery.plan(filter) != null) {
+      RollupQuery plan = RollupQuery.plan(filter);
+      List<Object> bound = new ArrayList<>();
+      bound.add(RollupLevel.MINUTE.bucket(start));
+      bound.add(RollupLevel.MINUTE.bucket(start.plus(minutes, ChronoUnit.MINUTES)));
+      bound.addAll(plan.rollupValues);
+      counts = analytics.query(c -> {
+        Map<String, long[]> m = new HashMap<>();
+        try (PreparedStatement st = c.prepareStatement(plan.timelineSql())) {
+          for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) m.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+          }
+        }
+        return m;
+      });
     } else {
       List<Object> bound = new ArrayList<>(filter.bound());
       bound.add(startText);
@@ -168,9 +193,8 @@ public final class DashboardReads {
   }
 
   /**
-   * One route's exact duration histogram and what is derived from it. Rows for a route arrive in
-   * duration order, so equal durations (one row per status) merge into the last bucket; the totals
-   * (every route, so durations in any order) merge through a map.
+   * One route's duration histogram (durations bucketed as in {@link AccessRollups#durationBucket}) and
+   * what is derived from it; the mean comes from the exact sum of the durations.
    */
   static final class RouteStats {
     final String method;
@@ -181,54 +205,39 @@ public final class DashboardReads {
     long timed;
     long sumMs;
     long maxMs = -1;
-    private final List<long[]> histogram = new ArrayList<>();
-    private final Map<Long, long[]> merged;
+    private final Map<Long, long[]> histogram = new HashMap<>();
 
     RouteStats(String method, String path) {
       this.method = method;
       this.path = path;
-      this.merged = method == null && path == null ? new HashMap<>() : null;
     }
 
-    boolean is(String m, String p) {
-      return java.util.Objects.equals(method, m) && java.util.Objects.equals(path, p);
-    }
-
-    void add(Long durationMs, long n, long err, long clientErr) {
+    void add(Long durationMs, long n, long sum, long err, long clientErr) {
       requests += n;
       errors += err;
       clientErrors += clientErr;
-      if (durationMs == null) return;
+      if (durationMs == null || n <= 0) return;
       timed += n;
-      sumMs += durationMs * n;
+      sumMs += sum;
       maxMs = Math.max(maxMs, durationMs);
-      if (merged != null) {
-        merged.computeIfAbsent(durationMs, k -> new long[] {k, 0})[1] += n;
-      } else if (!histogram.isEmpty() && histogram.get(histogram.size() - 1)[0] == durationMs) {
-        histogram.get(histogram.size() - 1)[1] += n;
-      } else {
-        histogram.add(new long[] {durationMs, n});
-      }
+      histogram.computeIfAbsent(durationMs, k -> new long[] {k, 0})[1] += n;
     }
 
     /** Nearest rank: the smallest duration with at least p% of the timed requests at or below it. */
-    Long percentile(int p) {
+    static Long percentile(List<long[]> sorted, long timed, int p) {
       if (timed == 0) return null;
       long rank = Math.max(1, (p * timed + 99) / 100);
       long seen = 0;
-      for (long[] bucket : histogram) {
+      for (long[] bucket : sorted) {
         seen += bucket[1];
         if (seen >= rank) return bucket[0];
       }
-      return histogram.get(histogram.size() - 1)[0];
+      return sorted.get(sorted.size() - 1)[0];
     }
 
     JsonObject toJson() {
-      if (merged != null) {
-        histogram.clear();
-        histogram.addAll(merged.values());
-      }
-      histogram.sort((a, b) -> Long.compare(a[0], b[0]));
+      List<long[]> sorted = new ArrayList<>(histogram.values());
+      sorted.sort((a, b) -> Long.compare(a[0], b[0]));
       JsonObject json = new JsonObject();
       if (method != null) json.put("method", method).put("path", path);
       return json
@@ -236,9 +245,9 @@ public final class DashboardReads {
           .put("errors", errors)
           .put("clientErrors", clientErrors)
           .put("errorRate", requests == 0 ? 0.0 : Math.round(errors * 10_000.0 / requests) / 10_000.0)
-          .put("p50", percentile(50))
-          .put("p95", percentile(95))
-          .put("p99", percentile(99))
+          .put("p50", percentile(sorted, timed, 50))
+          .put("p95", percentile(sorted, timed, 95))
+          .put("p99", percentile(sorted, timed, 99))
           .put("avgMs", timed == 0 ? null : Math.round(sumMs * 10.0 / timed) / 10.0)
           .put("maxMs", timed == 0 ? null : maxMs);
     }

@@ -20,8 +20,8 @@ final class Janitorial {
     return switch (op) {
       case "deleteAgedEvents" -> deleted(db.deleteChunk("delete_aged_events", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
       case "deleteAgedIssues" -> deleted(db.deleteChunk("delete_aged_issues", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
-      case "deleteAgedAccess" -> deleted(db.deleteChunk("delete_aged_access", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
-      case "deleteOldestAccess" -> deleted(db.deleteChunk("delete_oldest_access", chunk));
+      case "deleteAgedAccess" -> deleted(db.deleteAccessChunk(SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
+      case "deleteOldestAccess" -> deleted(db.deleteAccessChunk(null, chunk));
       case "deleteOldestEvents" -> deleted(db.deleteChunk("delete_oldest_consumed_events", chunk));
       case "sizes" -> sizes();
       case "reclaim" -> {

@@ -226,12 +226,21 @@ public final class ReadStore {
   public static final class Filter {
     private final List<String> clauses = new ArrayList<>();
     private final List<Object> values = new ArrayList<>();
+    private final List<Clause> named = new ArrayList<>();
+
+    /** One fragment by its name in {@code sql/statements.sql}, with the values it binds. */
+    record Clause(String name, List<Object> values) {}
 
     /** Adds the named fragment from {@code sql/statements.sql} with the values it binds. */
     public Filter where(String fragmentName, Object... bound) {
       clauses.add(Sql.get(fragmentName));
       for (Object b : bound) values.add(b);
+      named.add(new Clause(fragmentName, java.util.Arrays.asList(bound)));
       return this;
+    }
+
+    List<Clause> clauses() {
+      return List.copyOf(named);
     }
 
     String where() {

@@ -43,6 +43,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private final PreparedStatement insertAccess;
   private final PreparedStatement lastInsertId;
   private final PreparedStatement upsertIssue;
+  private final AccessRollups rollups;
   private final Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
 
   private SqliteDatabase(Path path, Connection conn) throws SQLException {
@@ -52,6 +53,7 @@ public final class SqliteDatabase implements AutoCloseable {
     this.insertAccess = conn.prepareStatement(Sql.get("insert_access"));
     this.lastInsertId = conn.prepareStatement(Sql.get("last_insert_id"));
     this.upsertIssue = conn.prepareStatement(Sql.get("upsert_issue"));
+    this.rollups = new AccessRollups(conn);
   }
 
   /** A named statement, prepared once on this connection. */
@@ -110,6 +112,7 @@ public final class SqliteDatabase implements AutoCloseable {
         rs.next();
       }
       createSchema(conn);
+      AccessRollups.ensureBuilt(conn);
       return new SqliteDatabase(path, conn);
     } catch (SQLException e) {
       try {
@@ -229,7 +232,7 @@ public final class SqliteDatabase implements AutoCloseable {
     upsertIssue.executeBatch();
   }
 
-  /** Inserts the rows without committing; returns their ids in order. */
+  /** Inserts the rows and adds them to the rollups, without committing; returns their ids in order. */
   public long[] insertAccess(List<AccessRow> rows) throws SQLException {
     for (AccessRow r : rows) {
       insertAccess.setString(1, r.timestamp());
@@ -247,6 +250,7 @@ public final class SqliteDatabase implements AutoCloseable {
       insertAccess.addBatch();
     }
     insertAccess.executeBatch();
+    rollups.add(rows);
     return idsEndingAtLastInsert(rows.size());
   }
 
@@ -466,6 +470,47 @@ public final class SqliteDatabase implements AutoCloseable {
       conn.commit();
       return n;
     } catch (SQLException e) {
+      rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes up to {@code chunk} access-log rows, oldest first: all of them, or only those with a
+   * timestamp before {@code olderThan} when it is not null; and takes them out of the rollups in the
+   * same transaction. Returns how many rows went.
+   */
+  public int deleteAccessChunk(String olderThan, int chunk) throws SQLException {
+    String where = olderThan == null ? null : Sql.get("where_before_timestamp");
+    Object[] values = olderThan == null ? new Object[0] : new Object[] {olderThan};
+    try {
+      PreparedStatement range = statement(olderThan == null ? "oldest_access_range" : "aged_access_range");
+      if (olderThan == null) {
+        range.setInt(1, chunk);
+      } else {
+        range.setString(1, olderThan);
+        range.setInt(2, chunk);
+      }
+      long from;
+      long through;
+      try (ResultSet rs = range.executeQuery()) {
+        rs.next();
+        from = rs.getLong(1);
+        if (rs.wasNull()) {
+          conn.commit();
+          return 0;
+        }
+        through = rs.getLong(2);
+      }
+      rollups.subtract(from, through, where, values);
+      PreparedStatement delete = statement(olderThan == null ? "delete_access_range" : "delete_aged_access_range");
+      delete.setLong(1, from);
+      delete.setLong(2, through);
+      if (olderThan != null) delete.setString(3, olderThan);
+      int n = delete.executeUpdate();
+      conn.commit();
+      return n;
+    } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       throw e;
     }

@@ -1,0 +1,190 @@
+package dev.spark.storage;
+
+import dev.spark.event.AccessRow;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Keeps the access-log rollups (see {@code sql/schema.sql}) in step with {@code access_logs}, on the
+ * writer's connection and inside the caller's transaction: rows inserted are added, rows the janitor
+ * deletes are taken away, so the statistics read from the rollups are always those of the rows on
+ * disk. Each level has one row per (bucket, method, route, feature, status, duration bucket) with
+ * the count and the exact sum of the durations.
+ */
+final class AccessRollups {
+  private static final Logger LOG = Logger.getLogger(AccessRollups.class.getName());
+  static final String META_KEY = "access_rollups";
+  static final int VERSION = 1;
+  /** A missing duration is stored as this (primary-key columns cannot hold NULL usefully). */
+  static final long UNTIMED = -1;
+
+  private final Connection conn;
+  private final Map<RollupLevel, PreparedStatement> upserts = new EnumMap<>(RollupLevel.class);
+  private final Map<RollupLevel, PreparedStatement> prunes = new EnumMap<>(RollupLevel.class);
+
+  AccessRollups(Connection conn) throws SQLException {
+    this.conn = conn;
+    for (RollupLevel level : RollupLevel.values()) {
+      upserts.put(level, conn.prepareStatement("INSERT INTO " + level.table
+          + " (bucket, method, route, feature, status, duration_ms, n, sum_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms"));
+      prunes.put(level, conn.prepareStatement("DELETE FROM " + level.table + " WHERE bucket <= ? AND n <= 0"));
+    }
+  }
+
+  /**
+   * Durations are counted exactly below one second and to three significant digits above (1,234 ms
+   * counts as 1,230), which bounds the rows per route and bucket; percentiles above a second are
+   * then within 1 %.
+   */
+  static long durationBucket(Long ms) {
+    if (ms == null || ms < 0) return UNTIMED;
+    if (ms < 1000) return ms;
+    long scale = 1;
+    long v = ms;
+    while (v >= 1000) {
+      v /= 10;
+      scale *= 10;
+    }
+    return v * scale;
+  }
+
+  /** Adds inserted rows (no commit). */
+  void add(List<AccessRow> rows) throws SQLException {
+    Tally tally = new Tally();
+    for (AccessRow r : rows) tally.add(r.timestamp(), r.method(), r.path(), r.feature(), r.status(), r.durationMs(), 1);
+    tally.apply();
+  }
+
+  /**
+   * Takes away the rows with ids in {@code [fromId, throughId]} that {@code where} (a condition on
+   * access_logs, with {@code values}) selects, before the caller deletes exactly those rows (no commit).
+   */
+  void subtract(long fromId, long throughId, String where, Object... values) throws SQLException {
+    String sql = "SELECT timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id >= ? AND id <= ?"
+        + (where == null ? "" : " AND " + where);
+    Tally tally = new Tally();
+    String oldest = null;
+    try (PreparedStatement st = conn.prepareStatement(sql)) {
+      st.setLong(1, fromId);
+      st.setLong(2, throughId);
+      for (int i = 0; i < values.length; i++) st.setObject(i + 3, values[i]);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String ts = rs.getString(1);
+          long d = rs.getLong(6);
+          Long duration = rs.wasNull() ? null : d;
+          tally.add(ts, rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), duration, -1);
+          if (oldest == null || ts.compareTo(oldest) > 0) oldest = ts;
+        }
+      }
+    }
+    tally.apply();
+    if (oldest == null) return;
+    for (RollupLevel level : RollupLevel.values()) {
+      PreparedStatement prune = prunes.get(level);
+      prune.setString(1, level.bucket(oldest));
+      prune.executeUpdate();
+    }
+  }
+
+  /**
+   * Builds the rollups from the rows already on disk when the file has none yet (a database written
+   * before rollups existed), in one pass over {@code access_logs}, and records that they are built.
+   * Runs at open, before anything is served.
+   */
+  static void ensureBuilt(Connection conn) throws SQLException {
+    try (PreparedStatement st = conn.prepareStatement(Sql.get("get_meta"))) {
+      st.setString(1, META_KEY);
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next() && new JsonObject(rs.getString(1)).getInteger("version", 0) == VERSION) return;
+      }
+    }
+    long started = System.nanoTime();
+    try (Statement st = conn.createStatement()) {
+      for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
+    }
+    AccessRollups rollups = new AccessRollups(conn);
+    long rows = 0;
+    final int chunk = 50_000;
+    long after = 0;
+    String sql = "SELECT id, timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id > ? ORDER BY id LIMIT " + chunk;
+    try (PreparedStatement st = conn.prepareStatement(sql)) {
+      while (true) {
+        st.setLong(1, after);
+        Tally tally = rollups.new Tally();
+        int n = 0;
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            after = rs.getLong(1);
+            long d = rs.getLong(7);
+            Long duration = rs.wasNull() ? null : d;
+            tally.add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, 1);
+            n++;
+          }
+        }
+        tally.apply();
+        rows += n;
+        if (n < chunk) break;
+      }
+    }
+    try (PreparedStatement st = conn.prepareStatement(Sql.get("put_meta"))) {
+      st.setString(1, META_KEY);
+      st.setString(2, new JsonObject().put("version", VERSION).put("builtFromRows", rows).encode());
+      st.executeUpdate();
+    }
+    conn.commit();
+    if (rows > 0) {
+      LOG.info("Built the access-log rollups from " + rows + " existing rows in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+  }
+
+  /** Deltas of one operation per rollup row, applied with one batched upsert per level. */
+  private final class Tally {
+    private final Map<RollupLevel, Map<Key, long[]>> deltas = new EnumMap<>(RollupLevel.class);
+    private final Map<String, String> routes = new HashMap<>();
+
+    void add(String timestamp, String method, String path, String feature, int status, Long durationMs, int sign) {
+      String route = routes.computeIfAbsent(path, RouteTemplates::of);
+      long bucket = durationBucket(durationMs);
+      long sum = durationMs == null || durationMs < 0 ? 0 : durationMs;
+      for (RollupLevel level : RollupLevel.values()) {
+        Key key = new Key(level.bucket(timestamp), method, route, feature == null ? "" : feature, status, bucket);
+        long[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new long[2]);
+        d[0] += sign;
+        d[1] += sign * sum;
+      }
+    }
+
+    void apply() throws SQLException {
+      for (Map.Entry<RollupLevel, Map<Key, long[]>> level : deltas.entrySet()) {
+        PreparedStatement st = upserts.get(level.getKey());
+        for (Map.Entry<Key, long[]> e : level.getValue().entrySet()) {
+          Key k = e.getKey();
+          st.setString(1, k.bucket);
+          st.setString(2, k.method);
+          st.setString(3, k.route);
+          st.setString(4, k.feature);
+          st.setInt(5, k.status);
+          st.setLong(6, k.duration);
+          st.setLong(7, e.getValue()[0]);
+          st.setLong(8, e.getValue()[1]);
+          st.addBatch();
+        }
+        st.executeBatch();
+      }
+    }
+  }
+
+  private record Key(String bucket, String method, String route, String feature, int status, long duration) {}
+}

@@ -1,0 +1,45 @@
+package dev.spark.storage;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The granularities of the access-log rollups: one table each, keyed by the bucket's start written
+ * as the prefix of Spark's timestamp format ({@code 2026-11-24T06:02}, {@code 2026-11-24T06},
+ * {@code 2026-11-24}), so a row's bucket is {@code substr(timestamp, 1, length)}.
+ */
+public enum RollupLevel {
+  DAY("access_rollup_day", 10, ChronoUnit.DAYS),
+  HOUR("access_rollup_hour", 13, ChronoUnit.HOURS),
+  MINUTE("access_rollup_minute", 16, ChronoUnit.MINUTES);
+
+  final String table;
+  final int length;
+  final ChronoUnit unit;
+
+  RollupLevel(String table, int length, ChronoUnit unit) {
+    this.table = table;
+    this.length = length;
+    this.unit = unit;
+  }
+
+  /** The bucket of a stored timestamp. */
+  String bucket(String timestamp) {
+    return timestamp.substring(0, length);
+  }
+
+  String bucket(Instant instant) {
+    return dev.spark.event.Timestamps.format(instant).substring(0, length);
+  }
+
+  Instant floor(Instant t) {
+    return t.atZone(ZoneOffset.UTC).truncatedTo(unit).toInstant();
+  }
+
+  Instant ceil(Instant t) {
+    Instant f = floor(t);
+    return f.equals(t) ? f : ZonedDateTime.ofInstant(f, ZoneOffset.UTC).plus(1, unit).toInstant();
+  }
+}

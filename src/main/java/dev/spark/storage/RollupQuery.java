@@ -1,0 +1,140 @@
+package dev.spark.storage;
+
+import dev.spark.event.Timestamps;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An access-log statistics query as pieces that each read little: the time window cut into whole
+ * days, hours and minutes (read from the rollups) and at most two partial minutes at its ends (read
+ * from {@code access_logs} on its timestamp index). Only filters the rollups can answer exactly are
+ * translated; {@link #plan} returns null for the others (a request id, an id bound, a path that is not
+ * its own route), which are then answered from the raw rows alone.
+ */
+final class RollupQuery {
+  /** A part of the window: {@code level} null for raw rows; {@code from}/{@code until} null when open. */
+  record Segment(RollupLevel level, Instant from, Instant until) {}
+
+  /** Filter clauses on the rollups, and the same filter on raw rows without the window. */
+  final List<String> rollupClauses = new ArrayList<>();
+  final List<Object> rollupValues = new ArrayList<>();
+  final List<String> rawClauses = new ArrayList<>();
+  final List<Object> rawValues = new ArrayList<>();
+  Instant since;
+  Instant until;
+
+  private RollupQuery() {}
+
+  static RollupQuery plan(ReadStore.Filter filter) {
+    RollupQuery q = new RollupQuery();
+    for (ReadStore.Filter.Clause c : filter.clauses()) {
+      List<Object> v = c.values();
+      switch (c.name()) {
+        case "where_since" -> q.since = instant(v.get(0));
+        case "where_until" -> q.until = instant(v.get(0));
+        case "where_status" -> q.rollup("status = ?", v);
+        case "where_status_range" -> q.rollup("status >= ? AND status < ?", v);
+        case "where_feature" -> q.rollup("feature = ?", v);
+        case "where_method" -> q.rollup("method = ?", v);
+        case "where_path" -> {
+          if (!RouteTemplates.isTemplate((String) v.get(0))) return null;
+          q.rollup("route = ?", v);
+        }
+        case "where_path_prefix" -> {
+          // A prefix that ends at a segment boundary and holds no id selects the same requests as routes.
+          String prefix = (String) v.get(0);
+          if (!prefix.endsWith("/") || !RouteTemplates.isTemplate(prefix)) return null;
+          q.rollup("route >= ? AND route < ?", v);
+        }
+        default -> {
+          return null;
+        }
+      }
+      if (!c.name().equals("where_since") && !c.name().equals("where_until")) {
+        q.rawClauses.add(Sql.get(c.name()));
+        q.rawValues.addAll(v);
+      }
+    }
+    if (q.since == null) q.since = Instant.EPOCH;
+    return q;
+  }
+
+  private void rollup(String clause, List<Object> values) {
+    rollupClauses.add(clause);
+    rollupValues.addAll(values);
+  }
+
+  private static Instant instant(Object v) {
+    Instant t = Timestamps.parse(String.valueOf(v));
+    if (t == null) throw new IllegalArgumentException("Not a timestamp: " + v);
+    return t;
+  }
+
+  /** The window [since, until) as level ranges and raw edges, widest level first. */
+  List<Segment> segments() {
+    List<Segment> out = new ArrayList<>();
+    cover(since, until, 0, out);
+    return out;
+  }
+
+  private static void cover(Instant from, Instant until, int level, List<Segment> out) {
+    RollupLevel[] levels = RollupLevel.values();
+    if (until != null && !from.isBefore(until)) return;
+    if (level == levels.length) {
+      out.add(new Segment(null, from, until));
+      return;
+    }
+    RollupLevel l = levels[level];
+    Instant start = l.ceil(from);
+    Instant end = until == null ? null : l.floor(until);
+    if (end != null && !start.isBefore(end)) {
+      cover(from, until, level + 1, out);
+      return;
+    }
+    cover(from, start, level + 1, out);
+    out.add(new Segment(l, start, end));
+    if (end != null) cover(end, until, level + 1, out);
+  }
+
+  /** The statement for one segment, grouped by (method, route or path, duration, status), and its values. */
+  String sql(Segment s) {
+    StringBuilder sql = new StringBuilder();
+    List<String> where = new ArrayList<>();
+    if (s.level() == null) {
+      sql.append("SELECT method, path, duration_ms, status, count(*), sum(duration_ms) FROM access_logs");
+      where.add("timestamp >= ?");
+      if (s.until() != null) where.add("timestamp < ?");
+      where.addAll(rawClauses);
+    } else {
+      sql.append("SELECT method, route, duration_ms, status, sum(n), sum(sum_ms) FROM ").append(s.level().table);
+      where.add("bucket >= ?");
+      if (s.until() != null) where.add("bucket < ?");
+      where.addAll(rollupClauses);
+    }
+    sql.append(" WHERE ").append(String.join(" AND ", where));
+    sql.append(s.level() == null ? " GROUP BY method, path, duration_ms, status" : " GROUP BY method, route, duration_ms, status");
+    return sql.toString();
+  }
+
+  List<Object> values(Segment s) {
+    List<Object> values = new ArrayList<>();
+    values.add(bound(s.level(), s.from()));
+    if (s.until() != null) values.add(bound(s.level(), s.until()));
+    values.addAll(s.level() == null ? rawValues : rollupValues);
+    return values;
+  }
+
+  private static String bound(RollupLevel level, Instant t) {
+    return level == null ? Timestamps.format(t) : level.bucket(t);
+  }
+
+  /** Requests and server errors per minute from the minute rollups, for whole minutes [from, until). */
+  String timelineSql() {
+    StringBuilder sql = new StringBuilder("SELECT bucket, sum(n), sum(CASE WHEN status >= 500 THEN n ELSE 0 END) FROM ")
+        .append(RollupLevel.MINUTE.table).append(" WHERE bucket >= ? AND bucket < ?");
+    for (String c : rollupClauses) sql.append(" AND ").append(c);
+    return sql.append(" GROUP BY bucket").toString();
+  }
+}

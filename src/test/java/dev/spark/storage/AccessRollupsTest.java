@@ -1,0 +1,212 @@
+package dev.spark.storage;
+
+import dev.spark.event.AccessRow;
+import dev.spark.event.Timestamps;
+import dev.spark.support.Await;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The statistics read from the rollups are those of the rows on disk: checked against a brute-force
+ * computation over the same rows, for random windows and filters, after inserts, after the janitor
+ * deleted the oldest and the aged rows, and after rollups were rebuilt for a file that had none.
+ */
+@ExtendWith(VertxExtension.class)
+class AccessRollupsTest {
+  private static final String[] METHODS = {"GET", "POST"};
+  private static final String[] PATHS = {"/api/users", "/api/orders", "/api/items/", "/health"};
+  private static final String[] FEATURES = {null, "users", "orders"};
+  private static final int[] STATUSES = {200, 201, 404, 500, 503};
+
+  private final Random random = new Random(42);
+  private final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+  @Test
+  void statisticsFromTheRollupsEqualABruteForceCountOverTheRowsOnDisk(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("spark.db");
+    List<AccessRow> rows = new ArrayList<>();
+    try (SqliteDatabase db = SqliteDatabase.open(file, "NORMAL")) {
+      for (int batch = 0; batch < 20; batch++) {
+        List<AccessRow> b = new ArrayList<>();
+        for (int i = 0; i < 500; i++) b.add(randomRow());
+        db.insertAccess(b);
+        db.commit();
+        rows.addAll(b);
+      }
+    }
+    assertSame(vertx, file, rows, "after inserts");
+
+    try (SqliteDatabase db = SqliteDatabase.open(file, "NORMAL")) {
+      int deleted = db.deleteAccessChunk(null, 1_234);
+      assertEquals(1_234, deleted);
+      rows.subList(0, 1_234).clear();
+      String cutoff = Timestamps.format(now.minus(40, ChronoUnit.HOURS));
+      int aged;
+      do {
+        aged = db.deleteAccessChunk(cutoff, 700);
+      } while (aged > 0);
+      rows.removeIf(r -> r.timestamp().compareTo(cutoff) < 0);
+    }
+    assertSame(vertx, file, rows, "after the janitor's deletes");
+
+    // A file written before rollups existed: no rollup rows, no marker. Opening it builds them.
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
+      st.executeUpdate("DELETE FROM spark_meta WHERE key = '" + AccessRollups.META_KEY + "'");
+    }
+    SqliteDatabase.open(file, "NORMAL").close();
+    assertSame(vertx, file, rows, "after rebuilding");
+  }
+
+  @Test
+  void idSegmentsFoldIntoOneRoute() {
+    assertEquals("/api/items/{id}", RouteTemplates.of("/api/items/42"));
+    assertEquals("/u/{id}/orders/{id}", RouteTemplates.of("/u/0b1e6f3c-6a55-4c2e-9d0e-2f1c9a7b8e11/orders/deadbeef99"));
+    assertEquals("/api/users", RouteTemplates.of("/api/users"));
+    assertEquals("/v2/items/", RouteTemplates.of("/v2/items/"));
+    assertEquals("/{id}/", RouteTemplates.of("/7/"));
+    assertEquals("/files/report-2024.pdf", RouteTemplates.of("/files/report-2024.pdf"));
+    assertTrue(RouteTemplates.isTemplate("/api/items/"));
+  }
+
+  @Test
+  void durationsAreExactBelowASecondAndThreeSignificantDigitsAbove() {
+    assertEquals(999, AccessRollups.durationBucket(999L));
+    assertEquals(1_230, AccessRollups.durationBucket(1_234L));
+    assertEquals(98_700, AccessRollups.durationBucket(98_765L));
+    assertEquals(AccessRollups.UNTIMED, AccessRollups.durationBucket(null));
+  }
+
+  private AccessRow randomRow() {
+    // Spread over three days, so windows cross day, hour and minute boundaries.
+    Instant t = now.minusMillis((long) (random.nextDouble() * 72 * 3_600_000L));
+    String path = PATHS[random.nextInt(PATHS.length)];
+    if (path.endsWith("/")) path += random.nextInt(50);
+    Long duration = random.nextInt(20) == 0 ? null : (long) (random.nextInt(10) == 0 ? 1_000 + random.nextInt(5_000) : random.nextInt(300));
+    return new AccessRow(Timestamps.format(t), METHODS[random.nextInt(METHODS.length)], path, STATUSES[random.nextInt(STATUSES.length)],
+        duration, "127.0.0.1", FEATURES[random.nextInt(FEATURES.length)], null, null, null, null);
+  }
+
+  private void assertSame(Vertx vertx, Path file, List<AccessRow> rows, String when) {
+    ReadStore store = new ReadStore(vertx, file);
+    DashboardReads reads = new DashboardReads(vertx, store);
+    try {
+      for (int i = 0; i < 40; i++) {
+        Instant since = now.minusMillis((long) (random.nextDouble() * 80 * 3_600_000L));
+        Instant until = random.nextInt(4) == 0 ? null : since.plusMillis((long) (random.nextDouble() * 50 * 3_600_000L));
+        ReadStore.Filter filter = new ReadStore.Filter().where("where_since", Timestamps.format(since));
+        if (until != null) filter.where("where_until", Timestamps.format(until));
+        Predicate<AccessRow> match = r -> r.timestamp().compareTo(Timestamps.format(since)) >= 0
+            && (until == null || r.timestamp().compareTo(Timestamps.format(until)) < 0);
+        switch (i % 5) {
+          case 1 -> {
+            filter.where("where_method", "POST");
+            match = match.and(r -> r.method().equals("POST"));
+          }
+          case 2 -> {
+            filter.where("where_status_range", 500, 600);
+            match = match.and(r -> r.status() >= 500);
+          }
+          case 3 -> {
+            filter.where("where_feature", "orders");
+            match = match.and(r -> "orders".equals(r.feature()));
+          }
+          case 4 -> {
+            filter.where("where_path_prefix", "/api/items/", "/api/items/\uDBFF\uDFFF");
+            match = match.and(r -> r.path().startsWith("/api/items/"));
+          }
+          default -> { }
+        }
+        JsonObject actual = Await.result(reads.accessStats(filter, 1_000));
+        JsonObject expected = bruteForce(rows.stream().filter(match).toList());
+        assertEquals(expected, normalised(actual), when + ", window " + since + " .. " + until + ", filter case " + i % 5);
+      }
+    } finally {
+      Await.result(reads.close());
+      Await.result(store.close());
+    }
+  }
+
+  /** Routes keyed by "METHOD route", each with requests, errors, percentiles and the exact mean. */
+  private static JsonObject normalised(JsonObject stats) {
+    JsonObject out = new JsonObject().put("totals", pick(stats.getJsonObject("totals")));
+    JsonObject routes = new JsonObject();
+    JsonArray list = stats.getJsonArray("routes");
+    for (int i = 0; i < list.size(); i++) {
+      JsonObject r = list.getJsonObject(i);
+      routes.put(r.getString("method") + " " + r.getString("path"), pick(r));
+    }
+    return out.put("routes", routes);
+  }
+
+  private static JsonObject pick(JsonObject r) {
+    JsonObject o = new JsonObject();
+    for (String k : new String[] {"requests", "errors", "clientErrors", "p50", "p95", "p99", "maxMs", "avgMs"}) o.put(k, r.getValue(k));
+    return o;
+  }
+
+  private static JsonObject bruteForce(List<AccessRow> rows) {
+    Map<String, List<AccessRow>> byRoute = new TreeMap<>();
+    for (AccessRow r : rows) byRoute.computeIfAbsent(r.method() + " " + RouteTemplates.of(r.path()), k -> new ArrayList<>()).add(r);
+    JsonObject routes = new JsonObject();
+    byRoute.forEach((k, v) -> routes.put(k, summary(v)));
+    return new JsonObject().put("totals", summary(rows)).put("routes", routes);
+  }
+
+  private static JsonObject summary(List<AccessRow> rows) {
+    List<Long> timed = new ArrayList<>();
+    long sum = 0;
+    for (AccessRow r : rows) {
+      if (r.durationMs() == null) continue;
+      long d = r.durationMs();
+      sum += d;
+      // Exact below a second, three significant digits above, as documented.
+      long b = d;
+      long scale = 1;
+      while (b >= 1000) {
+        b /= 10;
+        scale *= 10;
+      }
+      timed.add(b * scale);
+    }
+    timed.sort(null);
+    Map<String, Object> o = new HashMap<>();
+    o.put("requests", (long) rows.size());
+    o.put("errors", rows.stream().filter(r -> r.status() >= 500).count());
+    o.put("clientErrors", rows.stream().filter(r -> r.status() >= 400 && r.status() < 500).count());
+    o.put("p50", rank(timed, 50));
+    o.put("p95", rank(timed, 95));
+    o.put("p99", rank(timed, 99));
+    o.put("maxMs", timed.isEmpty() ? null : timed.get(timed.size() - 1));
+    o.put("avgMs", timed.isEmpty() ? null : Math.round(sum * 10.0 / timed.size()) / 10.0);
+    return pick(new JsonObject(o));
+  }
+
+  private static Long rank(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) return null;
+    int index = (int) Math.max(1, Math.ceil(p * sorted.size() / 100.0)) - 1;
+    return sorted.get(index);
+  }
+}
