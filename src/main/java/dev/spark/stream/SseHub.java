@@ -67,6 +67,10 @@ public final class SseHub {
     return Future.all(done).mapEmpty();
   }
 
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public int agentCount() {
     return agents.size();
   }

@@ -1,6 +1,7 @@
 package dev.spark.web;
 
 import dev.spark.Addresses;
+import dev.spark.metrics.SparkMetrics;
 import dev.spark.storage.ReadStore;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
@@ -31,8 +32,7 @@ public final class HealthRoutes {
             .put("db", part(db))
             .put("storage", part(storage))
             .put("poller", part(poller))
-            .put("stream", new JsonObject().put("agents", hub.agentCount()).put("observers", hub.observerCount())
-                .put("scope", "this web instance"));
+            .put("stream", stream(poller, hub));
         String writeError = storage.succeeded() ? storage.result().getString("writeError") : null;
         boolean up = db.succeeded() && storage.succeeded() && poller.succeeded()
             && !storage.result().getBoolean("closing", false) && writeError == null;
@@ -48,6 +48,17 @@ public final class HealthRoutes {
       });
     });
     return router;
+  }
+
+  /**
+   * Subscribers of the whole process, whichever web instance answers: agents as the poller counts them
+   * (SSE and event-bus), observers from the metrics every instance's hub updates; plus this instance's own.
+   */
+  private static JsonObject stream(Future<JsonObject> poller, SseHub hub) {
+    JsonObject stream = new JsonObject()
+        .put("agents", poller.succeeded() ? poller.result().getInteger("agents") : null)
+        .put("observers", SparkMetrics.of(hub.vertx()).observers());
+    return stream.put("thisInstance", new JsonObject().put("sseAgents", hub.agentCount()).put("observers", hub.observerCount()));
   }
 
   private static String firstDown(JsonObject body) {

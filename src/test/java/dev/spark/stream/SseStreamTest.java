@@ -1,6 +1,7 @@
 package dev.spark.stream;
 
 import dev.spark.support.Await;
+import dev.spark.support.Poll;
 import dev.spark.support.SparkUnderTest;
 import dev.spark.support.SseTestClient;
 import io.vertx.core.Vertx;
@@ -141,5 +142,28 @@ class SseStreamTest {
     assertEquals(401, bad.statusCode());
     var badSince = Await.result(spark.client().get("/api/v1/stream?since=abc").bearerTokenAuthentication(SparkUnderTest.TOKEN).send());
     assertEquals(400, badSince.statusCode());
+  }
+
+  @Test
+  void healthCountsTheSubscribersOfEveryWebInstanceWhicheverAnswers(Vertx vertx, @TempDir Path dir) {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+    assertEquals(2, spark.config.getJsonObject("web").getInteger("instances"), "two instances share the port");
+    for (int i = 0; i < 3; i++) Await.result(SseTestClient.connect(vertx, spark.port, "observe=true", null));
+    for (int i = 0; i < 2; i++) Await.result(SseTestClient.connect(vertx, spark.port, null, null));
+
+    java.util.Set<Integer> instanceObservers = new java.util.HashSet<>();
+    for (int i = 0; i < 8; i++) {
+      // A new connection each time, so the two instances take turns answering.
+      io.vertx.ext.web.client.WebClient once = io.vertx.ext.web.client.WebClient.create(vertx,
+          new io.vertx.ext.web.client.WebClientOptions().setKeepAlive(false));
+      JsonObject stream = Poll.until("both agents registered with the poller", 10_000, () -> {
+        JsonObject s = Await.result(once.get(spark.port, "127.0.0.1", "/health").send()).bodyAsJsonObject().getJsonObject("stream");
+        return s.getInteger("agents") == 2 ? s : null;
+      });
+      once.close();
+      assertEquals(3, stream.getInteger("observers"), stream.encode());
+      instanceObservers.add(stream.getJsonObject("thisInstance").getInteger("observers"));
+    }
+    assertTrue(instanceObservers.stream().allMatch(n -> n < 3), "the observers are spread over both instances: " + instanceObservers);
   }
 }
