@@ -36,6 +36,7 @@ public final class JsonDepth {
 
   /** Whether {@code root} nests more than {@code maxDepth} levels. Iterative: safe on any depth, even a cycle. */
   public static boolean deeperThan(Object root, int maxDepth) {
+    if (maxDepth >= 2 && flat(root)) return false;
     ArrayDeque<Iterator<?>> stack = new ArrayDeque<>();
     Iterator<?> top = children(root);
     if (top == null) return false;
@@ -53,6 +54,17 @@ public final class JsonDepth {
       }
     }
     return false;
+  }
+
+  /** The common case (an access-log entry, an event without nested input): no container inside. */
+  private static boolean flat(Object root) {
+    Iterator<?> it = children(root);
+    if (it == null) return true;
+    while (it.hasNext()) {
+      Object v = it.next();
+      if (v instanceof JsonObject || v instanceof JsonArray || v instanceof Map || v instanceof List) return false;
+    }
+    return true;
   }
 
   private static Iterator<?> children(Object v) {
