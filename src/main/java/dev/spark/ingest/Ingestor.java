@@ -46,6 +46,38 @@ public final class Ingestor {
   }
 
   public Future<IngestResult> events(Object body) {
+    return events(body, false);
+  }
+
+  public Future<IngestResult> access(Object body) {
+    return access(body, false);
+  }
+
+  /**
+   * As {@link #events(Object)}; with {@code offLoop} the validation (redaction, capping, encoding every
+   * item) runs on a worker thread, for a large HTTP body that would otherwise hold an event loop.
+   */
+  public Future<IngestResult> events(Object body, boolean offLoop) {
+    return validated(() -> eventRequest(body), offLoop).compose(p -> store(p.req(), p.keep()));
+  }
+
+  public Future<IngestResult> access(Object body, boolean offLoop) {
+    return validated(() -> accessRequest(body), offLoop).compose(p -> store(p.req(), p.keep()));
+  }
+
+  /** A validated write, and for each item of the input whether it is stored (not ignored). */
+  private record Prepared(WriteRequest req, boolean[] keep) {}
+
+  private Future<Prepared> validated(java.util.concurrent.Callable<Prepared> validate, boolean offLoop) {
+    if (offLoop) return vertx.executeBlocking(validate, false);
+    try {
+      return Future.succeededFuture(validate.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Prepared eventRequest(Object body) {
     try {
       List<EventRow> rows = validateAll(body, validator::event, o -> o instanceof SparkEvent e ? e.toJson() : o);
       boolean[] keep = new boolean[rows.size()];
@@ -55,23 +87,23 @@ public final class Ingestor {
         if (keep[i]) kept.add(rows.get(i));
       }
       metrics.ignored("event", rows.size() - kept.size());
-      return store(new WriteRequest.Events(kept), keep);
+      return new Prepared(new WriteRequest.Events(kept), keep);
     } catch (ValidationException e) {
       metrics.rejected("event", "invalid", items(body));
-      return Future.failedFuture(e);
+      throw e;
     }
   }
 
-  public Future<IngestResult> access(Object body) {
+  private Prepared accessRequest(Object body) {
     try {
       List<AccessRow> rows = validateAll(body, validator::access, o -> o instanceof AccessLogEntry a ? a.toJson() : o);
       boolean[] keep = new boolean[rows.size()];
       Arrays.fill(keep, cfg.enabled());
       if (!cfg.enabled()) metrics.ignored("access", rows.size());
-      return store(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep);
+      return new Prepared(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep);
     } catch (ValidationException e) {
       metrics.rejected("access", "invalid", items(body));
-      return Future.failedFuture(e);
+      throw e;
     }
   }
 

@@ -15,7 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /** {@code POST /events} and {@code POST /access}: one JSON object or an array, answered after commit. */
 public final class IngestRoutes {
@@ -29,31 +29,33 @@ public final class IngestRoutes {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     IngestAdmission admission = new IngestAdmission(vertx, scope, maxInFlightBytes, maxBodyBytes);
-    router.post("/events").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(ctx, ingestor::events));
-    router.post("/access").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(ctx, ingestor::access));
+    router.post("/events").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(vertx, ctx, ingestor::events));
+    router.post("/access").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(vertx, ctx, ingestor::access));
     return router;
   }
 
-  private static void ingest(RoutingContext ctx, Function<Object, Future<IngestResult>> ingest) {
+  /**
+   * Bodies above this are parsed and validated on a worker thread: an 8 MB body held an event loop
+   * (and every connection on it) for about a second. Smaller ones stay on the event loop, where they
+   * cost less than the hand-over would.
+   */
+  static final int OFF_LOOP_BYTES = 256 * 1024;
+
+  private static void ingest(Vertx vertx, RoutingContext ctx, BiFunction<Object, Boolean, Future<IngestResult>> ingest) {
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
       ApiResponses.error(ctx, 400, "invalid_input", "The request body is empty: send a JSON object or an array of objects");
       return;
     }
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(raw);
-    } catch (DecodeException e) {
-      ApiResponses.error(ctx, 400, "invalid_json", "The request body is not valid JSON: " + firstLine(e.getMessage()));
-      return;
-    }
-    if (!(parsed instanceof JsonObject) && !(parsed instanceof JsonArray)) {
-      ApiResponses.error(ctx, 400, "invalid_input", "Send a JSON object or an array of objects");
-      return;
-    }
-    ingest.apply(parsed).onComplete(ar -> {
+    boolean offLoop = raw.length() > OFF_LOOP_BYTES;
+    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw), false) : decoded(raw);
+    parsed.compose(body -> ingest.apply(body, offLoop)).onComplete(ar -> {
       if (ar.succeeded()) {
         ApiResponses.json(ctx, 200, ar.result().toJson());
+        return;
+      }
+      if (ar.cause() instanceof BadBody bad) {
+        ApiResponses.error(ctx, 400, bad.code, bad.getMessage());
         return;
       }
       if (ar.cause() instanceof ValidationException invalid) {
@@ -64,6 +66,37 @@ public final class IngestRoutes {
       if (status == 503) ctx.response().putHeader("Retry-After", "1");
       ApiResponses.error(ctx, status, ApiResponses.codeFor(status), IngestFailures.message(ar.cause()));
     });
+  }
+
+  private static Future<Object> decoded(Buffer raw) {
+    try {
+      return Future.succeededFuture(decode(raw));
+    } catch (BadBody e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static Object decode(Buffer raw) {
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(raw);
+    } catch (DecodeException e) {
+      throw new BadBody("invalid_json", "The request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(parsed instanceof JsonObject) && !(parsed instanceof JsonArray)) {
+      throw new BadBody("invalid_input", "Send a JSON object or an array of objects");
+    }
+    return parsed;
+  }
+
+  /** A body that is not a JSON object or array: a 400 with this code and message. */
+  private static final class BadBody extends RuntimeException {
+    final String code;
+
+    BadBody(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
   }
 
   private static String firstLine(String message) {
