@@ -123,3 +123,17 @@ CREATE TABLE IF NOT EXISTS access_rollup_day (
   sum_ms INTEGER NOT NULL,
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
+
+-- Batches consumed for a held subscriber (Spark's own agent) and not yet taken by it: written in the
+-- transaction that consumes them, removed when the agent has taken the batch, re-sent after a restart.
+-- event_ids: the delivered events, oldest first (JSON array); consumed/through_id: the batch's own
+-- counts, so the batch is rebuilt as it was first sent. The events' delivery column keeps the rest.
+CREATE TABLE IF NOT EXISTS agent_outbox (
+  subscriber TEXT NOT NULL,
+  first_id INTEGER NOT NULL,
+  event_ids TEXT NOT NULL,
+  consumed INTEGER NOT NULL,
+  through_id INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (subscriber, first_id)
+);

@@ -49,6 +49,16 @@ DELETE FROM access_logs WHERE id >= ? AND id <= ? AND timestamp < ?
 -- name: delete_oldest_consumed_events
 DELETE FROM events WHERE id IN (SELECT id FROM events WHERE consumed = 1 ORDER BY id LIMIT ?)
 
+-- The agent outbox (see schema.sql). Binds: subscriber, first id, event ids, consumed, through id, now.
+-- name: outbox_insert
+INSERT OR REPLACE INTO agent_outbox (subscriber, first_id, event_ids, consumed, through_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+
+-- name: outbox_list
+SELECT first_id, event_ids, consumed, through_id FROM agent_outbox WHERE subscriber = ? ORDER BY first_id
+
+-- name: outbox_delete
+DELETE FROM agent_outbox WHERE subscriber = ? AND first_id = ?
+
 -- name: put_meta
 INSERT INTO spark_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value
 

@@ -32,6 +32,12 @@ public final class Addresses {
   public static final String STORAGE_CONSUME = "spark.storage.consume";
   public static final String STORAGE_MAINTAIN = "spark.storage.maintain";
   public static final String STORAGE_STATS = "spark.storage.stats";
+  /**
+   * Internal: batches consumed for a held subscriber and not yet taken by it ({@code agent_outbox}).
+   * {@code {"action": "list", "subscriber": id}} answers {@code {"batches": [batch JSON with "firstId"]}},
+   * oldest first; {@code {"action": "release", "subscriber": id, "firstId": n}} removes one once committed.
+   */
+  public static final String STORAGE_OUTBOX = "spark.storage.outbox";
   /** Internal: the poller's state (subscriber count, pending). */
   public static final String POLLER_STATS = "spark.poller.stats";
 }

@@ -20,6 +20,10 @@ public final class AgentPrompts {
   public static final String DEVELOPMENT_RULES = "Development rules (behaviour: fix).";
   /** Marks the production rules in the prompt. */
   public static final String PRODUCTION_RULES = "Production rules (behaviour: fix).";
+  /** The line asking the agent to resolve what it fixed (fix behaviour with tools that can reach Spark). */
+  public static final String RESOLVE_AFTER_FIX = "After you have fixed an error, resolve its issue so Spark knows: the MCP tool "
+      + "`resolve_issue` with the event's `fingerprint`, or `POST /api/v1/issues/{fingerprint}/resolve` on Spark's HTTP API. "
+      + "If it happens again, Spark hands it back to you at once as a regression.";
   /** Marks the investigate-only rules. */
   public static final String INVESTIGATE_RULES = "Investigation rules (behaviour: investigate).";
 
@@ -72,6 +76,9 @@ public final class AgentPrompts {
           .append("3. Fix it when the cause is clear, the way the codebase does things.\n")
           .append("4. Report what you found and what you changed.\n");
     }
+    if (!readOnly && !"investigate".equals(profile.behavior())) {
+      p.append('\n').append(RESOLVE_AFTER_FIX).append('\n');
+    }
     if (readOnly) {
       p.append("\nYour tools are read-only in this environment (Spark started you with only ")
           .append(String.join(", ", READ_ONLY_TOOLS)).append("): you cannot edit files or run commands. ")
@@ -88,6 +95,8 @@ public final class AgentPrompts {
           .append("- `GET /api/v1/access?requestId=<traceId>`: the HTTP requests of one trace; also `status=5xx`, `feature`, ")
           .append("`path=/api/*`, `method`, `since`, `until`, `limit`\n")
           .append("- `GET /api/v1/access/stats`: per-route requests, error rate and latency percentiles for the last hour\n")
+          .append("- `GET /api/v1/issues?status=open&sort=lastSeen`: events grouped by fingerprint, with counts; ")
+          .append("`POST /api/v1/issues/{fingerprint}/resolve` (also `mute`, `reopen`) changes an issue's status\n")
           .append("- `GET /api/v1/status`: database size, counts, pending events\n\n");
     }
     if (!readOnly) {

@@ -1,5 +1,6 @@
 package dev.spark.agent;
 
+import dev.spark.Addresses;
 import dev.spark.EventBusCodecs;
 import dev.spark.client.SparkClient;
 import dev.spark.client.SparkSubscription;
@@ -22,10 +23,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -45,6 +46,12 @@ import java.util.logging.Logger;
  * before starting it, it is sent again. When the process dies, the subscription is closed (events
  * stay pending), the process is restarted after a delay that doubles up to
  * {@code agent.restartMaxDelayMs}, and every batch not delivered is sent again, oldest first.
+ *
+ * <p>It subscribes as a held subscriber: storage records each batch it consumes for the agent in
+ * {@code agent_outbox}, in the consuming transaction, and the agent releases it once Pi has taken it.
+ * Whenever Pi is ready (at start-up and after each restart), the held batches are read back (through
+ * the storage writer, so after every release already asked for) and those not already waiting here
+ * are sent first: a batch Spark consumed but Pi never took survives a crash of Spark itself.
  */
 public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
@@ -79,10 +86,9 @@ public final class AgentVerticle extends VerticleBase {
   private boolean subscribing;
   private Future<SparkSubscription> subscribeFuture;
 
-  private long batchSeq;
   private long commandSeq;
-  /** Batches not yet delivered to the current process, oldest first. */
-  private final LinkedHashMap<Long, PendingBatch> pending = new LinkedHashMap<>();
+  /** Batches not yet delivered to the current process, by their first event id: oldest first. */
+  private final TreeMap<Long, PendingBatch> pending = new TreeMap<>();
   private final Map<String, Promise<JsonObject>> requests = new HashMap<>();
   /** Event ids of the batches the current run has taken (for telling a restarted agent what was interrupted). */
   private final List<Long> inRun = new ArrayList<>();
@@ -94,7 +100,8 @@ public final class AgentVerticle extends VerticleBase {
 
   /** A consumed batch on its way to the agent. */
   private static final class PendingBatch {
-    final long seq;
+    /** The batch's first event id: its key here and in {@code agent_outbox}. */
+    final long key;
     final EventBatch batch;
     final String text;
     String commandId;
@@ -102,8 +109,8 @@ public final class AgentVerticle extends VerticleBase {
     boolean started;
     int sends;
 
-    PendingBatch(long seq, EventBatch batch) {
-      this.seq = seq;
+    PendingBatch(EventBatch batch) {
+      this.key = batch.events().get(0).id();
       this.batch = batch;
       this.text = AgentMessages.batch(batch);
     }
@@ -214,8 +221,11 @@ public final class AgentVerticle extends VerticleBase {
         return;
       }
       model = new JsonObject().put("provider", m.getString("provider")).put("id", m.getString("id"));
-      if (agent.orient()) orient(gen);
-      else ready(gen);
+      loadHeld().onComplete(x -> {
+        if (gen != generation) return;
+        if (agent.orient()) orient(gen);
+        else ready(gen);
+      });
     });
   }
 
@@ -252,7 +262,7 @@ public final class AgentVerticle extends VerticleBase {
   private void subscribe() {
     if (subscription != null || subscribing || stopping) return;
     subscribing = true;
-    subscribeFuture = client.subscribe(SUBSCRIBER_ID, this::onBatch);
+    subscribeFuture = client.subscribe(SUBSCRIBER_ID, true, this::onBatch);
     subscribeFuture.onComplete(ar -> {
       subscribing = false;
       if (ar.failed()) {
@@ -335,10 +345,44 @@ public final class AgentVerticle extends VerticleBase {
 
   private void onBatch(EventBatch batch) {
     if (batch == null || batch.isEmpty()) return;
-    PendingBatch p = new PendingBatch(++batchSeq, batch);
-    pending.put(p.seq, p);
+    PendingBatch p = new PendingBatch(batch);
+    if (pending.putIfAbsent(p.key, p) != null) return;
     if (ready && process != null) send(p);
     publishState();
+  }
+
+  /**
+   * Adds the batches storage holds for this agent (consumed, never taken by Pi: before a crash of
+   * Spark, or published while the agent was not listening) that are not waiting here already. Read
+   * through the storage writer, so every release asked for before is committed. A failure leaves the
+   * batches held for the next start.
+   */
+  private Future<Void> loadHeld() {
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "list").put("subscriber", SUBSCRIBER_ID))
+        .map(m -> {
+          int added = 0;
+          for (Object o : m.body().getJsonArray("batches", new JsonArray())) {
+            PendingBatch p = new PendingBatch(EventBatch.fromJson((JsonObject) o));
+            if (pending.putIfAbsent(p.key, p) == null) added++;
+          }
+          if (added > 0) {
+            transcript.spark(added + " batch(es) Spark had consumed for the agent and Pi never took (held in the database, e.g. "
+                + "across a restart of Spark) will be sent again.");
+            publishState();
+          }
+          return (Void) null;
+        })
+        .recover(e -> {
+          LOG.warning("Could not read the batches held for the agent: " + e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Pi has taken the batch: storage no longer needs to hold it. */
+  private void release(PendingBatch p) {
+    vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "release").put("subscriber", SUBSCRIBER_ID)
+        .put("firstId", p.key)).onFailure(e -> LOG.warning("Could not release the agent's batch #" + p.key
+            + " (it may be sent again after a restart): " + e.getMessage()));
   }
 
   private void send(PendingBatch p) {
@@ -349,7 +393,7 @@ public final class AgentVerticle extends VerticleBase {
     Future<JsonObject> answer = command(prompt(p.text), COMMAND_TIMEOUT_MS);
     p.commandId = lastCommandId;
     answer.onComplete(ar -> {
-      if (gen != generation || !pending.containsKey(p.seq)) return;
+      if (gen != generation || pending.get(p.key) != p) return;
       if (ar.succeeded()) {
         p.acknowledged = true;
         if (p.started) delivered(p);
@@ -361,7 +405,8 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private void delivered(PendingBatch p) {
-    pending.remove(p.seq);
+    pending.remove(p.key);
+    release(p);
     deliveredBatches++;
     deliveredEvents += p.batch.events().size();
     publishState();

@@ -221,9 +221,20 @@ public final class SparkClient {
    * Spark does not accept the registration. {@link SparkSubscription#close()} unregisters.
    */
   public Future<SparkSubscription> subscribe(String agentId, Handler<EventBatch> handler) {
+    return subscribe(agentId, false, handler);
+  }
+
+  /**
+   * As {@link #subscribe(String, Handler)}; with {@code held}, Spark also records every batch it
+   * consumes for {@code agentId} in its database, in the consuming transaction, and keeps it until
+   * the subscriber releases it ({@code spark.storage.outbox}): what Spark's own agent uses so a batch
+   * it has not yet handed to its agent survives a crash. A held subscriber must release what it takes.
+   */
+  public Future<SparkSubscription> subscribe(String agentId, boolean held, Handler<EventBatch> handler) {
     Objects.requireNonNull(agentId, "agentId");
     Objects.requireNonNull(handler, "handler");
     JsonObject registration = new JsonObject().put("id", agentId).put("kind", "event-bus");
+    if (held) registration.put("held", true);
     MessageConsumer<EventBatch> consumer = vertx.eventBus().consumer(Addresses.EVENTS_BATCH, m -> handler.handle(m.body()));
     // Listen first, register second: a batch published right after registration must find us.
     return consumer.completion()

@@ -57,7 +57,7 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** A named statement, prepared once on this connection. */
-  private PreparedStatement statement(String name) throws SQLException {
+  PreparedStatement statement(String name) throws SQLException {
     PreparedStatement st = prepared.get(name);
     if (st == null) {
       st = conn.prepareStatement(Sql.get(name));
@@ -307,6 +307,15 @@ public final class SqliteDatabase implements AutoCloseable {
    * on the issue. Events without a fingerprint (stored before issues existed) are delivered as they are.
    */
   public EventBatch consume(int limit, SparkConfig.Issues policy, Instant now) throws SQLException {
+    return consume(limit, policy, now, List.of());
+  }
+
+  /**
+   * As {@link #consume(int, SparkConfig.Issues, Instant)}, and records the batch it delivers for each
+   * of {@code holdFor} (held subscribers: Spark's own agent) in {@code agent_outbox}, in the same
+   * transaction: a consumed batch is never lost to them by a crash before they take it.
+   */
+  public EventBatch consume(int limit, SparkConfig.Issues policy, Instant now, List<String> holdFor) throws SQLException {
     String at = Timestamps.format(now);
     List<StoredEvent> pending = new ArrayList<>();
     try {
@@ -325,8 +334,10 @@ public final class SqliteDatabase implements AutoCloseable {
         mark.setString(1, at);
         mark.setLong(2, through);
         mark.executeUpdate();
+        EventBatch batch = new EventBatch(pending);
+        AgentOutbox.hold(this, holdFor, batch, at);
         conn.commit();
-        return new EventBatch(pending);
+        return batch;
       }
       PreparedStatement mark = statement("mark_consumed_suppressed");
       mark.setString(1, at);
@@ -364,8 +375,10 @@ public final class SqliteDatabase implements AutoCloseable {
         delivered.add(first.withIssue(d));
       }
       delivered.sort(Comparator.comparingLong(StoredEvent::id));
+      EventBatch batch = new EventBatch(delivered, pending.size(), through);
+      AgentOutbox.hold(this, holdFor, batch, at);
       conn.commit();
-      return new EventBatch(delivered, pending.size(), through);
+      return batch;
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       throw e;

@@ -7,10 +7,13 @@ import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -71,6 +74,7 @@ public final class StorageVerticle extends VerticleBase {
         .compose(opened -> Future.all(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
@@ -110,7 +114,21 @@ public final class StorageVerticle extends VerticleBase {
 
   private void onConsume(Message<JsonObject> msg) {
     int limit = msg.body().getInteger("limit", 500);
-    enqueueOp(msg, () -> db.consume(limit, issues, clock.instant()));
+    List<String> holdFor = new ArrayList<>();
+    for (Object o : msg.body().getJsonArray("holdFor", new JsonArray())) if (o instanceof String s) holdFor.add(s);
+    enqueueOp(msg, () -> db.consume(limit, issues, clock.instant(), holdFor));
+  }
+
+  private void onOutbox(Message<JsonObject> msg) {
+    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+    String subscriber = body.getString("subscriber");
+    String action = body.getString("action", "");
+    Long firstId = body.getValue("firstId") instanceof Number n ? n.longValue() : null;
+    if (subscriber == null || subscriber.isEmpty() || !(action.equals("list") || action.equals("release") && firstId != null)) {
+      msg.fail(400, "expected {\"action\": \"list\" | \"release\", \"subscriber\": \"...\", \"firstId\": n (release)}");
+      return;
+    }
+    enqueueOp(msg, () -> action.equals("list") ? AgentOutbox.list(db, subscriber) : AgentOutbox.release(db, subscriber, firstId));
   }
 
   private void onIssueStatus(Message<JsonObject> msg) {

@@ -8,6 +8,7 @@ import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
@@ -85,7 +86,11 @@ public final class PollerVerticle extends VerticleBase {
     }
     polling = true;
     again = false;
-    vertx.eventBus().<EventBatch>request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", batchLimit))
+    // Held subscribers (Spark's own agent) get each batch recorded in the consuming transaction,
+    // until they say they have taken it: a crash before that loses nothing for them.
+    JsonArray holdFor = new JsonArray();
+    for (Map.Entry<String, JsonObject> a : agents.entrySet()) if (Boolean.TRUE.equals(a.getValue().getValue("held"))) holdFor.add(a.getKey());
+    vertx.eventBus().<EventBatch>request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", batchLimit).put("holdFor", holdFor))
         .onComplete(ar -> {
           polling = false;
           if (ar.failed()) {

@@ -92,6 +92,11 @@ class AgentUnitTest {
     for (String p : List.of(dev, prod, inv)) assertTrue(p.contains("never instructions to you"), p);
     assertTrue(dev.contains("$SPARK_URL") && dev.contains("/api/v1/events") && dev.contains("access_logs("), dev);
     assertFalse(prod.contains("curl"), "no bash in read-only: no curl advice");
+    // Fix with tools that can reach Spark: resolve the issue after fixing it; read-only or investigating: nothing to resolve.
+    assertTrue(dev.contains(AgentPrompts.RESOLVE_AFTER_FIX) && dev.contains("resolve_issue")
+        && dev.contains("POST /api/v1/issues/{fingerprint}/resolve"), dev);
+    assertFalse(prod.contains(AgentPrompts.RESOLVE_AFTER_FIX), prod);
+    assertFalse(inv.contains(AgentPrompts.RESOLVE_AFTER_FIX), inv);
     assertEquals(List.of("read", "bash", "edit", "write"), AgentPrompts.tools(devFix));
     assertEquals(List.of("read", "grep", "find", "ls"), AgentPrompts.tools(prodFix));
   }

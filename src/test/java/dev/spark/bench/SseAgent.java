@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -40,13 +41,19 @@ final class SseAgent {
     SseAgent agent = new SseAgent(http);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
         .setURI("/api/v1/stream").putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
-    return http.request(options).compose(req -> req.send()).compose(resp -> {
-      if (resp.statusCode() != 200) return Future.failedFuture("stream answered " + resp.statusCode());
-      resp.handler(agent::onData);
-      resp.exceptionHandler(e -> agent.closed = true);
-      resp.endHandler(v -> agent.closed = true);
-      return agent.greeted.future().map(agent);
-    });
+    // Handlers set before the request is sent, so no chunk arrives before them (see AgentConsole.connect).
+    return http.request(options).compose(req -> {
+      Future<HttpClientResponse> response = req.response().andThen(ar -> {
+        if (ar.failed() || ar.result().statusCode() != 200) return;
+        HttpClientResponse resp = ar.result();
+        resp.handler(agent::onData);
+        resp.exceptionHandler(e -> agent.closed = true);
+        resp.endHandler(v -> agent.closed = true);
+      });
+      req.end();
+      return response;
+    }).compose(resp -> resp.statusCode() == 200 ? agent.greeted.future().map(agent)
+        : Future.failedFuture("stream answered " + resp.statusCode()));
   }
 
   private synchronized void onData(Buffer chunk) {

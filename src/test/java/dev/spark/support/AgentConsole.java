@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -35,11 +36,18 @@ public final class AgentConsole {
     AgentConsole console = new AgentConsole(http);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
         .setURI("/api/v1/agent/stream").putHeader("Authorization", "Bearer " + SparkUnderTest.TOKEN);
-    return http.request(options).compose(req -> req.send()).compose(resp -> {
-      if (resp.statusCode() != 200) return Future.failedFuture("agent stream answered " + resp.statusCode());
-      resp.handler(console::onData);
-      return Future.succeededFuture(console);
-    });
+    // The body handler is set by a listener attached before the request is sent, so it runs as the
+    // response head is handled, before any of the body. Set later (a callback chained on the test
+    // thread), it could come after the snapshot had arrived and been dropped: a response without a
+    // handler discards its chunks, and a console that missed the snapshot waits for the next change.
+    return http.request(options).compose(req -> {
+      Future<HttpClientResponse> response = req.response().andThen(ar -> {
+        if (ar.succeeded() && ar.result().statusCode() == 200) ar.result().handler(console::onData);
+      });
+      req.end();
+      return response;
+    }).compose(resp -> resp.statusCode() == 200 ? Future.succeededFuture(console)
+        : Future.failedFuture("agent stream answered " + resp.statusCode()));
   }
 
   private synchronized void onData(Buffer chunk) {

@@ -51,12 +51,19 @@ public final class SseTestClient {
         .putHeader("Authorization", "Bearer " + SparkUnderTest.TOKEN)
         .putHeader("Accept", "text/event-stream");
     if (lastEventId != null) options.putHeader("Last-Event-ID", String.valueOf(lastEventId));
-    return http.request(options).compose(req -> req.send()).compose(resp -> {
-      if (resp.statusCode() != 200) return Future.failedFuture("stream answered " + resp.statusCode());
-      client.response = resp;
-      resp.handler(client::onData);
-      return client.connected.future().map(client);
-    });
+    // The body handler is set before the request is sent (see AgentConsole.connect): set in a callback
+    // chained later, it could miss the first chunks.
+    return http.request(options).compose(req -> {
+      Future<HttpClientResponse> response = req.response().andThen(ar -> {
+        if (ar.succeeded() && ar.result().statusCode() == 200) {
+          client.response = ar.result();
+          ar.result().handler(client::onData);
+        }
+      });
+      req.end();
+      return response;
+    }).compose(resp -> resp.statusCode() == 200 ? client.connected.future().map(client)
+        : Future.failedFuture("stream answered " + resp.statusCode()));
   }
 
   private synchronized void onData(Buffer chunk) {

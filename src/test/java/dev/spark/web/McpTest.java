@@ -66,7 +66,8 @@ class McpTest {
         assertEquals("object", t.getJsonObject("inputSchema").getString("type"), t.encode());
         assertFalse(t.getString("description").isBlank());
       }
-      assertEquals(List.of("recent_events", "get_event", "pending_events", "query_access_logs", "access_stats", "talk_to_spark"), names);
+      assertEquals(List.of("recent_events", "get_event", "pending_events", "query_access_logs", "access_stats", "talk_to_spark",
+          "list_issues", "resolve_issue", "set_issue_status"), names);
 
       long id = AgentSetup.ingest(spark, "Connection refused");
       spark.postNow("/api/v1/access", new JsonObject().put("method", "POST").put("path", "/api/users").put("status", 500).put("durationMs", 12));
@@ -94,10 +95,14 @@ class McpTest {
           .getJsonObject("result").getJsonObject("structuredContent");
       assertEquals(1, stats.getJsonObject("totals").getInteger("errors"));
 
-      // Errors: a tool's bad input is a tool error; an unknown tool or method a JSON-RPC error.
+      // Errors: arguments a tool cannot take, an unknown tool or method are JSON-RPC errors; a tool that ran and failed, a tool error.
       JsonObject badInput = call(spark, VERSION, rpc(10, "tools/call", new JsonObject().put("name", "query_access_logs")
-          .put("arguments", new JsonObject().put("status", "teapot")))).getJsonObject("result");
-      assertTrue(badInput.getBoolean("isError"));
+          .put("arguments", new JsonObject().put("status", "teapot")))).getJsonObject("error");
+      assertEquals(-32602, badInput.getInteger("code"));
+      assertEquals("status", badInput.getJsonObject("data").getString("field"));
+      JsonObject noSuchEvent = call(spark, VERSION, rpc("10b", "tools/call", new JsonObject().put("name", "get_event")
+          .put("arguments", new JsonObject().put("id", id + 1000)))).getJsonObject("result");
+      assertTrue(noSuchEvent.getBoolean("isError"), noSuchEvent.encode());
       assertEquals(-32602, call(spark, VERSION, rpc(11, "tools/call", new JsonObject().put("name", "rm_rf")))
           .getJsonObject("error").getInteger("code"));
       assertEquals(-32601, call(spark, VERSION, rpc(12, "resources/list", null)).getJsonObject("error").getInteger("code"));
@@ -114,6 +119,84 @@ class McpTest {
     } finally {
       spark.stop();
     }
+  }
+
+  @Test
+  void issueToolsListAndChangeIssuesAsTheHttpApiSeesThem(Vertx vertx, @TempDir Path dir) {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+    try {
+      JsonArray tools = call(spark, VERSION, rpc(1, "tools/list", null)).getJsonObject("result").getJsonArray("tools");
+      JsonObject resolveTool = null;
+      for (Object o : tools) if ("resolve_issue".equals(((JsonObject) o).getString("name"))) resolveTool = (JsonObject) o;
+      assertTrue(resolveTool != null, tools.encodePrettily());
+      assertEquals(new JsonArray().add("fingerprint"), resolveTool.getJsonObject("inputSchema").getJsonArray("required"));
+
+      long first = AgentSetup.ingest(spark, "Order 17 not found");
+      AgentSetup.ingest(spark, "Order 18 not found");
+      AgentSetup.ingest(spark, "Connection refused");
+      String fp = spark.getJson("/api/v1/events/" + first).getString("fingerprint");
+      assertTrue(fp != null && !fp.isBlank());
+
+      JsonObject listed = tool(spark, 2, "list_issues", new JsonObject().put("status", "open").put("sort", "count").put("limit", 5));
+      assertFalse(listed.getBoolean("isError"), listed.encode());
+      JsonObject issues = listed.getJsonObject("structuredContent");
+      assertEquals(2, issues.getInteger("count"));
+      JsonObject top = issues.getJsonArray("issues").getJsonObject(0);
+      assertEquals(fp, top.getString("fingerprint"), "most occurrences first");
+      assertEquals(2, top.getInteger("count"));
+      assertEquals("open", top.getString("status"));
+      assertTrue(listed.getJsonArray("content").getJsonObject(0).getString("text").contains(fp));
+
+      JsonObject resolved = tool(spark, 3, "resolve_issue", new JsonObject().put("fingerprint", fp));
+      assertFalse(resolved.getBoolean("isError"), resolved.encode());
+      assertEquals("resolved", resolved.getJsonObject("structuredContent").getJsonObject("issue").getString("status"));
+      assertEquals("resolved", spark.getJson("/api/v1/issues/" + fp).getJsonObject("issue").getString("status"), "as the HTTP API sees it");
+      assertEquals(1, tool(spark, 4, "list_issues", new JsonObject().put("status", "open")).getJsonObject("structuredContent").getInteger("count"));
+      JsonArray onlyResolved = tool(spark, 5, "list_issues", new JsonObject().put("status", "resolved").put("sort", "lastSeen"))
+          .getJsonObject("structuredContent").getJsonArray("issues");
+      assertEquals(1, onlyResolved.size());
+      assertEquals(fp, onlyResolved.getJsonObject(0).getString("fingerprint"));
+
+      assertFalse(tool(spark, 6, "set_issue_status", new JsonObject().put("fingerprint", fp).put("action", "mute")).getBoolean("isError"));
+      assertEquals("muted", spark.getJson("/api/v1/issues/" + fp).getJsonObject("issue").getString("status"));
+      assertFalse(tool(spark, 7, "set_issue_status", new JsonObject().put("fingerprint", fp).put("action", "reopen")).getBoolean("isError"));
+      assertEquals("open", spark.getJson("/api/v1/issues/" + fp).getJsonObject("issue").getString("status"));
+
+      // Arguments the tools cannot take: JSON-RPC errors (-32602) naming the argument, over a 200, and nothing changes.
+      assertInvalid(spark, "list_issues", new JsonObject().put("status", "bogus"), "status");
+      assertInvalid(spark, "list_issues", new JsonObject().put("sort", "name"), "sort");
+      assertInvalid(spark, "list_issues", new JsonObject().put("limit", 0), "limit");
+      assertInvalid(spark, "list_issues", new JsonObject().put("limit", "many"), "limit");
+      assertInvalid(spark, "resolve_issue", new JsonObject(), "fingerprint");
+      assertInvalid(spark, "resolve_issue", new JsonObject().put("fingerprint", 42), "fingerprint");
+      assertInvalid(spark, "resolve_issue", new JsonObject().put("fingerprint", " "), "fingerprint");
+      assertInvalid(spark, "set_issue_status", new JsonObject().put("fingerprint", fp).put("action", "delete"), "action");
+      assertInvalid(spark, "set_issue_status", new JsonObject().put("fingerprint", fp), "action");
+      assertEquals("open", spark.getJson("/api/v1/issues/" + fp).getJsonObject("issue").getString("status"));
+      // A well-formed call that finds nothing: the tool ran and says so.
+      JsonObject unknown = tool(spark, 8, "resolve_issue", new JsonObject().put("fingerprint", "no-such-fingerprint"));
+      assertTrue(unknown.getBoolean("isError"), unknown.encode());
+      assertTrue(unknown.getJsonArray("content").getJsonObject(0).getString("text").contains("No issue with fingerprint no-such-fingerprint"));
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static JsonObject tool(SparkUnderTest spark, Object id, String name, JsonObject args) {
+    JsonObject answer = call(spark, VERSION, rpc(id, "tools/call", new JsonObject().put("name", name).put("arguments", args)));
+    assertEquals(id, answer.getValue("id"));
+    JsonObject result = answer.getJsonObject("result");
+    assertTrue(result != null, answer.encode());
+    return result;
+  }
+
+  private static void assertInvalid(SparkUnderTest spark, String name, JsonObject args, String field) {
+    JsonObject answer = call(spark, VERSION, rpc("bad", "tools/call", new JsonObject().put("name", name).put("arguments", args)));
+    JsonObject error = answer.getJsonObject("error");
+    assertTrue(error != null && !answer.containsKey("result"), name + " " + args.encode() + " → " + answer.encode());
+    assertEquals(-32602, error.getInteger("code"));
+    assertEquals(field, error.getJsonObject("data").getString("field"), error.encode());
+    assertEquals("bad", answer.getString("id"));
   }
 
   @Test
