@@ -13,7 +13,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 SELECT last_insert_rowid()
 
 -- name: select_pending
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed
 FROM events WHERE consumed = 0 ORDER BY id LIMIT ?
 
 -- name: mark_consumed
@@ -74,20 +74,20 @@ SELECT (SELECT count(*) FROM events) AS total,
 SELECT count(*) AS total FROM access_logs
 
 -- name: event_columns
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery FROM events
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events
 
 -- name: access_columns
 SELECT id, timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
 
 -- name: event_by_id
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery FROM events WHERE id = ?
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events WHERE id = ?
 
 -- name: events_after
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed
 FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?
 
 -- name: consumed_events_after
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed
 FROM events WHERE id > ? AND consumed = 1 AND suppressed = 0 ORDER BY id LIMIT ?
 
 -- Filter fragments for the query API, joined with AND by ReadStore.Filter.
@@ -238,7 +238,7 @@ ORDER BY last_seen DESC, count DESC
 
 -- The newest events of one issue (GET /api/v1/issues/{fingerprint}), on idx_events_fingerprint.
 -- name: events_of_issue
-SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery
+SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed
 FROM events WHERE fingerprint = ? ORDER BY timestamp DESC, id DESC LIMIT ?
 
 -- Occurrences per hour of one issue since a time (a covering scan of idx_events_fingerprint).

@@ -159,7 +159,7 @@
       const tbody = $('feed').tBodies[0];
       const existing = this.rows.get(e.id);
       if (existing) {
-        this.setState(existing, e.consumed);
+        this.setState(existing, e.consumed, e.suppressed);
         return;
       }
       const tr = document.createElement('tr');
@@ -180,7 +180,7 @@
       const message = el('td', messageOf(e), 'message-cell');
       message.title = messageOf(e);
       tr.appendChild(message);
-      this.setState(tr, e.consumed);
+      this.setState(tr, e.consumed, e.suppressed);
       tr.addEventListener('click', () => {
         window.location.hash = '#events/' + e.id;
       });
@@ -205,10 +205,12 @@
       $('event-count').textContent = '(' + this.rows.size + ' shown, newest first)';
     },
 
-    setState(tr, consumed) {
+    /** Held back: consumed without delivery (flood control, or its issue muted or resolved). */
+    setState(tr, consumed, suppressed) {
       tr.dataset.state = consumed ? 'consumed' : 'pending';
       const cell = tr.cells[6];
-      cell.textContent = consumed ? 'consumed' : 'pending';
+      cell.textContent = consumed ? (suppressed ? 'held back' : 'consumed') : 'pending';
+      cell.title = suppressed ? 'Consumed without delivery to agents: flood control, or its issue is muted or resolved' : '';
       cell.className = 'state ' + (consumed ? 'consumed' : 'pending');
     },
 
@@ -271,7 +273,10 @@
       $('d-status').textContent = e.status === null || e.status === undefined ? '–' : e.status;
       $('d-trace').textContent = e.traceId || '–';
       $('d-env').textContent = e.environment || '–';
-      $('d-state').textContent = e.consumed ? 'consumed' + (e.consumedAt ? ' at ' + e.consumedAt : '') : 'pending';
+      $('d-state').textContent = e.consumed
+        ? (e.suppressed ? 'held back (consumed without delivery: flood control, or its issue muted or resolved)' : 'consumed')
+          + (e.consumedAt ? ' at ' + e.consumedAt : '')
+        : 'pending';
       $('d-message').textContent = messageOf(e) || '–';
       const stack = d.error && typeof d.error === 'object' ? d.error.stack : undefined;
       $('d-stack').textContent = stack ? String(stack) : '(no stack trace)';

@@ -28,7 +28,7 @@ final class Output {
           str(e.getValue("type")),
           str(e.getValue("status")),
           str(e.getString("feature") != null ? e.getString("feature") : e.getString("route")),
-          Boolean.TRUE.equals(e.getBoolean("consumed")) ? "consumed" : "pending",
+          Boolean.TRUE.equals(e.getBoolean("consumed")) ? (Boolean.TRUE.equals(e.getBoolean("suppressed")) ? "held back" : "consumed") : "pending",
           clip(message(e), MESSAGE_WIDTH)));
     }
     return table(List.of("ID", "TIME", "TYPE", "STATUS", "FEATURE", "STATE", "MESSAGE"), rows)

@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An event as stored: its row id, columns and consumption state, and, for an event delivered to
- * agents as its issue's representative, what they were told about the issue ({@link #issue()}).
+ * agents as its issue's representative, what they were told about the issue ({@link #issue()}); an
+ * event consumed without delivery (flood control, a muted or resolved issue) is {@link #suppressed()}.
  * Immutable, so one instance can be handed to every subscriber; its JSON text is built once, on first use.
  */
 public final class StoredEvent {
@@ -14,6 +15,7 @@ public final class StoredEvent {
   private final boolean consumed;
   private final String consumedAt;
   private final IssueDelivery issue;
+  private final boolean suppressed;
   private volatile String encoded;
 
   public StoredEvent(long id, EventRow row, boolean consumed, String consumedAt) {
@@ -21,6 +23,11 @@ public final class StoredEvent {
   }
 
   public StoredEvent(long id, EventRow row, boolean consumed, String consumedAt, IssueDelivery issue) {
+    this(id, row, consumed, consumedAt, issue, false);
+  }
+
+  public StoredEvent(long id, EventRow row, boolean consumed, String consumedAt, IssueDelivery issue, boolean suppressed) {
+    this.suppressed = suppressed;
     this.id = id;
     this.row = row;
     this.consumed = consumed;
@@ -54,12 +61,17 @@ public final class StoredEvent {
     return issue;
   }
 
+  /** Consumed without being delivered to agents: held back by flood control, or its issue muted or resolved. */
+  public boolean suppressed() {
+    return suppressed;
+  }
+
   public StoredEvent asConsumed(String at) {
-    return new StoredEvent(id, row, true, at, issue);
+    return new StoredEvent(id, row, true, at, issue, suppressed);
   }
 
   public StoredEvent withIssue(IssueDelivery delivery) {
-    return new StoredEvent(id, row, consumed, consumedAt, delivery);
+    return new StoredEvent(id, row, consumed, consumedAt, delivery, suppressed);
   }
 
   /**
@@ -78,6 +90,7 @@ public final class StoredEvent {
         .put("status", row.status())
         .put("consumed", consumed)
         .put("consumedAt", consumedAt)
+        .put("suppressed", suppressed)
         .put("fingerprint", row.fingerprint());
     if (issue != null) json.put("issue", issue.toJson());
     try {
@@ -104,6 +117,6 @@ public final class StoredEvent {
         json.getString("fingerprint"), null);
     JsonObject issue = json.getJsonObject("issue");
     return new StoredEvent(json.getLong("id"), row, json.getBoolean("consumed", false), json.getString("consumedAt"),
-        issue == null ? null : IssueDelivery.fromJson(issue));
+        issue == null ? null : IssueDelivery.fromJson(issue), json.getBoolean("suppressed", false));
   }
 }

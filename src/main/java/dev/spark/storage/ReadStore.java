@@ -131,7 +131,7 @@ public final class ReadStore {
    */
   private Future<String> sql(String sql) {
     return issuesReadable().map(ok -> ok ? sql
-        : sql.replace("consumed_at, fingerprint, delivery", "consumed_at, NULL AS fingerprint, NULL AS delivery")
+        : sql.replace("consumed_at, fingerprint, delivery, suppressed", "consumed_at, NULL AS fingerprint, NULL AS delivery, 0 AS suppressed")
             .replace(" AND suppressed = 0", ""));
   }
 
@@ -188,8 +188,9 @@ public final class ReadStore {
           r.getString("environment"), r.getString("feature"), r.getString("route"),
           status == null ? null : status.intValue(), r.getString("data"), r.getString("fingerprint"), null);
       Long consumed = number(r.getValue("consumed"));
+      Long suppressed = number(r.getValue("suppressed"));
       out.add(new StoredEvent(number(r.getValue("id")), row, consumed != null && consumed != 0, r.getString("consumed_at"),
-          IssueDelivery.parse(r.getString("delivery"))));
+          IssueDelivery.parse(r.getString("delivery")), suppressed != null && suppressed != 0));
     }
     return out;
   }

@@ -18,6 +18,6 @@ final class Rows {
         rs.getString("type"), rs.getString("trace_id"), rs.getString("timestamp"), rs.getString("environment"),
         rs.getString("feature"), rs.getString("route"), boxed, rs.getString("data"), rs.getString("fingerprint"), null);
     return new StoredEvent(rs.getLong("id"), row, rs.getInt("consumed") != 0, rs.getString("consumed_at"),
-        IssueDelivery.parse(rs.getString("delivery")));
+        IssueDelivery.parse(rs.getString("delivery")), rs.getInt("suppressed") != 0);
   }
 }

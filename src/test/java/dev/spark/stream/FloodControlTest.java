@@ -165,6 +165,18 @@ class FloodControlTest {
     assertEquals(10_000, spark.count("SELECT count(*) FROM events WHERE fingerprint = '" + fp + "'"));
     assertEquals(10_000, issueJson(spark, fp).getLong("count"));
     assertEquals(0, spark.count("SELECT count(*) FROM events WHERE consumed = 0"));
+    // The API says which events were held back: all but the one delivered.
+    long delivered = ofBug.get(0).id();
+    JsonArray listed = spark.getJson("/api/v1/events?limit=50").getJsonArray("events");
+    int heldBack = 0;
+    for (int i = 0; i < listed.size(); i++) {
+      JsonObject e = listed.getJsonObject(i);
+      if (!fp.equals(e.getString("fingerprint"))) continue;
+      assertEquals(e.getLong("id") != delivered, e.getBoolean("suppressed"), e.encode());
+      if (e.getBoolean("suppressed")) heldBack++;
+    }
+    assertTrue(heldBack > 0, "the newest events of the flood are listed as held back");
+    assertEquals(false, spark.getJson("/api/v1/events/" + delivered).getBoolean("suppressed"));
   }
 
   @Test
