@@ -14,8 +14,36 @@ public final class Timestamps {
 
   private Timestamps() {}
 
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
+  private static final long FIRST_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+  private static final long LAST_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+
+  /** Per thread, the last second formatted: rows come in time order, so most share their second with the previous one. */
+  private static final ThreadLocal<SecondCache> CACHE = ThreadLocal.withInitial(SecondCache::new);
+
+  private static final class SecondCache {
+    long second = Long.MIN_VALUE;
+    String prefix;
+  }
+
   public static String format(Instant instant) {
-    return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    long second = instant.getEpochSecond();
+    if (second < FIRST_SECOND || second > LAST_SECOND) return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    SecondCache cache = CACHE.get();
+    if (cache.second != second) {
+      cache.prefix = SECONDS.format(Instant.ofEpochSecond(second));
+      cache.second = second;
+    }
+    int millis = instant.getNano() / 1_000_000;
+    char[] out = new char[cache.prefix.length() + 4];
+    cache.prefix.getChars(0, cache.prefix.length(), out, 0);
+    int i = cache.prefix.length();
+    out[i] = (char) ('0' + millis / 100);
+    out[i + 1] = (char) ('0' + millis / 10 % 10);
+    out[i + 2] = (char) ('0' + millis % 10);
+    out[i + 3] = 'Z';
+    return new String(out);
   }
 
   public static String now() {
