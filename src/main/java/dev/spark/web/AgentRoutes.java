@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class AgentRoutes {
         .onFailure(e -> ApiResponses.error(ctx, 500, "internal_error", String.valueOf(e.getMessage()))));
     router.get("/agent/prompt").handler(auth).handler(ctx -> ApiResponses.json(ctx, 200, prompt(cfg)));
     router.get("/agent/stream").handler(auth).handler(ctx -> stream(vertx, ctx, mode, agent, heartbeatMs));
-    router.post("/agent/messages").handler(auth).handler(BodyHandler.create(false).setBodyLimit(65_536))
+    router.post("/agent/messages").handler(auth).handler(BodyLimit.of(65_536, "the agent message limit"))
         .handler(ctx -> {
           JsonObject body;
           try {

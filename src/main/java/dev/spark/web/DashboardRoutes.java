@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.io.IOException;
@@ -41,7 +40,7 @@ public final class DashboardRoutes {
       if (sessions.valid(ctx.request()) != null) redirect(ctx, "/");
       else html(ctx, 200, login.replace(MESSAGE_SLOT, ""));
     });
-    router.post("/auth").handler(BodyHandler.create(false).setBodyLimit(8_192)).handler(DashboardRoutes::securityHeaders)
+    router.post("/auth").handler(BodyLimit.of(8_192, "the login form's limit")).handler(DashboardRoutes::securityHeaders)
         .handler(ctx -> login(ctx, auth, sessions, throttle, login));
     router.post("/logout").handler(auth).handler(ctx -> {
       sessions.invalidate(sessions.valid(ctx.request()));

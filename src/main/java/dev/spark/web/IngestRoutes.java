@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.function.BiFunction;
 
@@ -27,7 +26,7 @@ public final class IngestRoutes {
    */
   public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, long maxBodyBytes, long maxInFlightBytes, String scope) {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    BodyLimit body = BodyLimit.of(maxBodyBytes, "ingest.maxBodyBytes");
     IngestAdmission admission = new IngestAdmission(vertx, scope, maxInFlightBytes, maxBodyBytes);
     router.post("/events").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(vertx, ctx, ingestor::events));
     router.post("/access").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(vertx, ctx, ingestor::access));

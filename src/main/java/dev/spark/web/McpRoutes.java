@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.HashMap;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class McpRoutes {
   public static Router router(Dashboard dashboard, AgentConfig agent) {
     McpRoutes mcp = new McpRoutes(dashboard, agent);
     Router router = Router.router(dashboard.vertx);
-    router.post("/mcp").handler(dashboard.auth).handler(BodyHandler.create(false).setBodyLimit(1 << 20)).handler(mcp::handle);
+    router.post("/mcp").handler(dashboard.auth).handler(BodyLimit.of(1 << 20, "the MCP endpoint's limit")).handler(mcp::handle);
     router.route("/mcp").handler(ctx -> ctx.response().setStatusCode(405).putHeader("Allow", "POST").end());
     return router;
   }

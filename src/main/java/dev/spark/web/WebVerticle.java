@@ -81,7 +81,7 @@ public final class WebVerticle extends VerticleBase {
     String message = switch (status) {
       case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.request().path();
       case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
-      case 413 -> "The request body is larger than ingest.maxBodyBytes";
+      case 413 -> BodyLimit.tooLarge(ctx);
       default -> ctx.failure() != null && status < 500 ? String.valueOf(ctx.failure().getMessage()) : "Request failed";
     };
     if (status >= 500 && ctx.failure() != null) LOG.warning("Request " + ctx.request().path() + " failed: " + ctx.failure());

@@ -48,7 +48,9 @@ class BadInputTest {
       new Case("access negative duration", "/api/v1/access", "{\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"durationMs\":-1}", 400, "durationMs"),
       new Case("access error of wrong type", "/api/v1/access", "{\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"error\":42}", 400, "error must be"),
       new Case("access batch with a bad item", "/api/v1/access", "[" + OK_ACCESS + "," + OK_ACCESS.replace("200", "\"x\"") + "]", 400, "[1].status"),
-      new Case("body over the limit", "/api/v1/events", "[" + (OK_EVENT + ",").repeat(400) + OK_EVENT + "]", 413, "larger than"));
+      new Case("body over the limit", "/api/v1/events", "[" + (OK_EVENT + ",").repeat(400) + OK_EVENT + "]", 413,
+          "larger than ingest.maxBodyBytes (4096 bytes)"),
+      new Case("login form over its limit", "/auth", "token=" + "x".repeat(9_000), 413, "larger than the login form's limit (8192 bytes)"));
 
   @Test
   void eachBadInputGetsItsStatusAndStoresNothing(Vertx vertx, @TempDir Path dir) {
