@@ -21,8 +21,12 @@ public final class IngestFailures {
     if (cause instanceof ValidationException ve && ve.field() != null && !ve.field().isEmpty()) {
       return ve.field() + ": " + ve.getMessage();
     }
+    if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      // The write is queued and may still be committed (behind a long VACUUM, say): a blind retry could store it twice.
+      return "Storage did not answer in time; the items may still be stored. Check GET /api/v1/events (or /access) before sending them again";
+    }
     if (cause instanceof ReplyException re && re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
-      return "Storage is not answering (" + re.failureType() + "); retry shortly";
+      return "Storage is not answering (" + re.failureType() + "); nothing was stored; retry shortly";
     }
     return String.valueOf(cause.getMessage());
   }
