@@ -38,11 +38,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 7, item 4: a janitor pass deleting a million old rows while ingest runs at 5,000 events/s.
  * The file is seeded before Spark starts (900,000 access logs and 100,000 consumed events, 7 to 9
  * days old, Spark's schema), then the fat jar runs on it with {@code maxAgeDays} 7 and
- * {@code maxSizeMB} 100, one SSE agent consuming. An open loop sends one error event per POST at a
- * fixed 5,000/s, latency counted from each request's intended send time; after a baseline the
- * janitor runs ({@code POST /api/v1/admin/cleanup}). Asserted: ingest p99 during the pass under
- * 50 ms, every old row gone, the file (with its WAL) under maxSizeMB after the pass, nothing refused,
- * every acknowledged event in the file.
+ * {@code maxSizeMB} 200 (the seed alone is 241 MB, and 5,000 events/s add ~3 MB/s: the default
+ * 100 would be reached by the test's own ingest), one SSE agent consuming. An open loop sends one
+ * error event per POST at a fixed 5,000/s, latency counted from each request's intended send time;
+ * after a baseline the janitor runs ({@code POST /api/v1/admin/cleanup}). Asserted: ingest p99
+ * during the pass under 50 ms (when the machine lets ingest alone stay under 25 ms; else a relative
+ * bound, see below), every old row gone, the file (with its WAL) under maxSizeMB after the pass,
+ * nothing refused, every acknowledged event in the file.
  */
 class JanitorUnderLoadIT {
   private static final int OLD_ACCESS = 900_000;
