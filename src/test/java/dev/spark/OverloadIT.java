@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 7, item 3: overload is refused loudly, never absorbed until the JVM dies. The fat jar runs
  * with the default limits and a 512 MB heap. First its sustainable ingest rate is measured (closed
  * loop, 16 clients, requests of 500 events, after a warm-up); then it is offered ten times that for
- * 20 s, on a timer, over 256 connections (what finds every connection busy is not sent: the
+ * a full minute, on a timer, over 256 connections (what finds every connection busy is not sent: the
  * client queues nothing). Every answer is a 200 or a 503 with {@code Retry-After}; the process's
  * resident memory stays under the documented bound; the storage queue shows in {@code /metrics};
  * {@code /health} keeps answering; every acknowledged event is in the file; and once the flood stops
@@ -42,11 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OverloadIT {
   private static final String TOKEN = "overload-token";
-  /** The documented bound (README, Reliability) for the default queue limits and -Xmx256m. */
+  /** The documented bound (README, Reliability) for the default queue limits and -Xmx512m. */
   static final long RSS_BOUND_MB = 900;
   static final int HEAP_MB = 512;
   private static final int EVENTS_PER_REQUEST = 500;
-  private static final int FLOOD_SECONDS = 20;
+  private static final int FLOOD_SECONDS = 60;
   private static final int CONNECTIONS = 256;
 
   @Test

@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * The maintenance steps the janitor asks storage for, one small step per request so ingest keeps
  * flowing between them (except {@code vacuum}, which rebuilds the whole file in one go and holds
- * the writer while it does). Runs on the writer thread.
+ * the writer while it does). A step that deleted rows or gave pages back also checkpoints what it
+ * wrote to the WAL. Runs on the writer thread.
  */
 final class Janitorial {
   private final SqliteDatabase db;
@@ -23,6 +24,11 @@ final class Janitorial {
       case "deleteAgedAccess" -> deleted(db.deleteAccessChunk(SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
       case "deleteOldestAccess" -> deleted(db.deleteAccessChunk(null, chunk));
       case "deleteOldestEvents" -> deleted(db.deleteChunk("delete_oldest_consumed_events", chunk));
+      case "reclaimStep" -> {
+        int freed = db.incrementalVacuum(request.getInteger("pages", 1000));
+        checkpoint(freed);
+        yield new JsonObject().put("freed", freed).put("freePages", db.freePages());
+      }
       case "sizes" -> sizes();
       case "reclaim" -> {
         db.reclaim();
@@ -53,7 +59,13 @@ final class Janitorial {
     return new JsonObject().put("usedBytes", db.usedBytes()).put("fileBytes", db.fileBytes());
   }
 
-  private static JsonObject deleted(int n) {
+  /** A step that changed pages checkpoints them at once (see {@link SqliteDatabase#checkpointPassive}). */
+  private JsonObject deleted(int n) throws Exception {
+    checkpoint(n);
     return new JsonObject().put("deleted", n);
+  }
+
+  private void checkpoint(int changed) throws Exception {
+    if (changed > 0) db.checkpointPassive();
   }
 }

@@ -44,6 +44,12 @@ public final class SqliteDatabase implements AutoCloseable {
   private final PreparedStatement lastInsertId;
   private final PreparedStatement upsertIssue;
   private final AccessRollups rollups;
+  /**
+   * The spark_meta key that says the access-log rollups are built. Rows written into access_logs
+   * behind the writer's back (a benchmark's or a test's bulk fill) must delete it, so that the next
+   * open builds the rollups from the rows, as for a file written before rollups existed.
+   */
+  public static final String ACCESS_ROLLUPS_META_KEY = AccessRollups.META_KEY;
   private final Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
 
   private SqliteDatabase(Path path, Connection conn) throws SQLException {
@@ -554,6 +560,41 @@ public final class SqliteDatabase implements AutoCloseable {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /**
+   * Gives up to {@code pages} free pages back to the file system (auto_vacuum=INCREMENTAL files;
+   * 0 otherwise); returns how many went. A step of a big reclaim, so the writer is not held long.
+   */
+  public int incrementalVacuum(int pages) throws SQLException {
+    if (pragmaLong("auto_vacuum") != 2) return 0;
+    long before = freePages();
+    conn.setAutoCommit(true);
+    try (Statement st = conn.createStatement()) {
+      st.executeUpdate("PRAGMA incremental_vacuum(" + Math.max(1, pages) + ")");
+    } finally {
+      conn.setAutoCommit(false);
+    }
+    return (int) (before - freePages());
+  }
+
+  /**
+   * Copies what it can of the WAL into the file without waiting for anyone (readers keep their
+   * snapshots). After each janitor step, so the WAL never grows to the automatic checkpoint's 1,000
+   * pages, whose checkpoint (and fsync) then lands on whichever commit crosses the line, an ingest
+   * commit as likely as not, and holds the writer 15-120 ms.
+   */
+  public void checkpointPassive() throws SQLException {
+    conn.setAutoCommit(true);
+    try (Statement st = conn.createStatement()) {
+      st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+    } finally {
+      conn.setAutoCommit(false);
+    }
+  }
+
+  public long freePages() throws SQLException {
+    return pragmaLong("freelist_count");
   }
 
   /** Gives free pages back to the file system and truncates the WAL. */

@@ -49,10 +49,15 @@ final class Bench {
     }
   }
 
-  /** A keep-alive HTTP/1.1 client on loopback with up to {@code connections} connections, no pipelining. */
+  /**
+   * A keep-alive HTTP/1.1 client on loopback with up to {@code connections} connections, no
+   * pipelining. It drops a connection idle for 20 s, before Spark closes it (web.idleTimeoutMs,
+   * 30 s): with Vert.x's default of 60 s a request could go out on a connection just as Spark closed
+   * it and fail with "Connection was closed" (seen in a soak).
+   */
   static HttpClientAgent httpClient(Vertx clients, int port, int connections) {
     return clients.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+        new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(20).setPipelining(false).setTcpNoDelay(true)
             .setDefaultHost("127.0.0.1").setDefaultPort(port),
         new PoolOptions().setHttp1MaxSize(connections));
   }

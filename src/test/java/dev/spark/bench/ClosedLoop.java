@@ -3,7 +3,12 @@ package dev.spark.bench;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.util.function.LongFunction;
 
@@ -13,14 +18,14 @@ import java.util.function.LongFunction;
  * waits for every outstanding request, so every acknowledgement is counted and the database can be
  * checked afterwards. A 503 is counted apart and its slot pauses 10 ms before trying again.
  */
-final class ClosedLoop {
+public final class ClosedLoop {
   /** What one request got back: the HTTP-like status and, on 200, the ids array of the answer. */
-  record Outcome(int status, JsonArray ids, String error) {
-    static Outcome ok(JsonArray ids) {
+  public record Outcome(int status, JsonArray ids, String error) {
+    public static Outcome ok(JsonArray ids) {
       return new Outcome(200, ids, null);
     }
 
-    static Outcome failed(int status, String error) {
+    public static Outcome failed(int status, String error) {
       return new Outcome(status, null, error);
     }
   }
@@ -44,7 +49,7 @@ final class ClosedLoop {
   }
 
   /** {@code op} gets the request's sequence number and must not block. */
-  static Future<RunStats> run(Context context, double seconds, int inFlight, int rowsPerRequest,
+  public static Future<RunStats> run(Context context, double seconds, int inFlight, int rowsPerRequest,
       LongFunction<Future<Outcome>> op, RunStats stats) {
     ClosedLoop loop = new ClosedLoop(context, inFlight, rowsPerRequest, op, stats);
     context.runOnContext(v -> loop.start(seconds));
@@ -93,5 +98,15 @@ final class ClosedLoop {
         next();
       }
     });
+  }
+
+  /** One JSON POST to Spark's ingest; a 200's {@code ids} array, or the status and body. */
+  public static Future<Outcome> post(HttpClientAgent http, String uri, Buffer body) {
+    return http.request(HttpMethod.POST, uri)
+        .compose(req -> req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").send(body))
+        .compose(resp -> resp.body().map(b -> {
+          if (resp.statusCode() == 200) return Outcome.ok(new JsonObject(b).getJsonArray("ids"));
+          return Outcome.failed(resp.statusCode(), b.toString());
+        }));
   }
 }

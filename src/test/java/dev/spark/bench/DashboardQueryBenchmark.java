@@ -251,7 +251,7 @@ public final class DashboardQueryBenchmark {
       // The rows went in behind the writer's back: forget the (empty) rollups so that Spark builds them
       // when it opens the file, as it does for a database written before rollups existed.
       try (Statement st = c.createStatement()) {
-        st.executeUpdate("DELETE FROM spark_meta WHERE key = 'access_rollups'");
+        st.executeUpdate("DELETE FROM spark_meta WHERE key = '" + SqliteDatabase.ACCESS_ROLLUPS_META_KEY + "'");
       }
       c.commit();
       c.setAutoCommit(true);

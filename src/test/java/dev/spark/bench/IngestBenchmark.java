@@ -227,7 +227,7 @@ public final class IngestBenchmark {
     HttpClientAgent http = Bench.httpClient(clients, spark.port, o.httpBatchConnections);
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.httpBatchConnections, o.batch,
-            seq -> post(http, "/api/v1/access", Payloads.accessArrayJson(seq * o.batch, o.batch)), stats)
+            seq -> ClosedLoop.post(http, "/api/v1/access", Payloads.accessArrayJson(seq * o.batch, o.batch)), stats)
         .eventually(() -> http.close());
   }
 
@@ -237,17 +237,8 @@ public final class IngestBenchmark {
     HttpClientAgent http = Bench.httpClient(clients, spark.port, o.eventConnections);
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.eventConnections, 1,
-            seq -> post(http, "/api/v1/events", bodies[(int) (seq % bodies.length)]), stats)
+            seq -> ClosedLoop.post(http, "/api/v1/events", bodies[(int) (seq % bodies.length)]), stats)
         .eventually(() -> http.close());
-  }
-
-  private static Future<ClosedLoop.Outcome> post(HttpClientAgent http, String uri, Buffer body) {
-    return http.request(HttpMethod.POST, uri)
-        .compose(req -> req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").send(body))
-        .compose(resp -> resp.body().map(b -> {
-          if (resp.statusCode() == 200) return ClosedLoop.Outcome.ok(new JsonObject(b).getJsonArray("ids"));
-          return ClosedLoop.Outcome.failed(resp.statusCode(), b.toString());
-        }));
   }
 
   // ---------------------------------------------------------------- (e) latency
@@ -357,7 +348,7 @@ public final class IngestBenchmark {
         // A fingerprint of its own per event: (e) times the delivery of each event, and occurrences of
         // one bug would be grouped by flood control (delivered once per issue; see README, "Issues").
         Buffer body = Payloads.errorEvent(seq).put("fingerprint", "bench-e-" + seq).put("sentAtNanos", t).toBuffer();
-        post(http, "/api/v1/events", body).onComplete(ar -> {
+        ClosedLoop.post(http, "/api/v1/events", body).onComplete(ar -> {
           outstanding--;
           long latency = System.nanoTime() - t;
           if (ar.failed()) stats.failure(String.valueOf(ar.cause()));

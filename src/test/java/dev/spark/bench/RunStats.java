@@ -11,22 +11,22 @@ import java.util.TreeMap;
  * What one run measured. Written by one thread at a time (the driving context), read by the main
  * thread after the run's future completed.
  */
-final class RunStats {
+public final class RunStats {
   final String key;
   final String title;
   final String unit; // "rows" or "req"
-  long requestsOk;
-  long rowsOk;
-  long rejectedRequests; // 503
+  public long requestsOk;
+  public long rowsOk;
+  public long rejectedRequests; // 503
   long rejectedRows;
-  long otherFailures;
-  final Map<String, Integer> failureSamples = new TreeMap<>();
+  public long otherFailures;
+  public final Map<String, Integer> failureSamples = new TreeMap<>();
   long ignoredRows;
-  final BitSet ackedIds = new BitSet();
-  long duplicateIds;
-  final LongList ackLatencyNanos = new LongList();
-  long startNanos;
-  long endNanos;
+  public final BitSet ackedIds = new BitSet();
+  public long duplicateIds;
+  public final LongList ackLatencyNanos = new LongList();
+  public long startNanos;
+  public long endNanos;
   /** Filled in after the run by reading the database file directly. */
   Verification verification;
   String note = "";
@@ -37,30 +37,30 @@ final class RunStats {
   /** Cores other processes on the machine used during the run (-1: unknown). */
   double otherCores = -1;
 
-  RunStats(String key, String title, String unit) {
+  public RunStats(String key, String title, String unit) {
     this.key = key;
     this.title = title;
     this.unit = unit;
   }
 
-  double seconds() {
+  public double seconds() {
     return (endNanos - startNanos) / 1e9;
   }
 
-  double rowsPerSecond() {
+  public double rowsPerSecond() {
     return rowsOk / seconds();
   }
 
-  double requestsPerSecond() {
+  public double requestsPerSecond() {
     return requestsOk / seconds();
   }
 
   /** The headline rate: rows/s, or requests/s for one-row-per-request workloads. */
-  double rate() {
+  public double rate() {
     return unit.equals("req") ? requestsPerSecond() : rowsPerSecond();
   }
 
-  void ack(JsonArray ids, int expectedRows, long latencyNanos) {
+  public void ack(JsonArray ids, int expectedRows, long latencyNanos) {
     requestsOk++;
     ackLatencyNanos.add(latencyNanos);
     int stored = 0;
@@ -77,25 +77,25 @@ final class RunStats {
     if (ids.size() != expectedRows) failure("answer had " + ids.size() + " ids for " + expectedRows + " rows");
   }
 
-  void addId(long id) {
+  public void addId(long id) {
     if (id > Integer.MAX_VALUE || id < 0) throw new IllegalStateException("id out of BitSet range: " + id);
     int i = (int) id;
     if (ackedIds.get(i)) duplicateIds++;
     else ackedIds.set(i);
   }
 
-  void rejected(int rows) {
+  public void rejected(int rows) {
     rejectedRequests++;
     rejectedRows += rows;
   }
 
-  void failure(String what) {
+  public void failure(String what) {
     otherFailures++;
     String sample = what.length() > 120 ? what.substring(0, 120) : what;
     failureSamples.merge(sample, 1, Integer::sum);
   }
 
-  static double percentileMs(long[] sortedNanos, double p) {
+  public static double percentileMs(long[] sortedNanos, double p) {
     if (sortedNanos.length == 0) return Double.NaN;
     int idx = (int) Math.ceil(p / 100.0 * sortedNanos.length) - 1;
     idx = Math.max(0, Math.min(sortedNanos.length - 1, idx));
@@ -110,20 +110,24 @@ final class RunStats {
   }
 
   /** A growable array of longs (latencies). */
-  static final class LongList {
+  public static final class LongList {
     private long[] values = new long[1024];
     private int size;
 
-    void add(long v) {
+    public void add(long v) {
       if (size == values.length) values = Arrays.copyOf(values, size * 2);
       values[size++] = v;
     }
 
-    int size() {
+    public int size() {
       return size;
     }
 
-    long[] sorted() {
+    public void clear() {
+      size = 0;
+    }
+
+    public long[] sorted() {
       long[] out = Arrays.copyOf(values, size);
       Arrays.sort(out);
       return out;

@@ -38,11 +38,11 @@ final class SparkServer {
     return start(vertx, db, synchronous, new JsonObject());
   }
 
-  /** The same, with top-level configuration keys {@code extra} added (e.g. {@code "enabled": false}). */
+  /** The same, with top-level configuration keys {@code extra} added (e.g. {@code "enabled": false}; {@code db} keys other than path and synchronous are kept). */
   static SparkServer start(Vertx vertx, Path db, String synchronous, JsonObject extra) {
     int port = freePort();
     JsonObject cfg = extra.copy()
-        .put("db", new JsonObject().put("path", db.toString()).put("synchronous", synchronous))
+        .put("db", extra.getJsonObject("db", new JsonObject()).copy().put("path", db.toString()).put("synchronous", synchronous))
         .put("web", new JsonObject().put("port", port).put("token", TOKEN).put("instances", 2));
     String id = Bench.await(vertx.deployVerticle(new SparkVerticle(), new DeploymentOptions().setConfig(cfg)), 60);
     return new SparkServer(vertx, db, port, id);

@@ -37,10 +37,15 @@ final class SseAgent {
 
   /** Completes once the server answered 200 and sent its greeting comment. */
   static Future<SseAgent> connect(Vertx vertx, int port, String token) {
+    return connect(vertx, port, token, false);
+  }
+
+  /** The same as an observer ({@code ?observe=true}): sees every stored event, consumes nothing. */
+  static Future<SseAgent> connect(Vertx vertx, int port, String token, boolean observer) {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true));
     SseAgent agent = new SseAgent(http);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-        .setURI("/api/v1/stream").putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
+        .setURI(observer ? "/api/v1/stream?observe=true" : "/api/v1/stream").putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
     // Handlers set before the request is sent, so no chunk arrives before them (see AgentConsole.connect).
     return http.request(options).compose(req -> {
       Future<HttpClientResponse> response = req.response().andThen(ar -> {
