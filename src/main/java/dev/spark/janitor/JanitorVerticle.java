@@ -102,7 +102,8 @@ public final class JanitorVerticle extends VerticleBase {
         .compose(after -> {
           report.put("bytesAfter", after.getLong("fileBytes")).put("durationMs", System.currentTimeMillis() - started);
           if (after.getLong("usedBytes") > maxBytes) {
-            report.put("warning", "Still above maxSizeMB: what is left is pending events, which are never deleted");
+            report.put("warning", "Still above maxSizeMB after the pass: what is left is pending events (never deleted)"
+                + " or rows stored while the pass ran (the next pass takes those)");
           }
           return maintain(new JsonObject().put("op", "putMeta").put("key", "last_cleanup").put("value", report));
         })
