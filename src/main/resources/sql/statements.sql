@@ -73,6 +73,12 @@ SELECT (SELECT count(*) FROM events) AS total,
 -- name: count_access
 SELECT count(*) AS total FROM access_logs
 
+-- The same from the day rollups (a few rows a day, where count(*) reads an index of every row), and
+-- whether they are built; on a file without them the caller falls back to count_access.
+-- name: count_access_rollups
+SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day) AS total,
+       (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built
+
 -- name: event_columns
 SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events
 

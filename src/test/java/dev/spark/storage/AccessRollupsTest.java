@@ -76,6 +76,9 @@ class AccessRollupsTest {
       for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
       st.executeUpdate("DELETE FROM spark_meta WHERE key = '" + AccessRollups.META_KEY + "'");
     }
+    ReadStore unbuilt = new ReadStore(vertx, file);
+    assertEquals(rows.size(), Await.result(unbuilt.counts()).getLong("accessLogs"), "counted from the rows while the rollups are not built");
+    Await.result(unbuilt.close());
     SqliteDatabase.open(file, "NORMAL").close();
     assertSame(vertx, file, rows, "after rebuilding");
   }
@@ -113,6 +116,7 @@ class AccessRollupsTest {
     ReadStore store = new ReadStore(vertx, file);
     DashboardReads reads = new DashboardReads(vertx, store);
     try {
+      assertEquals(rows.size(), Await.result(store.counts()).getLong("accessLogs"), when + ": the row count from the rollups");
       for (int i = 0; i < 40; i++) {
         Instant since = now.minusMillis((long) (random.nextDouble() * 80 * 3_600_000L));
         Instant until = random.nextInt(4) == 0 ? null : since.plusMillis((long) (random.nextDouble() * 50 * 3_600_000L));
