@@ -155,23 +155,7 @@ SELECT method, path, duration_ms, status, count(*) AS n, sum(duration_ms) AS sum
 -- name: access_route_histogram_group
 GROUP BY method, path, duration_ms, status
 
--- Requests per minute for a window of whole minutes, counted on idx_access_logs_timestamp (one
--- range count per minute, no sort). Binds: number of minutes, first minute, first minute.
--- name: access_minutes_requests
-WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?),
-minutes(m, n) AS (
-  SELECT strftime('%Y-%m-%dT%H:%M', ?, '+' || i || ' minutes'),
-         strftime('%Y-%m-%dT%H:%M', ?, '+' || (i + 1) || ' minutes') FROM k)
-SELECT m AS minute, (SELECT count(*) FROM access_logs WHERE timestamp >= m AND timestamp < n) AS requests
-FROM minutes ORDER BY m
-
--- Server errors per minute. Binds: window start, window end. The unary + keeps SQLite on
--- idx_access_logs_status (a few percent of the rows) rather than a scan of every row in the window.
--- name: access_minutes_errors
-SELECT substr(timestamp, 1, 16) AS minute, count(*) AS errors FROM access_logs
-WHERE status >= 500 AND +timestamp >= ? AND +timestamp < ? GROUP BY minute
-
--- Per minute with any other filter: a filter fragment list is inserted before the GROUP BY.
+-- Per minute with a filter the rollups cannot answer: a filter fragment list is inserted before the GROUP BY.
 -- name: access_minutes_filtered
 SELECT substr(timestamp, 1, 16) AS minute, count(*) AS requests, sum(status >= 500) AS errors FROM access_logs
 

@@ -101,31 +101,17 @@ public final class DashboardReads {
 
   /**
    * Requests and server errors (status 500 and up) per minute, for {@code minutes} whole minutes from
-   * {@code from} (truncated to the minute), every minute present. With a non-empty {@code filter}
-   * (besides the window) the rows are grouped by minute instead of counted per minute on the index.
+   * {@code from} (truncated to the minute), every minute present: from the minute rollups (a few rows
+   * per minute whatever the request rate), or, for a filter they cannot answer, the raw rows grouped
+   * by minute.
    */
   public Future<JsonArray> perMinute(Instant from, int minutes, ReadStore.Filter filter) {
     Instant start = from.truncatedTo(ChronoUnit.MINUTES);
     String startText = MINUTE.format(start);
     String endText = MINUTE.format(start.plus(minutes, ChronoUnit.MINUTES));
     Future<Map<String, long[]>> counts;
-    if (filter == null || filter.isEmpty()) {
-      Future<Map<String, long[]>> requests = pool.preparedQuery(Sql.get("access_minutes_requests"))
-          .execute(Tuple.of(minutes, startText, startText)).map(rows -> {
-            Map<String, long[]> m = new HashMap<>();
-            for (Row r : rows) m.put(r.getString("minute"), new long[] {number(r.getValue("requests")), 0});
-            return m;
-          });
-      counts = requests.compose(m -> pool.preparedQuery(Sql.get("access_minutes_errors"))
-          .execute(Tuple.of(startText, endText)).map(rows -> {
-            for (Row r : rows) {
-              long[] c = m.get(r.getString("minute"));
-              if (c != null) c[1] = number(r.getValue("errors"));
-            }
-            return m;
-          }));
-    } else if (RollupQuery.plan(filter) != null) {
-      RollupQuery plan = RollupQuery.plan(filter);
+    RollupQuery plan = RollupQuery.plan(filter == null ? new ReadStore.Filter() : filter);
+    if (plan != null) {
       List<Object> bound = new ArrayList<>();
       bound.add(RollupLevel.MINUTE.bucket(start));
       bound.add(RollupLevel.MINUTE.bucket(start.plus(minutes, ChronoUnit.MINUTES)));

@@ -117,6 +117,16 @@ class AccessRollupsTest {
     DashboardReads reads = new DashboardReads(vertx, store);
     try {
       assertEquals(rows.size(), Await.result(store.counts()).getLong("accessLogs"), when + ": the row count from the rollups");
+      // The timeline: requests and server errors per minute over two hours, every minute checked.
+      Instant from = now.minus(30, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+      JsonArray points = Await.result(reads.perMinute(from, 120, new ReadStore.Filter()));
+      assertEquals(120, points.size());
+      for (int m = 0; m < 120; m++) {
+        String minute = Timestamps.format(from.plus(m, ChronoUnit.MINUTES)).substring(0, 16);
+        long requests = rows.stream().filter(r -> r.timestamp().startsWith(minute)).count();
+        long errors = rows.stream().filter(r -> r.timestamp().startsWith(minute) && r.status() >= 500).count();
+        assertEquals(new JsonArray().add(minute).add(requests).add(errors), points.getJsonArray(m), when + ": timeline minute " + minute);
+      }
       for (int i = 0; i < 40; i++) {
         Instant since = now.minusMillis((long) (random.nextDouble() * 80 * 3_600_000L));
         Instant until = random.nextInt(4) == 0 ? null : since.plusMillis((long) (random.nextDouble() * 50 * 3_600_000L));
