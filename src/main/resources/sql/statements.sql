@@ -26,16 +26,21 @@ UPDATE events SET consumed = 1, consumed_at = ?, suppressed = 1 WHERE consumed =
 -- name: mark_delivered
 UPDATE events SET suppressed = 0, delivery = ? WHERE id = ?
 
+-- Aged rows are found on the timestamp index, oldest first (ORDER BY id, or the consumed index, made
+-- SQLite walk every row of a large table to find none: a writer stall growing with the table at every
+-- janitor pass). The unary + keeps SQLite off idx_events_consumed.
 -- name: delete_aged_events
-DELETE FROM events WHERE id IN (SELECT id FROM events WHERE consumed = 1 AND timestamp < ? ORDER BY id LIMIT ?)
+DELETE FROM events WHERE id IN (SELECT id FROM events WHERE +consumed = 1 AND timestamp < ? ORDER BY timestamp LIMIT ?)
 
 -- Access logs are deleted in chunks of consecutive ids (oldest first) so the rollups can take the
 -- same rows away first: the range of the next chunk, then the rows in it (see SqliteDatabase).
 -- name: oldest_access_range
 SELECT min(id), max(id) FROM (SELECT id FROM access_logs ORDER BY id LIMIT ?)
 
+-- The oldest aged rows by timestamp (on its index, see delete_aged_events); the id range they span is
+-- then read and deleted with the same timestamp condition, so both steps take the same rows.
 -- name: aged_access_range
-SELECT min(id), max(id) FROM (SELECT id FROM access_logs WHERE timestamp < ? ORDER BY id LIMIT ?)
+SELECT min(id), max(id) FROM (SELECT id FROM access_logs WHERE timestamp < ? ORDER BY timestamp LIMIT ?)
 
 -- name: where_before_timestamp
 timestamp < ?

@@ -495,9 +495,9 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
-   * Deletes up to {@code chunk} access-log rows, oldest first: all of them, or only those with a
+   * Deletes about {@code chunk} access-log rows, oldest first: all of them, or only those with a
    * timestamp before {@code olderThan} when it is not null; and takes them out of the rollups in the
-   * same transaction. Returns how many rows went.
+   * same transaction (an aged chunk also takes the aged rows among the ids it spans). Returns how many rows went.
    */
   public int deleteAccessChunk(String olderThan, int chunk) throws SQLException {
     String where = olderThan == null ? null : Sql.get("where_before_timestamp");
