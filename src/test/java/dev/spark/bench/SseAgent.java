@@ -1,12 +1,12 @@
 package dev.spark.bench;
 
+import dev.spark.support.SseRequest;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +20,6 @@ import java.util.BitSet;
  */
 final class SseAgent {
   private final HttpClient http;
-  private final StringBuilder pending = new StringBuilder();
   private final Promise<Void> greeted = Promise.promise();
   private final RunStats.LongList latencies = new RunStats.LongList();
   private final BitSet seen = new BitSet();
@@ -46,32 +45,10 @@ final class SseAgent {
     SseAgent agent = new SseAgent(http);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
         .setURI(observer ? "/api/v1/stream?observe=true" : "/api/v1/stream").putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
-    // Handlers set before the request is sent, so no chunk arrives before them (see AgentConsole.connect).
-    return http.request(options).compose(req -> {
-      Future<HttpClientResponse> response = req.response().andThen(ar -> {
-        if (ar.failed() || ar.result().statusCode() != 200) return;
-        HttpClientResponse resp = ar.result();
-        resp.handler(agent::onData);
-        resp.exceptionHandler(e -> agent.closed = true);
-        resp.endHandler(v -> agent.closed = true);
-      });
-      req.end();
-      return response;
-    }).compose(resp -> resp.statusCode() == 200 ? agent.greeted.future().map(agent)
-        : Future.failedFuture("stream answered " + resp.statusCode()));
+    return SseRequest.open(http, options, agent::parse, () -> agent.closed = true).compose(resp -> agent.greeted.future().map(agent));
   }
 
-  private synchronized void onData(Buffer chunk) {
-    pending.append(chunk.toString());
-    int end;
-    while ((end = pending.indexOf("\n\n")) >= 0) {
-      String block = pending.substring(0, end);
-      pending.delete(0, end + 2);
-      parse(block);
-    }
-  }
-
-  private void parse(String block) {
+  private synchronized void parse(String block) {
     long id = -1;
     String data = null;
     int from = 0;

@@ -2,9 +2,7 @@ package dev.spark.support;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -22,7 +20,6 @@ import java.util.function.Predicate;
  */
 public final class AgentConsole {
   private final HttpClient http;
-  private final StringBuilder pending = new StringBuilder();
   private final Map<Long, JsonObject> entries = new LinkedHashMap<>();
   private final Collected<JsonObject> states = new Collected<>();
   private final Collected<JsonObject> entryChanges = new Collected<>();
@@ -36,41 +33,24 @@ public final class AgentConsole {
     AgentConsole console = new AgentConsole(http);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
         .setURI("/api/v1/agent/stream").putHeader("Authorization", "Bearer " + SparkUnderTest.TOKEN);
-    // The body handler is set by a listener attached before the request is sent, so it runs as the
-    // response head is handled, before any of the body. Set later (a callback chained on the test
-    // thread), it could come after the snapshot had arrived and been dropped: a response without a
-    // handler discards its chunks, and a console that missed the snapshot waits for the next change.
-    return http.request(options).compose(req -> {
-      Future<HttpClientResponse> response = req.response().andThen(ar -> {
-        if (ar.succeeded() && ar.result().statusCode() == 200) ar.result().handler(console::onData);
-      });
-      req.end();
-      return response;
-    }).compose(resp -> resp.statusCode() == 200 ? Future.succeededFuture(console)
-        : Future.failedFuture("agent stream answered " + resp.statusCode()));
+    return SseRequest.open(http, options, console::onBlock, null).map(resp -> console);
   }
 
-  private synchronized void onData(Buffer chunk) {
-    pending.append(chunk.toString());
-    int end;
-    while ((end = pending.indexOf("\n\n")) >= 0) {
-      String block = pending.substring(0, end);
-      pending.delete(0, end + 2);
-      String event = null;
-      StringBuilder data = new StringBuilder();
-      for (String line : block.split("\n")) {
-        if (line.startsWith("event: ")) event = line.substring(7);
-        else if (line.startsWith("data: ")) data.append(line.substring(6));
-      }
-      if (event == null || data.length() == 0) continue;
-      JsonObject json = new JsonObject(data.toString());
-      if (event.equals("snapshot")) {
-        for (Object o : json.getJsonArray("transcript", new JsonArray())) add((JsonObject) o);
-        json.remove("transcript");
-        states.handle(json);
-      } else {
-        apply(json);
-      }
+  private synchronized void onBlock(String block) {
+    String event = null;
+    StringBuilder data = new StringBuilder();
+    for (String line : block.split("\n")) {
+      if (line.startsWith("event: ")) event = line.substring(7);
+      else if (line.startsWith("data: ")) data.append(line.substring(6));
+    }
+    if (event == null || data.length() == 0) return;
+    JsonObject json = new JsonObject(data.toString());
+    if (event.equals("snapshot")) {
+      for (Object o : json.getJsonArray("transcript", new JsonArray())) add((JsonObject) o);
+      json.remove("transcript");
+      states.handle(json);
+    } else {
+      apply(json);
     }
   }
 

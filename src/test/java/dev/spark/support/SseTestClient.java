@@ -3,7 +3,6 @@ package dev.spark.support;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -23,7 +22,6 @@ public final class SseTestClient {
   private final HttpClient http;
   private final List<Received> events = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
-  private final StringBuilder pending = new StringBuilder();
   private final Promise<Void> connected = Promise.promise();
   private HttpClientResponse response;
   private int comments;
@@ -51,32 +49,13 @@ public final class SseTestClient {
         .putHeader("Authorization", "Bearer " + SparkUnderTest.TOKEN)
         .putHeader("Accept", "text/event-stream");
     if (lastEventId != null) options.putHeader("Last-Event-ID", String.valueOf(lastEventId));
-    // The body handler is set before the request is sent (see AgentConsole.connect): set in a callback
-    // chained later, it could miss the first chunks.
-    return http.request(options).compose(req -> {
-      Future<HttpClientResponse> response = req.response().andThen(ar -> {
-        if (ar.succeeded() && ar.result().statusCode() == 200) {
-          client.response = ar.result();
-          ar.result().handler(client::onData);
-        }
-      });
-      req.end();
-      return response;
-    }).compose(resp -> resp.statusCode() == 200 ? client.connected.future().map(client)
-        : Future.failedFuture("stream answered " + resp.statusCode()));
+    return SseRequest.open(http, options, client::parse, null).compose(resp -> {
+      client.response = resp;
+      return client.connected.future().map(client);
+    });
   }
 
-  private synchronized void onData(Buffer chunk) {
-    pending.append(chunk.toString());
-    int end;
-    while ((end = pending.indexOf("\n\n")) >= 0) {
-      String block = pending.substring(0, end);
-      pending.delete(0, end + 2);
-      parse(block);
-    }
-  }
-
-  private void parse(String block) {
+  private synchronized void parse(String block) {
     Long id = null;
     StringBuilder data = new StringBuilder();
     for (String line : block.split("\n")) {
