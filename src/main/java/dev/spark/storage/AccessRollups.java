@@ -74,7 +74,7 @@ final class AccessRollups {
     String sql = "SELECT timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id >= ? AND id <= ?"
         + (where == null ? "" : " AND " + where);
     Tally tally = new Tally();
-    String oldest = null;
+    String newest = null;
     try (PreparedStatement st = conn.prepareStatement(sql)) {
       st.setLong(1, fromId);
       st.setLong(2, throughId);
@@ -85,15 +85,16 @@ final class AccessRollups {
           long d = rs.getLong(6);
           Long duration = rs.wasNull() ? null : d;
           tally.add(ts, rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), duration, -1);
-          if (oldest == null || ts.compareTo(oldest) > 0) oldest = ts;
+          if (newest == null || ts.compareTo(newest) > 0) newest = ts;
         }
       }
     }
     tally.apply();
-    if (oldest == null) return;
+    // Every bucket up to the newest deleted row's may now hold rows whose count fell to zero.
+    if (newest == null) return;
     for (RollupLevel level : RollupLevel.values()) {
       PreparedStatement prune = prunes.get(level);
-      prune.setString(1, level.bucket(oldest));
+      prune.setString(1, level.bucket(newest));
       prune.executeUpdate();
     }
   }

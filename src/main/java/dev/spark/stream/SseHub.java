@@ -67,10 +67,6 @@ public final class SseHub {
     return Future.all(done).mapEmpty();
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
   public int agentCount() {
     return agents.size();
   }

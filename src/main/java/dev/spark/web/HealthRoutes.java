@@ -32,7 +32,7 @@ public final class HealthRoutes {
             .put("db", part(db))
             .put("storage", part(storage))
             .put("poller", part(poller))
-            .put("stream", stream(poller, hub));
+            .put("stream", stream(vertx, poller, hub));
         String writeError = storage.succeeded() ? storage.result().getString("writeError") : null;
         boolean up = db.succeeded() && storage.succeeded() && poller.succeeded()
             && !storage.result().getBoolean("closing", false) && writeError == null;
@@ -54,10 +54,10 @@ public final class HealthRoutes {
    * Subscribers of the whole process, whichever web instance answers: agents as the poller counts them
    * (SSE and event-bus), observers from the metrics every instance's hub updates; plus this instance's own.
    */
-  private static JsonObject stream(Future<JsonObject> poller, SseHub hub) {
+  private static JsonObject stream(Vertx vertx, Future<JsonObject> poller, SseHub hub) {
     JsonObject stream = new JsonObject()
         .put("agents", poller.succeeded() ? poller.result().getInteger("agents") : null)
-        .put("observers", SparkMetrics.of(hub.vertx()).observers());
+        .put("observers", SparkMetrics.of(vertx).observers());
     return stream.put("thisInstance", new JsonObject().put("sseAgents", hub.agentCount()).put("observers", hub.observerCount()));
   }
 
