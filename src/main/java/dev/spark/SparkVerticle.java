@@ -1,6 +1,7 @@
 package dev.spark;
 
 import dev.spark.agent.AgentVerticle;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.ConfigLoader;
 import dev.spark.config.SparkConfig;

@@ -1,14 +1,14 @@
 package dev.spark.agent;
 
-import dev.spark.Addresses;
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.client.SparkClient;
 import dev.spark.client.SparkSubscription;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
-import dev.spark.storage.ReadStore;
+import dev.spark.query.ReadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;

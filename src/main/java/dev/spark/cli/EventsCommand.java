@@ -1,6 +1,6 @@
 package dev.spark.cli;
 
-import dev.spark.web.QueryApi;
+import dev.spark.query.QueryApi;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dev.spark.cli;
 
-import dev.spark.web.IssuesApi;
+import dev.spark.query.IssuesApi;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

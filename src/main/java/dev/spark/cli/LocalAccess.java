@@ -1,15 +1,15 @@
 package dev.spark.cli;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.ValidationException;
 import dev.spark.ingest.IngestResult;
 import dev.spark.ingest.Ingestor;
 import dev.spark.janitor.JanitorVerticle;
-import dev.spark.storage.ReadStore;
-import dev.spark.storage.StatusReport;
+import dev.spark.query.IssuesApi;
+import dev.spark.query.QueryApi;
+import dev.spark.query.ReadStore;
+import dev.spark.query.StatusReport;
 import dev.spark.storage.StorageVerticle;
-import dev.spark.web.IssuesApi;
-import dev.spark.web.QueryApi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

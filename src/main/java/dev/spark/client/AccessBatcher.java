@@ -1,6 +1,6 @@
 package dev.spark.client;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

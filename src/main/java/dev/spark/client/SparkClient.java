@@ -1,7 +1,7 @@
 package dev.spark.client;
 
-import dev.spark.Addresses;
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.event.AccessLogEntry;
 import dev.spark.event.EventBatch;
 import dev.spark.event.SparkEvent;

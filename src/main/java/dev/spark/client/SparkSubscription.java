@@ -1,6 +1,6 @@
 package dev.spark.client;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.EventBatch;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -1,6 +1,6 @@
 package dev.spark.client;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.EventType;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;

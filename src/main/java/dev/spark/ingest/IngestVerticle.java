@@ -1,7 +1,7 @@
 package dev.spark.ingest;
 
-import dev.spark.Addresses;
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,18 +1,16 @@
 package dev.spark.ingest;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.WriteRequest;
+import dev.spark.bus.WriteResult;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.AccessLogEntry;
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventRow;
 import dev.spark.event.EventType;
-import dev.spark.event.IngestValidator;
-import dev.spark.event.Redactor;
 import dev.spark.event.SparkEvent;
 import dev.spark.event.ValidationException;
 import dev.spark.metrics.SparkMetrics;
-import dev.spark.storage.WriteRequest;
-import dev.spark.storage.WriteResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -1,6 +1,6 @@
 package dev.spark.janitor;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.Timestamps;
 import io.vertx.core.Future;

@@ -21,12 +21,12 @@ import java.util.logging.Logger;
  * disk. Each level has one row per (bucket, method, route, feature, status, duration bucket) with
  * the count and the exact sum of the durations.
  */
-final class AccessRollups {
+public final class AccessRollups {
   private static final Logger LOG = Logger.getLogger(AccessRollups.class.getName());
-  static final String META_KEY = "access_rollups";
-  static final int VERSION = 1;
+  public static final String META_KEY = "access_rollups";
+  public static final int VERSION = 1;
   /** A missing duration is stored as this (primary-key columns cannot hold NULL usefully). */
-  static final long UNTIMED = -1;
+  public static final long UNTIMED = -1;
 
   private final Connection conn;
   private final Map<RollupLevel, PreparedStatement> upserts = new EnumMap<>(RollupLevel.class);
@@ -47,7 +47,7 @@ final class AccessRollups {
    * counts as 1,230), which bounds the rows per route and bucket; percentiles above a second are
    * then within 1 %.
    */
-  static long durationBucket(Long ms) {
+  public static long durationBucket(Long ms) {
     if (ms == null || ms < 0) return UNTIMED;
     if (ms < 1000) return ms;
     long scale = 1;
@@ -104,7 +104,7 @@ final class AccessRollups {
    * before rollups existed), in one pass over {@code access_logs}, and records that they are built.
    * Runs at open, before anything is served.
    */
-  static void ensureBuilt(Connection conn) throws SQLException {
+  public static void ensureBuilt(Connection conn) throws SQLException {
     try (PreparedStatement st = conn.prepareStatement(Sql.get("get_meta"))) {
       st.setString(1, META_KEY);
       try (ResultSet rs = st.executeQuery()) {

@@ -11,7 +11,7 @@ import java.util.function.Function;
 public final class IssueRows {
   private IssueRows() {}
 
-  static JsonObject json(Function<String, Object> column) {
+  public static JsonObject json(Function<String, Object> column) {
     return new JsonObject()
         .put("fingerprint", column.apply("fingerprint"))
         .put("type", column.apply("type"))
@@ -34,7 +34,7 @@ public final class IssueRows {
         .put("suppressedSinceDelivery", number(column.apply("suppressed")));
   }
 
-  static Long number(Object v) {
+  public static Long number(Object v) {
     return v instanceof Number n ? n.longValue() : null;
   }
 }

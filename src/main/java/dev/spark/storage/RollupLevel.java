@@ -15,9 +15,9 @@ public enum RollupLevel {
   HOUR("access_rollup_hour", 13, ChronoUnit.HOURS),
   MINUTE("access_rollup_minute", 16, ChronoUnit.MINUTES);
 
-  final String table;
-  final int length;
-  final ChronoUnit unit;
+  public final String table;
+  public final int length;
+  public final ChronoUnit unit;
 
   RollupLevel(String table, int length, ChronoUnit unit) {
     this.table = table;
@@ -26,19 +26,19 @@ public enum RollupLevel {
   }
 
   /** The bucket of a stored timestamp. */
-  String bucket(String timestamp) {
+  public String bucket(String timestamp) {
     return timestamp.substring(0, length);
   }
 
-  String bucket(Instant instant) {
+  public String bucket(Instant instant) {
     return dev.spark.event.Timestamps.format(instant).substring(0, length);
   }
 
-  Instant floor(Instant t) {
+  public Instant floor(Instant t) {
     return t.atZone(ZoneOffset.UTC).truncatedTo(unit).toInstant();
   }
 
-  Instant ceil(Instant t) {
+  public Instant ceil(Instant t) {
     Instant f = floor(t);
     return f.equals(t) ? f : ZonedDateTime.ofInstant(f, ZoneOffset.UTC).plus(1, unit).toInstant();
   }

@@ -36,7 +36,7 @@ public final class RouteTemplates {
     return path != null && path.equals(of(path));
   }
 
-  static boolean isId(String s, int from, int to) {
+  public static boolean isId(String s, int from, int to) {
     int len = to - from;
     boolean digits = true;
     boolean hex = true;

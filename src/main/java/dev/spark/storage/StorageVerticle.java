@@ -1,7 +1,8 @@
 package dev.spark.storage;
 
-import dev.spark.Addresses;
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.EventBusCodecs;
+import dev.spark.bus.WriteRequest;
 import dev.spark.config.SparkConfig;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;

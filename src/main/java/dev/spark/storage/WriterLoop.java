@@ -1,6 +1,8 @@
 package dev.spark.storage;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.WriteRequest;
+import dev.spark.bus.WriteResult;
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;

@@ -1,7 +1,7 @@
 package dev.spark.stream;
 
-import dev.spark.Addresses;
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.Addresses;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
 import dev.spark.metrics.SparkMetrics;

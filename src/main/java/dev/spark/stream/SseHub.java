@@ -1,11 +1,11 @@
 package dev.spark.stream;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
 import dev.spark.metrics.SparkMetrics;
-import dev.spark.storage.ReadStore;
+import dev.spark.query.ReadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -1,17 +1,9 @@
 package dev.spark.web;
 
-import dev.spark.event.Timestamps;
-import dev.spark.event.ValidationException;
-import dev.spark.storage.DashboardReads;
-import dev.spark.storage.ReadStore;
-import io.vertx.core.Future;
+import dev.spark.query.AccessStatsApi;
+import dev.spark.query.DashboardReads;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Access-log analytics for the dashboard, the CLI and agents.
@@ -28,51 +20,12 @@ import java.time.Instant;
  * {@code requestId}).
  */
 public final class AccessStatsRoutes {
-  static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
-  static final int MAX_TIMELINE_MINUTES = 7 * 24 * 60;
-
   private AccessStatsRoutes() {}
 
   public static Router router(Vertx vertx, DashboardReads reads, TokenAuth auth) {
     Router router = Router.router(vertx);
-    router.get("/access/stats").handler(auth).handler(ctx -> QueryRoutes.answer(ctx, q -> stats(reads, q)));
-    router.get("/access/timeline").handler(auth).handler(ctx -> QueryRoutes.answer(ctx, q -> timeline(reads, q)));
+    router.get("/access/stats").handler(auth).handler(ctx -> QueryRoutes.answer(ctx, q -> AccessStatsApi.stats(reads, q)));
+    router.get("/access/timeline").handler(auth).handler(ctx -> QueryRoutes.answer(ctx, q -> AccessStatsApi.timeline(reads, q)));
     return router;
-  }
-
-  static Future<JsonObject> stats(DashboardReads reads, QueryParams q) {
-    ReadStore.Filter f = QueryApi.accessFilter(q, false);
-    Instant now = Instant.now();
-    String since = q.time("since");
-    if (since == null) since = Timestamps.format(now.minus(DEFAULT_WINDOW));
-    String until = q.time("until");
-    f.where("where_since", since);
-    if (until != null) f.where("where_until", until);
-    int limit = q.limit(50, 1_000);
-    String from = since;
-    return reads.accessStats(f, limit).map(body -> new JsonObject().put("since", from).put("until", until)
-        .put("routeCount", body.getValue("routeCount")).put("totals", body.getValue("totals")).put("routes", body.getValue("routes")));
-  }
-
-  private static Future<JsonObject> timeline(DashboardReads reads, QueryParams q) {
-    ReadStore.Filter f = QueryApi.accessFilter(q, false);
-    Instant now = Instant.now();
-    String sinceText = q.time("since");
-    String untilText = q.time("until");
-    Instant until = untilText == null ? now : Timestamps.parse(untilText);
-    Instant since = sinceText == null ? until.minus(DEFAULT_WINDOW) : Timestamps.parse(sinceText);
-    Instant start = since.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-    long minutes = (Duration.between(start, until).toMillis() + 59_999) / 60_000;
-    if (minutes < 1) throw new ValidationException("until", "until must be after since");
-    if (minutes > MAX_TIMELINE_MINUTES) {
-      throw new ValidationException("since", "the timeline covers at most " + MAX_TIMELINE_MINUTES + " minutes (7 days); got " + minutes);
-    }
-    int count = (int) minutes;
-    return reads.perMinute(start, count, f).map(points -> new JsonObject()
-        .put("since", Timestamps.format(start))
-        .put("until", Timestamps.format(start.plus(Duration.ofMinutes(count))))
-        .put("bucket", "minute")
-        .put("columns", new JsonArray().add("minute").add("requests").add("errors"))
-        .put("points", points));
   }
 }

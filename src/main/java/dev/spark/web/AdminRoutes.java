@@ -1,8 +1,8 @@
 package dev.spark.web;
 
-import dev.spark.Addresses;
-import dev.spark.storage.ReadStore;
-import dev.spark.storage.StatusReport;
+import dev.spark.bus.Addresses;
+import dev.spark.query.ReadStore;
+import dev.spark.query.StatusReport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

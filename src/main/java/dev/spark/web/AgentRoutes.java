@@ -1,7 +1,7 @@
 package dev.spark.web;
 
+import dev.spark.agent.AgentAbsence;
 import dev.spark.agent.AgentBus;
-import dev.spark.agent.AgentCommand;
 import dev.spark.config.AgentConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +19,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The agent's console (the dashboard's agent panel), talking to {@code dev.spark.agent.AgentVerticle}
@@ -92,28 +91,9 @@ public final class AgentRoutes {
   }
 
   static JsonObject absent(Dashboard.Mode mode, AgentConfig agent) {
-    String reason;
-    String fix;
-    if (mode == Dashboard.Mode.SIDECAR) {
-      reason = "No coding agent runs in this dashboard sidecar: the agent runs inside the Spark that writes the database.";
-      fix = "open the dashboard of that Spark to talk to its agent";
-    } else if (agent != null && !agent.enabled()) {
-      reason = "No coding agent is attached: agent.enabled is false in the configuration, so events wait, pending, for an agent "
-          + "(GET /api/v1/stream).";
-      List<String> searched = new ArrayList<>();
-      Optional<Path> pi = AgentCommand.find(agent.command(), agent.cwd().isBlank() ? Path.of("") : Path.of(agent.cwd()),
-          System.getenv(), searched);
-      fix = "set agent.enabled to true in conf/spark.json and restart Spark"
-          + (pi.isPresent() ? " (Pi was found at " + pi.get() + ")" : "; Pi was not found: " + AgentCommand.installHint());
-    } else {
-      reason = "The agent is not running in this Spark (it is starting or stopping).";
-      fix = null;
-    }
-    return new JsonObject().put("enabled", agent != null && agent.enabled() && mode != Dashboard.Mode.SIDECAR)
-        .put("available", false).put("state", "disabled").put("reason", reason).put("fix", fix)
-        .put("message", fix == null ? reason : reason + " To fix: " + fix + ".")
-        .put("transcript", new JsonArray()).put("version", 0);
+    return AgentAbsence.describe(mode == Dashboard.Mode.SIDECAR, agent);
   }
+
 
   private static void forward(Vertx vertx, RoutingContext ctx, Dashboard.Mode mode, AgentConfig agent, String address, JsonObject body,
       int okStatus) {

@@ -2,8 +2,10 @@ package dev.spark.web;
 
 import dev.spark.config.AgentConfig;
 import dev.spark.config.SparkConfig;
-import dev.spark.storage.DashboardReads;
-import dev.spark.storage.ReadStore;
+import dev.spark.mcp.McpContext;
+import dev.spark.mcp.McpRoutes;
+import dev.spark.query.DashboardReads;
+import dev.spark.query.ReadStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -71,7 +73,8 @@ public final class Dashboard {
     router.route().subRouter(DashboardRoutes.router(vertx, auth, sessions, throttle));
     router.route().subRouter(MetricsRoutes.router(this));
     AgentConfig agent = AgentConfig.fromJson(cfg.json());
-    if (agent.mcpEnabled()) router.route().subRouter(McpRoutes.router(this, agent));
+    if (agent.mcpEnabled()) router.route().subRouter(McpRoutes.router(new McpContext(vertx, auth,
+        BodyLimit.of(1 << 20, "the MCP endpoint's limit"), reads, dashboardReads, mode == Mode.SIDECAR, agent)));
     return router;
   }
 }

@@ -1,6 +1,6 @@
 package dev.spark.web;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;

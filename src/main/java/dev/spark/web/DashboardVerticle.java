@@ -1,9 +1,9 @@
 package dev.spark.web;
 
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.ConfigLoader;
 import dev.spark.config.SparkConfig;
-import dev.spark.storage.ReadStore;
+import dev.spark.query.ReadStore;
 import dev.spark.storage.SqliteDatabase;
 import dev.spark.stream.RowFollower;
 import dev.spark.stream.SseHub;

@@ -1,8 +1,8 @@
 package dev.spark.web;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.metrics.SparkMetrics;
-import dev.spark.storage.ReadStore;
+import dev.spark.query.ReadStore;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,9 @@
 package dev.spark.web;
 
 import dev.spark.event.ValidationException;
-import dev.spark.storage.ReadStore;
+import dev.spark.query.QueryApi;
+import dev.spark.query.QueryParams;
+import dev.spark.query.ReadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

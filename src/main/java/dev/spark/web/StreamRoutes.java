@@ -1,6 +1,7 @@
 package dev.spark.web;
 
 import dev.spark.event.ValidationException;
+import dev.spark.query.QueryParams;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;

@@ -1,9 +1,9 @@
 package dev.spark.web;
 
-import dev.spark.EventBusCodecs;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.Ingestor;
-import dev.spark.storage.ReadStore;
+import dev.spark.query.ReadStore;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

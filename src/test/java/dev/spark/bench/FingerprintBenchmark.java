@@ -1,8 +1,8 @@
 package dev.spark.bench;
 
-import dev.spark.event.Fingerprinter;
-import dev.spark.event.IngestValidator;
-import dev.spark.event.Redactor;
+import dev.spark.ingest.IngestValidator;
+import dev.spark.ingest.Redactor;
+import dev.spark.issues.Fingerprinter;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
 package dev.spark.bench;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.storage.SqliteDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpClientAgent;

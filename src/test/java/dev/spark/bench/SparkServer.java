@@ -1,7 +1,7 @@
 package dev.spark.bench;
 
-import dev.spark.Addresses;
 import dev.spark.SparkVerticle;
+import dev.spark.bus.Addresses;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.spark.bench;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,6 @@
 package dev.spark.cli;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.Timestamps;

@@ -1,5 +1,6 @@
 package dev.spark.client;
 
+import dev.spark.Spark;
 import dev.spark.event.AccessLogEntry;
 import dev.spark.event.EventType;
 import dev.spark.event.SparkEvent;

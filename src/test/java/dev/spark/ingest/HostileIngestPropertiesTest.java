@@ -1,6 +1,5 @@
 package dev.spark.ingest;
 
-import dev.spark.event.JsonDepth;
 import dev.spark.support.Await;
 import dev.spark.support.HostileJson;
 import dev.spark.support.SparkUnderTest;
@@ -18,9 +17,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.spark.ingest;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.AccessLogEntry;
 import dev.spark.event.EventType;
 import dev.spark.event.SparkEvent;

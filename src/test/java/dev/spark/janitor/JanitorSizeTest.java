@@ -1,6 +1,6 @@
 package dev.spark.janitor;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.support.Await;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;

@@ -2,6 +2,8 @@ package dev.spark.storage;
 
 import dev.spark.event.AccessRow;
 import dev.spark.event.Timestamps;
+import dev.spark.query.DashboardReads;
+import dev.spark.query.ReadStore;
 import dev.spark.support.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,10 +1,11 @@
 package dev.spark.storage;
 
+import dev.spark.query.IssuesApi;
+import dev.spark.query.QueryApi;
+import dev.spark.query.ReadStore;
 import dev.spark.support.Await;
 import dev.spark.support.SparkUnderTest;
 import dev.spark.support.SseTestClient;
-import dev.spark.web.IssuesApi;
-import dev.spark.web.QueryApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;

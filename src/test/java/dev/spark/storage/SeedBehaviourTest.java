@@ -1,6 +1,6 @@
 package dev.spark.storage;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.EventBatch;
 import dev.spark.event.Timestamps;
 import dev.spark.support.Await;

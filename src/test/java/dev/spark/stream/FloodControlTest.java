@@ -1,6 +1,6 @@
 package dev.spark.stream;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.client.SparkClient;
 import dev.spark.event.EventBatch;
 import dev.spark.event.IssueDelivery;

@@ -1,6 +1,6 @@
 package dev.spark.demo;
 
-import dev.spark.client.Spark;
+import dev.spark.Spark;
 import dev.spark.client.SparkClient;
 import dev.spark.client.SparkWeb;
 import dev.spark.client.SparkWebOptions;

@@ -1,6 +1,7 @@
-package dev.spark.web;
+package dev.spark.mcp;
 
 import dev.spark.event.ValidationException;
+import dev.spark.query.IssuesApi;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -17,9 +18,9 @@ import java.util.List;
 final class McpIssueTools {
   static final List<String> NAMES = List.of("list_issues", "resolve_issue", "set_issue_status");
 
-  private final Dashboard dashboard;
+  private final McpContext dashboard;
 
-  McpIssueTools(Dashboard dashboard) {
+  McpIssueTools(McpContext dashboard) {
     this.dashboard = dashboard;
   }
 
@@ -40,7 +41,7 @@ final class McpIssueTools {
   /** The tool's answer; a bad argument fails with (or throws) a {@link ValidationException}. */
   Future<JsonObject> call(String name, JsonObject args) {
     return switch (name) {
-      case "list_issues" -> IssuesApi.list(dashboard.reads, McpRoutes.strings(args, "status", "sort", "limit"));
+      case "list_issues" -> IssuesApi.list(dashboard.reads(), McpRoutes.strings(args, "status", "sort", "limit"));
       case "resolve_issue" -> setStatus(fingerprint(args), "resolve");
       case "set_issue_status" -> {
         String fp = fingerprint(args);
@@ -55,11 +56,11 @@ final class McpIssueTools {
   }
 
   private Future<JsonObject> setStatus(String fingerprint, String action) {
-    if (dashboard.mode == Dashboard.Mode.SIDECAR) {
+    if (dashboard.sidecar()) {
       return Future.failedFuture("This is Spark's read-only dashboard sidecar: it never writes. "
           + "Resolve, mute or reopen issues on the Spark that writes the database.");
     }
-    return IssuesApi.setStatus(dashboard.vertx, fingerprint, action).compose(answer -> answer == null
+    return IssuesApi.setStatus(dashboard.vertx(), fingerprint, action).compose(answer -> answer == null
         ? Future.failedFuture("No issue with fingerprint " + fingerprint + " (list_issues shows the fingerprints)")
         : Future.succeededFuture(answer))
         .recover(e -> e instanceof ReplyException r

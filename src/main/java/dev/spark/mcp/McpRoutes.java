@@ -1,9 +1,14 @@
-package dev.spark.web;
+package dev.spark.mcp;
 
+import dev.spark.agent.AgentAbsence;
 import dev.spark.agent.AgentBus;
 import dev.spark.config.AgentConfig;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.ValidationException;
+import dev.spark.query.AccessStatsApi;
+import dev.spark.query.IssuesApi;
+import dev.spark.query.QueryApi;
+import dev.spark.query.QueryParams;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -43,20 +48,20 @@ public final class McpRoutes {
   static final List<String> VERSIONS = List.of("2025-06-18", "2025-03-26", "2024-11-05");
   static final long TALK_TIMEOUT_MS = 10 * 60_000;
 
-  private final Dashboard dashboard;
+  private final McpContext dashboard;
   private final AgentConfig agent;
   private final McpIssueTools issues;
 
-  private McpRoutes(Dashboard dashboard, AgentConfig agent) {
+  private McpRoutes(McpContext dashboard) {
     this.dashboard = dashboard;
-    this.agent = agent;
+    this.agent = dashboard.agent();
     this.issues = new McpIssueTools(dashboard);
   }
 
-  public static Router router(Dashboard dashboard, AgentConfig agent) {
-    McpRoutes mcp = new McpRoutes(dashboard, agent);
-    Router router = Router.router(dashboard.vertx);
-    router.post("/mcp").handler(dashboard.auth).handler(BodyLimit.of(1 << 20, "the MCP endpoint's limit")).handler(mcp::handle);
+  public static Router router(McpContext context) {
+    McpRoutes mcp = new McpRoutes(context);
+    Router router = Router.router(context.vertx());
+    router.post("/mcp").handler(context.auth()).handler(context.bodyLimit()).handler(mcp::handle);
     router.route("/mcp").handler(ctx -> ctx.response().setStatusCode(405).putHeader("Allow", "POST").end());
     return router;
   }
@@ -149,11 +154,11 @@ public final class McpRoutes {
     Future<JsonObject> answer;
     try {
       answer = switch (name == null ? "" : name) {
-        case "recent_events" -> QueryApi.events(dashboard.reads, strings(args, "limit", "type", "since", "consumed"));
+        case "recent_events" -> QueryApi.events(dashboard.reads(), strings(args, "limit", "type", "since", "consumed"));
         case "pending_events" -> {
           Map<String, String> q = strings(args, "limit");
           q.put("consumed", "false");
-          yield QueryApi.events(dashboard.reads, q);
+          yield QueryApi.events(dashboard.reads(), q);
         }
         case "get_event" -> {
           Object raw = args.getValue("id");
@@ -163,13 +168,13 @@ public final class McpRoutes {
           } catch (NumberFormatException e) {
             throw new ValidationException("id", "get_event needs an integer id (got " + raw + ")");
           }
-          yield dashboard.reads.event(eventId).compose(e -> e == null
+          yield dashboard.reads().event(eventId).compose(e -> e == null
               ? Future.failedFuture("No event #" + eventId)
               : Future.succeededFuture(eventJson(e)));
         }
-        case "query_access_logs" -> QueryApi.access(dashboard.reads,
+        case "query_access_logs" -> QueryApi.access(dashboard.reads(),
             strings(args, "status", "feature", "path", "method", "requestId", "since", "until", "limit"));
-        case "access_stats" -> AccessStatsRoutes.stats(dashboard.dashboardReads,
+        case "access_stats" -> AccessStatsApi.stats(dashboard.dashboardReads(),
             new QueryParams(strings(args, "since", "until", "feature", "path", "method", "status", "limit")));
         case "list_issues", "resolve_issue", "set_issue_status" -> issues.call(name, args);
         case "talk_to_spark" -> {
@@ -225,7 +230,7 @@ public final class McpRoutes {
       invalidParams(ctx, id, "talk_to_spark", new ValidationException("message", "talk_to_spark needs a non-empty message"));
       return;
     }
-    Vertx vertx = dashboard.vertx;
+    Vertx vertx = dashboard.vertx();
     Object progressToken = params.getJsonObject("_meta", new JsonObject()).getValue("progressToken");
     boolean sse = accepts(ctx, "text/event-stream");
     StringBuilder reply = new StringBuilder();
@@ -268,7 +273,7 @@ public final class McpRoutes {
         .compose(v -> vertx.eventBus().<JsonObject>request(AgentBus.PROMPT, new JsonObject().put("text", text).put("source", "mcp"),
             new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(65_000)))
         .onFailure(e -> done.tryFail(e instanceof ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
-            ? AgentRoutes.absent(dashboard.mode, agent).getString("message") : e.getMessage()));
+            ? AgentAbsence.describe(dashboard.sidecar(), agent).getString("message") : e.getMessage()));
     done.future().onComplete(ar -> {
       vertx.cancelTimer(timer);
       changes.unregister();

@@ -1,5 +1,6 @@
-package dev.spark.event;
+package dev.spark.issues;
 
+import dev.spark.event.IssueSummary;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;

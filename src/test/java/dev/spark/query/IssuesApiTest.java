@@ -1,4 +1,4 @@
-package dev.spark.web;
+package dev.spark.query;
 
 import dev.spark.support.Await;
 import dev.spark.support.SparkUnderTest;

@@ -1,4 +1,4 @@
-package dev.spark.storage;
+package dev.spark.query;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

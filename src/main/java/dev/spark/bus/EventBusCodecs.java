@@ -1,10 +1,8 @@
-package dev.spark;
+package dev.spark.bus;
 
 import dev.spark.event.AccessLogEntry;
 import dev.spark.event.EventBatch;
 import dev.spark.event.SparkEvent;
-import dev.spark.storage.WriteRequest;
-import dev.spark.storage.WriteResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;

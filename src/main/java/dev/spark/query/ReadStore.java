@@ -1,8 +1,10 @@
-package dev.spark.storage;
+package dev.spark.query;
 
 import dev.spark.event.EventRow;
 import dev.spark.event.IssueDelivery;
 import dev.spark.event.StoredEvent;
+import dev.spark.storage.IssueRows;
+import dev.spark.storage.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;

@@ -1,5 +1,12 @@
-package dev.spark.event;
+package dev.spark.ingest;
 
+import dev.spark.event.AccessRow;
+import dev.spark.event.EventRow;
+import dev.spark.event.EventType;
+import dev.spark.event.Timestamps;
+import dev.spark.event.UuidV7;
+import dev.spark.event.ValidationException;
+import dev.spark.issues.Fingerprinter;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,5 @@
-package dev.spark.client;
+package dev.spark;
 
-import dev.spark.SparkVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,5 +1,9 @@
-package dev.spark.storage;
+package dev.spark.query;
 
+import dev.spark.storage.AccessRollups;
+import dev.spark.storage.RollupLevel;
+import dev.spark.storage.RouteTemplates;
+import dev.spark.storage.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,9 @@
-package dev.spark.storage;
+package dev.spark.query;
 
 import dev.spark.event.Timestamps;
+import dev.spark.storage.RollupLevel;
+import dev.spark.storage.RouteTemplates;
+import dev.spark.storage.Sql;
 
 import java.time.Instant;
 import java.util.ArrayList;

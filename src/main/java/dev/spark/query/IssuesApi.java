@@ -1,10 +1,9 @@
-package dev.spark.web;
+package dev.spark.query;
 
-import dev.spark.Addresses;
+import dev.spark.bus.Addresses;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.Timestamps;
 import dev.spark.event.ValidationException;
-import dev.spark.storage.ReadStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -67,7 +66,7 @@ public final class IssuesApi {
         .recover(e -> e instanceof ReplyException r && r.failureCode() == 404 ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
-  static Future<JsonObject> list(ReadStore reads, QueryParams q) {
+  public static Future<JsonObject> list(ReadStore reads, QueryParams q) {
     ReadStore.Filter f = new ReadStore.Filter();
     String status = q.string("status");
     if (status != null && !"all".equals(status)) {
@@ -98,7 +97,7 @@ public final class IssuesApi {
     });
   }
 
-  static Future<JsonObject> get(ReadStore reads, String fingerprint, QueryParams q) {
+  public static Future<JsonObject> get(ReadStore reads, String fingerprint, QueryParams q) {
     Long eventsParam = q.integer("events", 0, MAX_LIMIT);
     int events = eventsParam == null ? DEFAULT_EVENTS : eventsParam.intValue();
     Long hoursParam = q.integer("hours", 1, MAX_HOURS);

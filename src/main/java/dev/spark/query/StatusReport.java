@@ -1,6 +1,7 @@
-package dev.spark.storage;
+package dev.spark.query;
 
 import dev.spark.event.StoredEvent;
+import dev.spark.storage.SqliteDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

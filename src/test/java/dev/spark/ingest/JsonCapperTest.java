@@ -1,4 +1,4 @@
-package dev.spark.event;
+package dev.spark.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
-import static dev.spark.event.JsonCapper.DEFAULT_MAX_BYTES;
+import static dev.spark.ingest.JsonCapper.DEFAULT_MAX_BYTES;
 import static org.junit.jupiter.api.Assertions.*;
 
 class JsonCapperTest {

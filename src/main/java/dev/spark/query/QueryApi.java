@@ -1,9 +1,8 @@
-package dev.spark.web;
+package dev.spark.query;
 
 import dev.spark.event.EventType;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.ValidationException;
-import dev.spark.storage.ReadStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +31,7 @@ public final class QueryApi {
     return guarded(() -> access(reads, new QueryParams(params)));
   }
 
-  static Future<JsonObject> events(ReadStore reads, QueryParams q) {
+  public static Future<JsonObject> events(ReadStore reads, QueryParams q) {
     ReadStore.Filter f = new ReadStore.Filter();
     String type = q.string("type");
     if (type != null) {
@@ -52,7 +51,7 @@ public final class QueryApi {
     });
   }
 
-  static Future<JsonObject> access(ReadStore reads, QueryParams q) {
+  public static Future<JsonObject> access(ReadStore reads, QueryParams q) {
     ReadStore.Filter f = accessFilter(q, true);
     Long before = q.integer("before", 1, Long.MAX_VALUE);
     if (before != null) f.where("where_before_id", before);

@@ -1,4 +1,4 @@
-package dev.spark.storage;
+package dev.spark.bus;
 
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventRow;

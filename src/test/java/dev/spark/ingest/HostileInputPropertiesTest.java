@@ -1,5 +1,10 @@
-package dev.spark.event;
+package dev.spark.ingest;
 
+import dev.spark.event.AccessRow;
+import dev.spark.event.EventRow;
+import dev.spark.event.EventType;
+import dev.spark.event.StoredEvent;
+import dev.spark.event.ValidationException;
 import dev.spark.support.HostileJson;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;

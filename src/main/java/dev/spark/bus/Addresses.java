@@ -1,4 +1,4 @@
-package dev.spark;
+package dev.spark.bus;
 
 /** Every event-bus address Spark uses, in one place. */
 public final class Addresses {

@@ -1,4 +1,4 @@
-package dev.spark.web;
+package dev.spark.query;
 
 import dev.spark.event.Timestamps;
 import dev.spark.event.ValidationException;
@@ -14,26 +14,26 @@ import java.util.function.Function;
  * They come from a request's query string or, for the CLI reading the database itself, from a map
  * with the same names, so both give the same answers and the same errors.
  */
-final class QueryParams {
+public final class QueryParams {
   private final Function<String, String> lookup;
 
-  QueryParams(RoutingContext ctx) {
+  public QueryParams(RoutingContext ctx) {
     this.lookup = name -> {
       List<String> values = ctx.queryParam(name);
       return values.isEmpty() ? null : values.get(values.size() - 1);
     };
   }
 
-  QueryParams(Map<String, String> params) {
+  public QueryParams(Map<String, String> params) {
     this.lookup = params::get;
   }
 
-  String string(String name) {
+  public String string(String name) {
     String v = lookup.apply(name);
     return v == null || v.isEmpty() ? null : v;
   }
 
-  Long integer(String name, long min, long max) {
+  public Long integer(String name, long min, long max) {
     String v = string(name);
     if (v == null) return null;
     try {
@@ -45,12 +45,12 @@ final class QueryParams {
     throw new ValidationException(name, name + " must be an integer from " + min + " to " + max + " (got \"" + v + "\")");
   }
 
-  int limit(int dflt, int max) {
+  public int limit(int dflt, int max) {
     Long l = integer("limit", 1, max);
     return l == null ? dflt : l.intValue();
   }
 
-  Boolean bool(String name) {
+  public Boolean bool(String name) {
     String v = string(name);
     if (v == null) return null;
     return switch (v.toLowerCase(java.util.Locale.ROOT)) {
@@ -61,7 +61,7 @@ final class QueryParams {
   }
 
   /** A time bound, normalised to Spark's stored timestamp format so SQL compares it as text. */
-  String time(String name) {
+  public String time(String name) {
     String v = string(name);
     if (v == null) return null;
     Instant parsed = Timestamps.parse(v);

@@ -1,11 +1,11 @@
-package dev.spark.web;
+package dev.spark.mcp;
 
 import dev.spark.support.AgentConsole;
 import dev.spark.support.AgentSetup;
 import dev.spark.support.Await;
 import dev.spark.support.Pi;
-import dev.spark.support.ScriptedModel;
 import dev.spark.support.ScriptedModel.Reply;
+import dev.spark.support.ScriptedModel;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

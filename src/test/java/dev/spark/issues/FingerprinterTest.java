@@ -1,5 +1,10 @@
-package dev.spark.event;
+package dev.spark.issues;
 
+import dev.spark.event.EventRow;
+import dev.spark.event.IssueSummary;
+import dev.spark.event.ValidationException;
+import dev.spark.ingest.IngestValidator;
+import dev.spark.ingest.Redactor;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

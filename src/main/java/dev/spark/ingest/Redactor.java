@@ -1,4 +1,4 @@
-package dev.spark.event;
+package dev.spark.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

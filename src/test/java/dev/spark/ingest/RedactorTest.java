@@ -1,4 +1,4 @@
-package dev.spark.event;
+package dev.spark.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.spark.event.Redactor.REDACTED;
+import static dev.spark.ingest.Redactor.REDACTED;
 import static org.junit.jupiter.api.Assertions.*;
 
 class RedactorTest {

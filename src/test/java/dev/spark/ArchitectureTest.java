@@ -1,0 +1,165 @@
+package dev.spark;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The layout of docs/ARCHITECTURE.md, read off the sources: packages in pipeline order, each using
+ * only packages before it (so no two packages depend on each other, directly or through others), and
+ * no main source file over 400 lines. A package is "used" by an import or by a fully qualified name
+ * in code (comments and strings do not count).
+ */
+class ArchitectureTest {
+  /** Pipeline order: each package may use only those before it. "" is dev.spark itself. */
+  static final List<String> ORDER = List.of(
+      "event", "config", "metrics", "bus", "client", "issues", "ingest", "storage", "query",
+      "stream", "janitor", "alerts", "agent", "mcp", "web", "", "cli");
+  static final int MAX_LINES = 400;
+  static final Path MAIN = Path.of("src/main/java/dev/spark");
+  /** Files still being split (issue 11), with the size they may not grow past. Empty when done. */
+  static final Map<String, Integer> BEING_SPLIT = Map.of(
+      "storage/SqliteDatabase.java", 689, "agent/AgentVerticle.java", 674, "ingest/JsonCapper.java", 508,
+      "issues/Fingerprinter.java", 456, "client/SparkWeb.java", 435);
+
+  private static final Pattern COMMENTS_AND_STRINGS =
+      Pattern.compile("//[^\\n]*|/\\*.*?\\*/|\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])+'", Pattern.DOTALL);
+  private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.spark\\.(?:([a-z][a-z0-9]*)\\.)?[A-Z]");
+
+  @Test
+  void packagesUseOnlyPackagesBeforeThemInPipelineOrder() {
+    Map<String, Set<String>> uses = packageUses();
+    List<String> wrong = new ArrayList<>();
+    for (var e : uses.entrySet()) {
+      String from = e.getKey();
+      if (!ORDER.contains(from)) {
+        wrong.add("package " + name(from) + " is not in the pipeline order (add it to docs/ARCHITECTURE.md and ORDER)");
+        continue;
+      }
+      for (String to : e.getValue()) {
+        if (ORDER.indexOf(to) > ORDER.indexOf(from)) wrong.add(name(from) + " uses " + name(to) + ", which comes after it");
+      }
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  @Test
+  void noImportCycleBetweenPackages() {
+    List<List<String>> cycles = cycles(packageUses());
+    assertEquals(List.of(), cycles, "packages that depend on each other");
+  }
+
+  @Test
+  void cycleDetectionFindsACycle() {
+    Map<String, Set<String>> graph = Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"), "d", Set.of("a"));
+    assertEquals(List.of(List.of("a", "b", "c")), cycles(graph));
+  }
+
+  @Test
+  void noMainSourceFileOverFourHundredLines() {
+    Map<String, Integer> over = new TreeMap<>();
+    for (Path file : javaFiles()) {
+      int lines = read(file).split("\n", -1).length - 1;
+      String name = MAIN.relativize(file).toString();
+      if (lines > BEING_SPLIT.getOrDefault(name, MAX_LINES)) over.put(name, lines);
+    }
+    assertEquals(Map.of(), over, "main source files over " + MAX_LINES + " lines: split them by job");
+  }
+
+  @Test
+  void everyPackageIsUsedOrUses() {
+    assertTrue(packageUses().size() >= 10, "the scan found the packages: " + packageUses().keySet());
+  }
+
+  static Map<String, Set<String>> packageUses() {
+    Map<String, Set<String>> uses = new TreeMap<>();
+    for (Path file : javaFiles()) {
+      String pkg = packageOf(file);
+      Set<String> used = uses.computeIfAbsent(pkg, k -> new TreeSet<>());
+      Matcher m = REFERENCE.matcher(COMMENTS_AND_STRINGS.matcher(read(file)).replaceAll(" "));
+      while (m.find()) {
+        String to = m.group(1) == null ? "" : m.group(1);
+        if (!to.equals(pkg)) used.add(to);
+      }
+    }
+    return uses;
+  }
+
+  /** Strongly connected components of more than one package (Tarjan), each sorted. */
+  static List<List<String>> cycles(Map<String, Set<String>> graph) {
+    Map<String, Integer> index = new LinkedHashMap<>();
+    Map<String, Integer> low = new LinkedHashMap<>();
+    List<String> stack = new ArrayList<>();
+    List<List<String>> found = new ArrayList<>();
+    int[] counter = {0};
+    for (String v : new TreeSet<>(graph.keySet())) {
+      if (!index.containsKey(v)) connect(v, graph, index, low, stack, found, counter);
+    }
+    return found;
+  }
+
+  private static void connect(String v, Map<String, Set<String>> graph, Map<String, Integer> index, Map<String, Integer> low,
+      List<String> stack, List<List<String>> found, int[] counter) {
+    index.put(v, counter[0]);
+    low.put(v, counter[0]++);
+    stack.add(v);
+    for (String w : new TreeSet<>(graph.getOrDefault(v, Set.of()))) {
+      if (!index.containsKey(w)) {
+        connect(w, graph, index, low, stack, found, counter);
+        low.put(v, Math.min(low.get(v), low.get(w)));
+      } else if (stack.contains(w)) {
+        low.put(v, Math.min(low.get(v), index.get(w)));
+      }
+    }
+    if (low.get(v).equals(index.get(v))) {
+      List<String> component = new ArrayList<>();
+      String w;
+      do {
+        w = stack.remove(stack.size() - 1);
+        component.add(w);
+      } while (!w.equals(v));
+      if (component.size() > 1) found.add(component.stream().sorted().toList());
+    }
+  }
+
+  private static String packageOf(Path file) {
+    Path dir = MAIN.relativize(file).getParent();
+    return dir == null ? "" : dir.toString().replace('/', '.');
+  }
+
+  private static String name(String pkg) {
+    return pkg.isEmpty() ? "dev.spark" : "dev.spark." + pkg;
+  }
+
+  private static List<Path> javaFiles() {
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      return files.filter(f -> f.toString().endsWith(".java")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
