@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,6 +51,9 @@ final class WriterLoop {
   private final int maxBatchRows;
   private final SparkMetrics metrics;
   private final Clock clock;
+  private final AlertOutbox alerts;
+  /** Outbox rows the current group commit wrote; the alert sender is woken once they are committed. */
+  private int alertsWritten;
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
 
@@ -64,8 +68,9 @@ final class WriterLoop {
   volatile long lastCommitRows;
   volatile double lastCommitMs;
 
-  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, String name) {
+  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts, String name) {
     this.vertx = vertx;
+    this.alerts = alerts;
     this.db = db;
     this.maxBatchRows = maxBatchRows;
     this.metrics = metrics;
@@ -162,6 +167,7 @@ final class WriterLoop {
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       answer(group, ids);
+      if (alertsWritten > 0) vertx.eventBus().publish(Addresses.ALERTS_PENDING, alertsWritten);
       writable();
     } catch (Exception e) {
       release(rows, bytes);
@@ -218,10 +224,14 @@ final class WriterLoop {
     try {
       long[] eventIds = events.isEmpty() ? new long[0] : db.insertEvents(events);
       long[] accessIds = access.isEmpty() ? new long[0] : db.insertAccess(access);
+      alertsWritten = 0;
       if (!events.isEmpty()) {
+        // Before the issues are updated: whether an issue is new or resolved is read from its row as it was.
+        Instant now = clock.instant();
+        alertsWritten = alerts.enqueue(db, events, eventIds, now);
         IssueTally tally = new IssueTally();
         tally.add(events, eventIds);
-        db.upsertIssues(tally, clock.instant());
+        db.upsertIssues(tally, now);
       }
       db.commit();
       long[][] ids = new long[group.size()][];
