@@ -45,6 +45,7 @@ public final class WebVerticle extends VerticleBase {
         cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(IssueRoutes.router(vertx, reads, readAuth));
+    api.route().subRouter(AlertRoutes.router(vertx, dev.spark.config.AlertsConfig.fromJson(cfg.json(), System.getenv()), readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
     api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth,
         dev.spark.config.AgentConfig.fromJson(cfg.json())));
