@@ -122,6 +122,18 @@ class AlertMessagesTest {
     }
   }
 
+  /** RFC 2047 B-encoded UTF-8 words back to text (the space between two encoded words is not part of the text). */
+  static String decodeWords(String header) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("=\\?UTF-8\\?B\\?([^?]*)\\?=\\s*").matcher(header);
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    while (m.find()) {
+      out.append(header, at, m.start()).append(new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8));
+      at = m.end();
+    }
+    return out.append(header.substring(at)).toString();
+  }
+
   @Test
   void anEmailArrivesAtARealSmtpServerWithTitleAndLinkAfterLoggingIn(Vertx vertx, @TempDir Path dir) throws Exception {
     int smtpPort = SparkUnderTest.freePort();
@@ -152,13 +164,13 @@ class AlertMessagesTest {
       String raw = Files.readString(eml, StandardCharsets.UTF_8);
       int split = raw.indexOf("\r\n\r\n");
       Map<String, String> headers = new LinkedHashMap<>();
-      for (String line : raw.substring(0, split).split("\r\n")) {
-        int colon = line.indexOf(':');
-        assertTrue(colon > 0, "a header line without a name (injected?): " + line);
-        assertTrue(headers.put(line.substring(0, colon), line.substring(colon + 1).strip()) == null, "header twice: " + line);
+      for (String headerLine : raw.substring(0, split).split("\r\n")) {
+        int colon = headerLine.indexOf(':');
+        assertTrue(colon > 0, "a header line without a name (injected?): " + headerLine);
+        assertTrue(headers.put(headerLine.substring(0, colon), headerLine.substring(colon + 1).strip()) == null, "header twice: " + headerLine);
       }
       assertFalse(headers.containsKey("Bcc"), "no header injected by the message: " + headers);
-      String subject = headers.get("Subject");
+      String subject = decodeWords(headers.get("Subject"));
       assertTrue(subject.startsWith("[Spark] New issue: <@channel> <!here>"), subject);
       assertFalse(subject.contains("\u001b"), subject);
       assertEquals("text/plain; charset=UTF-8", headers.get("Content-Type"));
