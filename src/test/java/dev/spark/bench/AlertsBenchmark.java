@@ -76,7 +76,7 @@ public final class AlertsBenchmark {
             .put("to", new JsonArray().add("hook"))) : new JsonArray()));
     SparkServer spark = SparkServer.start(vertx, db, "NORMAL", extra);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(spark.port)
-        .setMaxPoolSize(32).setKeepAlive(true));
+        .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
     AtomicLong events = new AtomicLong();
     AtomicLong rejected = new AtomicLong();
     long start = System.nanoTime();
