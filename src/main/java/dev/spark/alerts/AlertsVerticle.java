@@ -45,6 +45,7 @@ public final class AlertsVerticle extends VerticleBase {
   private long timer = -1;
   private long timerAt = Long.MAX_VALUE;
   private boolean stopping;
+  private HealthWatch health;
 
   @Override
   public Future<?> start() {
@@ -57,6 +58,8 @@ public final class AlertsVerticle extends VerticleBase {
             vertx.eventBus().localConsumer(Addresses.ALERTS_PENDING, m -> wake()).completion(),
             vertx.eventBus().<JsonObject>localConsumer(TEST, this::onTest).completion())
         .onSuccess(v -> {
+          health = new HealthWatch(vertx, alerts, clients, cfg.environment(), dashboardUrl);
+          health.start();
           if (!alerts.targets().isEmpty()) LOG.info("Alerts: " + alerts.rules().size() + " rules, targets " + alerts.targets().keySet());
           wake();
         });
@@ -66,6 +69,7 @@ public final class AlertsVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     if (timer >= 0) vertx.cancelTimer(timer);
+    if (health != null) health.stop();
     return http == null ? Future.succeededFuture() : http.close();
   }
 

@@ -19,9 +19,10 @@ import java.util.Set;
  * @param maxAttempts  attempts per delivery before it is dropped with its last error
  * @param retryDelayMs the first retry's delay; each further one doubles it, up to ten minutes
  * @param timeoutMs    how long one attempt (connect, send, answer) may take
+ * @param healthCheckMs how often Spark's own health is checked for {@code spark-health} rules
  */
 public record AlertsConfig(List<Rule> rules, Map<String, AlertTarget> targets, String publicUrl, int maxAttempts,
-    long retryDelayMs, long timeoutMs) {
+    long retryDelayMs, long timeoutMs, long healthCheckMs) {
 
   public static final Set<String> KINDS = Set.of("new-issue", "regression", "frequency", "agent-fix", "spark-health");
 
@@ -71,7 +72,8 @@ public record AlertsConfig(List<Rule> rules, Map<String, AlertTarget> targets, S
     return new AlertsConfig(List.copyOf(rules), Map.copyOf(targets), publicUrl.replaceAll("/+$", ""),
         (int) r.integer("alerts.maxAttempts", 1, 1_000),
         r.integer("alerts.retryDelayMs", 10, 3_600_000),
-        r.integer("alerts.timeoutMs", 100, 600_000));
+        r.integer("alerts.timeoutMs", 100, 600_000),
+        r.integer("alerts.healthCheckMs", 100, 600_000));
   }
 
   private static Rule rule(int i, Object node, Map<String, AlertTarget> targets) {
