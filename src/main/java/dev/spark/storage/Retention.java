@@ -45,11 +45,7 @@ final class Retention {
 
   /** Runs one small delete (a named statement with its bound values) in its own transaction. */
   private int deleteChunk(String statement, Object... values) throws SQLException {
-    return db.inTransaction(() -> {
-      PreparedStatement st = db.statement(statement);
-      for (int i = 0; i < values.length; i++) st.setObject(i + 1, values[i]);
-      return st.executeUpdate();
-    });
+    return db.inTransaction(() -> db.updateOnce(statement, values));
   }
 
   /**

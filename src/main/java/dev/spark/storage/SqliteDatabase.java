@@ -79,6 +79,19 @@ public final class SqliteDatabase implements AutoCloseable {
     return st;
   }
 
+  /**
+   * Runs the named statement with {@code values} bound, on a statement prepared for this call and
+   * closed after it (no commit). For the statements run now and then (the janitor's deletes, meta
+   * values): kept prepared, {@code put_meta} left SQLite counting a statement in progress, and the
+   * next VACUUM refused to run (JanitorVerticleTest).
+   */
+  int updateOnce(String name, Object... values) throws SQLException {
+    try (PreparedStatement st = conn.prepareStatement(Sql.get(name))) {
+      for (int i = 0; i < values.length; i++) st.setObject(i + 1, values[i]);
+      return st.executeUpdate();
+    }
+  }
+
   /** Runs {@code work} and commits it, or rolls it all back and rethrows when any of it fails. */
   <T> T inTransaction(SqlWork<T> work) throws SQLException {
     try {
