@@ -81,7 +81,7 @@ public final class StorageVerticle extends VerticleBase {
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
-            vertx.eventBus().<RetentionOp<?>>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
+            vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
   }
@@ -162,8 +162,11 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  private void onMaintain(Message<RetentionOp<?>> msg) {
-    RetentionOp<?> op = msg.body();
+  private void onMaintain(Message<Object> msg) {
+    if (!(msg.body() instanceof RetentionOp<?> op)) {
+      msg.fail(400, "expected a RetentionOp (dev.spark.bus), got " + (msg.body() == null ? "nothing" : msg.body().getClass().getSimpleName()));
+      return;
+    }
     enqueueOp(msg, () -> janitorial.run(op));
   }
 

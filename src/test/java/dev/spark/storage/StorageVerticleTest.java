@@ -159,6 +159,18 @@ class StorageVerticleTest {
   }
 
   @Test
+  void maintenanceRefusesAnythingButARetentionOpWith400(Vertx vertx, VertxTestContext ctx) {
+    Checkpoint refused = ctx.checkpoint();
+    deploy(vertx, null)
+        .compose(id -> vertx.eventBus().request(Addresses.STORAGE_MAINTAIN, new JsonObject().put("op", "vacuum")))
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertEquals(400, assertInstanceOf(ReplyException.class, e).failureCode());
+          assertTrue(e.getMessage().contains("RetentionOp"), e.getMessage());
+          refused.flag();
+        })));
+  }
+
+  @Test
   void theOutboxRefusesARequestItCannotReadAndListsNothingForAStranger(Vertx vertx, VertxTestContext ctx) {
     Checkpoint refused = ctx.checkpoint();
     Checkpoint listed = ctx.checkpoint();
