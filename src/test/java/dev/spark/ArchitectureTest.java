@@ -35,7 +35,7 @@ class ArchitectureTest {
   static final Path MAIN = Path.of("src/main/java/dev/spark");
   /** Files still being split (issue 11), with the size they may not grow past. Empty when done. */
   static final Map<String, Integer> BEING_SPLIT = Map.of(
-      "storage/SqliteDatabase.java", 689, "client/SparkWeb.java", 435);
+      "storage/SqliteDatabase.java", 689);
 
   private static final Pattern COMMENTS_AND_STRINGS =
       Pattern.compile("//[^\\n]*|/\\*.*?\\*/|\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])+'", Pattern.DOTALL);
