@@ -1,6 +1,7 @@
 package dev.spark.agent;
 
 import dev.spark.config.AgentConfig;
+import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
 import io.vertx.core.json.JsonObject;
 
@@ -21,7 +22,7 @@ record AgentLaunch(SparkConfig cfg, AgentConfig agent, Path cwd, List<String> to
     Path cwd = (agent.cwd().isBlank() ? Path.of("") : Path.of(agent.cwd())).toAbsolutePath().normalize();
     SparkConfig.Profile profile = cfg.profile();
     List<String> tools = AgentPrompts.tools(profile);
-    String url = cfg.web().enabled() ? "http://" + hostForUrl(cfg.web().host()) + ":" + cfg.web().port() : null;
+    String url = cfg.web().enabled() ? ServerUrl.of(cfg.web()) : null;
     String dbPath = Path.of(cfg.db().path()).toAbsolutePath().toString();
     String systemPrompt = AgentPrompts.systemPrompt(cfg.environment(), profile, url, dbPath);
     Map<String, String> env = new HashMap<>();
@@ -32,10 +33,5 @@ record AgentLaunch(SparkConfig cfg, AgentConfig agent, Path cwd, List<String> to
     env.put("SPARK_MANAGED_AGENT", "1");
     env.putAll(agent.env());
     return new AgentLaunch(cfg, agent, cwd, tools, systemPrompt, Map.copyOf(env));
-  }
-
-  private static String hostForUrl(String host) {
-    if (host.equals("0.0.0.0") || host.equals("::")) return "127.0.0.1";
-    return host.contains(":") ? "[" + host + "]" : host;
   }
 }

@@ -1,7 +1,6 @@
 package dev.spark.query;
 
-import dev.spark.event.EventRow;
-import dev.spark.event.IssueDelivery;
+import dev.spark.event.EventRows;
 import dev.spark.event.StoredEvent;
 import dev.spark.storage.IssueRows;
 import dev.spark.storage.Sql;
@@ -198,16 +197,7 @@ public final class ReadStore {
 
   private static List<StoredEvent> events(RowSet<Row> rows) {
     List<StoredEvent> out = new ArrayList<>();
-    for (Row r : rows) {
-      Long status = number(r.getValue("status"));
-      EventRow row = new EventRow(r.getString("type"), r.getString("trace_id"), r.getString("timestamp"),
-          r.getString("environment"), r.getString("feature"), r.getString("route"),
-          status == null ? null : status.intValue(), r.getString("data"), r.getString("fingerprint"), null);
-      Long consumed = number(r.getValue("consumed"));
-      Long suppressed = number(r.getValue("suppressed"));
-      out.add(new StoredEvent(number(r.getValue("id")), row, consumed != null && consumed != 0, r.getString("consumed_at"),
-          IssueDelivery.parse(r.getString("delivery")), suppressed != null && suppressed != 0));
-    }
+    for (Row r : rows) out.add(EventRows.event(r::getValue));
     return out;
   }
 

@@ -3,6 +3,7 @@ package dev.spark.web;
 import dev.spark.agent.AgentAbsence;
 import dev.spark.agent.AgentBus;
 import dev.spark.config.AgentConfig;
+import dev.spark.config.ServerUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -74,7 +75,7 @@ public final class AgentRoutes {
    */
   static JsonObject prompt(dev.spark.config.SparkConfig cfg) {
     dev.spark.config.SparkConfig.Profile profile = cfg.profile();
-    String url = "http://" + (cfg.web().host().contains(":") ? "[" + cfg.web().host() + "]" : cfg.web().host()) + ":" + cfg.web().port();
+    String url = ServerUrl.of(cfg.web());
     return new JsonObject().put("environment", cfg.environment()).put("behavior", profile.behavior()).put("tools", profile.tools())
         .put("toolList", new JsonArray(dev.spark.agent.AgentPrompts.tools(profile)))
         .put("systemPrompt", dev.spark.agent.AgentPrompts.systemPrompt(cfg.environment(), profile, url,

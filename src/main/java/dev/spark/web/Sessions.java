@@ -1,5 +1,6 @@
 package dev.spark.web;
 
+import dev.spark.config.RandomTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -10,8 +11,6 @@ import io.vertx.core.shareddata.LocalMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -28,7 +27,6 @@ public final class Sessions {
   public static final long IDLE_MS = 12 * 60 * 60 * 1000L;
   private static final long TOUCH_EVERY_MS = 60_000;
   private static final int SWEEP_ABOVE = 1_000;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final LocalMap<String, Long> lastSeen;
 
@@ -44,9 +42,7 @@ public final class Sessions {
         if (now - e.getValue() > IDLE_MS) lastSeen.remove(e.getKey());
       }
     }
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String id = RandomTokens.token(32);
     lastSeen.put(id, now);
     return id;
   }
