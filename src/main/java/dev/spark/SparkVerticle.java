@@ -10,6 +10,7 @@ import dev.spark.ingest.IngestVerticle;
 import dev.spark.janitor.JanitorVerticle;
 import dev.spark.storage.StorageVerticle;
 import dev.spark.stream.PollerVerticle;
+import dev.spark.web.DashboardVerticle;
 import dev.spark.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -58,7 +59,7 @@ public final class SparkVerticle extends VerticleBase {
       String token = RandomTokens.token();
       resolved.getJsonObject("web").put("token", token);
       LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token
-          + (cfg.web().enabled() ? ". Dashboard: " + dev.spark.web.DashboardVerticle.loginUrl(cfg.web(), token) : ""));
+          + (cfg.web().enabled() ? ". Dashboard: " + DashboardVerticle.loginUrl(cfg.web(), token) : ""));
     }
     EventBusCodecs.register(vertx);
     DeploymentOptions once = new DeploymentOptions().setConfig(resolved);

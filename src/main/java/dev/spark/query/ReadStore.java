@@ -20,7 +20,10 @@ import io.vertx.sqlclient.Tuple;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads, on a pool of its own beside the single writer (WAL lets them run side by side). Never
@@ -116,10 +119,10 @@ public final class ReadStore {
   }
 
   /** Occurrences of one issue per hour (keys like {@code 2026-11-24T10}) from {@code since}. */
-  public Future<java.util.Map<String, Long>> issueHourly(String fingerprint, String since) {
-    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(java.util.Map.<String, Long>of())
+  public Future<Map<String, Long>> issueHourly(String fingerprint, String since) {
+    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(Map.<String, Long>of())
         : pool.preparedQuery(Sql.get("issue_hourly")).execute(Tuple.of(fingerprint, since)).map(rows -> {
-          java.util.Map<String, Long> out = new java.util.HashMap<>();
+          Map<String, Long> out = new HashMap<>();
           for (Row r : rows) out.put(r.getString("hour"), number(r.getValue("n")));
           return out;
         }));
@@ -242,7 +245,7 @@ public final class ReadStore {
     public Filter where(String fragmentName, Object... bound) {
       clauses.add(Sql.get(fragmentName));
       for (Object b : bound) values.add(b);
-      named.add(new Clause(fragmentName, java.util.Arrays.asList(bound)));
+      named.add(new Clause(fragmentName, Arrays.asList(bound)));
       return this;
     }
 
