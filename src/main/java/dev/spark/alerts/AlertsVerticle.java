@@ -51,7 +51,7 @@ public final class AlertsVerticle extends VerticleBase {
   public Future<?> start() {
     SparkConfig cfg = SparkConfig.fromJson(config());
     alerts = AlertsConfig.fromJson(config(), System.getenv());
-    dashboardUrl = alerts.publicUrl().isEmpty() ? "http://" + cfg.web().host() + ":" + cfg.web().port() : alerts.publicUrl();
+    dashboardUrl = alerts.publicUrl().isEmpty() ? dev.spark.config.ServerUrl.of(cfg.web()) : alerts.publicUrl();
     http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(BATCH));
     for (AlertTarget t : alerts.targets().values()) clients.put(t.name(), TargetClient.of(vertx, http, t, alerts.timeoutMs()));
     return Future.all(

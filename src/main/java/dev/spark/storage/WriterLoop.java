@@ -48,6 +48,8 @@ final class WriterLoop {
 
   private final Vertx vertx;
   private final SqliteDatabase db;
+  private final RowInserts inserts;
+  private final Meta meta;
   private final int maxBatchRows;
   private final SparkMetrics metrics;
   private final Clock clock;
@@ -72,6 +74,8 @@ final class WriterLoop {
     this.vertx = vertx;
     this.alerts = alerts;
     this.db = db;
+    this.inserts = new RowInserts(db);
+    this.meta = new Meta(db);
     this.maxBatchRows = maxBatchRows;
     this.metrics = metrics;
     this.clock = clock;
@@ -196,7 +200,7 @@ final class WriterLoop {
 
   private void probe() {
     try {
-      db.putMeta("write_probe", new JsonObject().put("at", Timestamps.now()));
+      meta.put("write_probe", new JsonObject().put("at", Timestamps.now()));
       writable();
     } catch (Exception e) {
       writeError = String.valueOf(e.getMessage());
@@ -222,8 +226,8 @@ final class WriterLoop {
       else access.addAll(((WriteRequest.Access) w.req()).rows());
     }
     try {
-      long[] eventIds = events.isEmpty() ? new long[0] : db.insertEvents(events);
-      long[] accessIds = access.isEmpty() ? new long[0] : db.insertAccess(access);
+      long[] eventIds = events.isEmpty() ? new long[0] : inserts.insertEvents(events);
+      long[] accessIds = access.isEmpty() ? new long[0] : inserts.insertAccess(access);
       alertsWritten = 0;
       if (!events.isEmpty()) {
         // Before the issues are updated: whether an issue is new or resolved is read from its row as it was.
@@ -231,7 +235,7 @@ final class WriterLoop {
         alertsWritten = alerts.enqueue(db, events, eventIds, now);
         IssueTally tally = new IssueTally();
         tally.add(events, eventIds);
-        db.upsertIssues(tally, now);
+        inserts.upsertIssues(tally, now);
       }
       db.commit();
       long[][] ids = new long[group.size()][];
