@@ -22,8 +22,8 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Sends what storage put in the alert outbox. Woken by the writer right after a commit that wrote
- * alerts (so an alert leaves within milliseconds of its event's commit), at start (a restart resumes
+ * Sends what storage put in the alert outbox. Handed the rows by the writer right after the commit
+ * that wrote them (so an alert leaves within milliseconds of its event's commit), at start (a restart resumes
  * what was pending), and by a timer for the next retry. Each attempt's result is recorded through
  * storage; a failure worth retrying is tried again after {@code retryDelayMs}, doubling, up to ten
  * minutes, until {@code maxAttempts}. Also answers {@link #TEST} (send a test alert to one target).
@@ -55,7 +55,7 @@ public final class AlertsVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(BATCH));
     for (AlertTarget t : alerts.targets().values()) clients.put(t.name(), TargetClient.of(vertx, http, t, alerts.timeoutMs()));
     return Future.all(
-            vertx.eventBus().localConsumer(Addresses.ALERTS_PENDING, m -> wake()).completion(),
+            vertx.eventBus().<JsonArray>localConsumer(Addresses.ALERTS_PENDING, m -> committed(m.body())).completion(),
             vertx.eventBus().<JsonObject>localConsumer(TEST, this::onTest).completion())
         .onSuccess(v -> {
           health = new HealthWatch(vertx, alerts, clients, cfg.environment(), dashboardUrl);
@@ -71,6 +71,22 @@ public final class AlertsVerticle extends VerticleBase {
     if (timer >= 0) vertx.cancelTimer(timer);
     if (health != null) health.stop();
     return http == null ? Future.succeededFuture() : http.close();
+  }
+
+  /**
+   * The rows a commit just wrote, sent at once without reading them back through the writer's queue
+   * (which, under heavy ingest, holds seconds of writes). Past the concurrency cap, the rest wait for
+   * the next look, which each finishing attempt starts.
+   */
+  private void committed(JsonArray rows) {
+    if (stopping || rows == null) return;
+    for (Object o : rows) {
+      if (inFlight.size() >= BATCH) {
+        wake();
+        return;
+      }
+      attempt((JsonObject) o);
+    }
   }
 
   /** Looks for due deliveries now, or right after the look in progress. */

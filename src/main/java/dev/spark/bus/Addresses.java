@@ -44,7 +44,7 @@ public final class Addresses {
    * {@code {"action": "recent", "limit": n}}; see storage.AlertDeliveries.
    */
   public static final String STORAGE_ALERTS = "spark.storage.alerts";
-  /** Internal, local: published by the storage writer after a commit that wrote alerts (the body: how many). */
+  /** Internal, local: published by the storage writer after a commit that wrote alerts; the body is their outbox rows (JsonArray). */
   public static final String ALERTS_PENDING = "spark.alerts.pending";
   /** Internal: the poller's state (subscriber count, pending). */
   public static final String POLLER_STATS = "spark.poller.stats";

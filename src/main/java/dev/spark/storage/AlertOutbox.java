@@ -51,10 +51,12 @@ final class AlertOutbox {
 
   /**
    * Adds the alerts the rows (already inserted, with {@code ids}) set off, without committing;
-   * returns how many outbox rows it wrote.
+   * returns the outbox rows it wrote, as {@link AlertDeliveries#due} lists them, for the writer to
+   * hand to the sender once they are committed (so the first attempt waits for no read behind the
+   * writer's queue).
    */
-  int enqueue(SqliteDatabase db, List<EventRow> rows, long[] ids, Instant now) throws SQLException {
-    if (rules.isEmpty()) return 0;
+  List<JsonObject> enqueue(SqliteDatabase db, List<EventRow> rows, long[] ids, Instant now) throws SQLException {
+    if (rules.isEmpty()) return List.of();
     Map<String, Occurrences> byIssue = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
       EventRow r = rows.get(i);
@@ -63,7 +65,7 @@ final class AlertOutbox {
       o.rows.add(r);
       o.ids.add(ids[i]);
     }
-    int written = 0;
+    List<JsonObject> written = new ArrayList<>();
     Map<String, Before> before = new HashMap<>();
     for (var e : byIssue.entrySet()) {
       String fp = e.getKey();
@@ -76,19 +78,27 @@ final class AlertOutbox {
         String kind = kind(db, rule, fp, b, occ, now);
         if (kind == null || coolingDown(db, rule, fp, now)) continue;
         JsonObject payload = payload(kind, rule, fp, b, occ, first, now);
+        String encoded = payload.encode();
         for (String target : rule.to()) {
+          String deliveryId = UuidV7.next();
           PreparedStatement st = db.statement("alert_insert");
-          st.setString(1, UuidV7.next());
+          st.setString(1, deliveryId);
           st.setString(2, rule.name());
           st.setString(3, target);
           st.setString(4, kind);
           st.setString(5, fp);
           st.setLong(6, occ.ids.get(first));
-          st.setString(7, payload.encode());
+          st.setString(7, encoded);
           st.setString(8, Timestamps.format(now));
           st.setString(9, Timestamps.format(now));
           st.executeUpdate();
-          written++;
+          long rowId;
+          try (ResultSet rs = db.statement("last_insert_id").executeQuery()) {
+            rs.next();
+            rowId = rs.getLong(1);
+          }
+          written.add(new JsonObject().put("id", rowId).put("deliveryId", deliveryId).put("rule", rule.name())
+              .put("target", target).put("kind", kind).put("payload", payload).put("attempts", 0));
         }
         PreparedStatement cool = db.statement("alert_cooldown_put");
         cool.setString(1, rule.name());

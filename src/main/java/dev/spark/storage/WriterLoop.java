@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
@@ -54,8 +55,8 @@ final class WriterLoop {
   private final SparkMetrics metrics;
   private final Clock clock;
   private final AlertOutbox alerts;
-  /** Outbox rows the current group commit wrote; the alert sender is woken once they are committed. */
-  private int alertsWritten;
+  /** Outbox rows the current group commit wrote; handed to the alert sender once they are committed. */
+  private List<JsonObject> alertsWritten = List.of();
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
 
@@ -171,7 +172,7 @@ final class WriterLoop {
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       answer(group, ids);
-      if (alertsWritten > 0) vertx.eventBus().publish(Addresses.ALERTS_PENDING, alertsWritten);
+      if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alertsWritten));
       writable();
     } catch (Exception e) {
       release(rows, bytes);
@@ -228,7 +229,7 @@ final class WriterLoop {
     try {
       long[] eventIds = events.isEmpty() ? new long[0] : inserts.insertEvents(events);
       long[] accessIds = access.isEmpty() ? new long[0] : inserts.insertAccess(access);
-      alertsWritten = 0;
+      alertsWritten = List.of();
       if (!events.isEmpty()) {
         // Before the issues are updated: whether an issue is new or resolved is read from its row as it was.
         Instant now = clock.instant();
