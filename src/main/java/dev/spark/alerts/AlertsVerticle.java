@@ -39,7 +39,10 @@ public final class AlertsVerticle extends VerticleBase {
   private String dashboardUrl;
   private HttpClient http;
   private final Map<String, TargetClient> clients = new LinkedHashMap<>();
+  /** Rows being sent or whose attempt is being recorded: never sent twice at once, never listed as due. */
   private final Set<Long> inFlight = new HashSet<>();
+  /** Attempts on the wire (at most BATCH); recording one does not hold a slot. */
+  private int sending;
   private boolean passRunning;
   private boolean again;
   private long timer = -1;
@@ -81,7 +84,7 @@ public final class AlertsVerticle extends VerticleBase {
   private void committed(JsonArray rows) {
     if (stopping || rows == null) return;
     for (Object o : rows) {
-      if (inFlight.size() >= BATCH) {
+      if (sending >= BATCH) {
         wake();
         return;
       }
@@ -98,9 +101,9 @@ public final class AlertsVerticle extends VerticleBase {
     }
     passRunning = true;
     again = false;
-    JsonObject ask = new JsonObject().put("action", "due").put("now", System.currentTimeMillis()).put("limit", BATCH - inFlight.size())
+    JsonObject ask = new JsonObject().put("action", "due").put("now", System.currentTimeMillis()).put("limit", BATCH - sending)
         .put("inFlight", new JsonArray(new java.util.ArrayList<>(inFlight)));
-    if (BATCH - inFlight.size() <= 0) {
+    if (BATCH - sending <= 0) {
       passRunning = false;
       return;  // every slot busy: each finishing attempt wakes us again
     }
@@ -134,12 +137,15 @@ public final class AlertsVerticle extends VerticleBase {
   private void attempt(JsonObject row) {
     long id = row.getLong("id");
     if (!inFlight.add(id)) return;
+    sending++;
     Delivery d = new Delivery(row.getString("deliveryId"), row.getString("kind"), row.getString("target"), row.getJsonObject("payload"));
     TargetClient client = clients.get(d.target());
     Future<Attempt> sent = client == null
         ? Future.succeededFuture(Attempt.fail("target " + d.target() + " is no longer in alerts.targets"))
         : client.send(d);
     sent.compose(result -> {
+          sending--;
+          if (sending == BATCH - 1) wake();  // a slot is free: rows skipped at the cap are due now
           int attempts = row.getInteger("attempts") + 1;
           long delay = Math.min(MAX_RETRY_DELAY_MS, alerts.retryDelayMs() << Math.min(30, attempts - 1));
           if (!result.delivered()) LOG.warning("Alert " + d.id() + " to " + d.target() + ", attempt " + attempts + ": " + result.error());
