@@ -2,8 +2,13 @@
 -- Filters for the query API are fixed fragments joined with AND; values are always bound.
 
 -- name: insert_event
-INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data, fingerprint)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data, fingerprint, event_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- An event already stored under the client's eventId (a retry): one lookup on the unique partial
+-- index idx_events_event_id (SEARCH events USING COVERING INDEX idx_events_event_id (event_id=?)).
+-- name: event_by_event_id
+SELECT id FROM events WHERE event_id = ?
 
 -- name: insert_access
 INSERT INTO access_logs (timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent)
@@ -87,8 +92,10 @@ SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day) AS total,
 -- name: event_columns
 SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events
 
+-- duration_ms as text: the JDBC pool hands a REAL over as a Java float (7 digits: 0.37 would come
+-- back as 0.3700000047683716); SQLite's text of a REAL has 15 significant digits. ReadStore parses it.
 -- name: access_columns
-SELECT id, timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
+SELECT id, timestamp, method, path, status, CAST(duration_ms AS TEXT) AS duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
 
 -- name: event_by_id
 SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events WHERE id = ?

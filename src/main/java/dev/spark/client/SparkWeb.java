@@ -256,7 +256,7 @@ public final class SparkWeb {
           .put("method", method)
           .put("path", path)
           .put("status", statusValid ? status : 500)
-          .put("durationMs", Math.round(durationNanos / 1e6))
+          .put("durationMs", Math.round(durationNanos / 1e3) / 1e3) // to the microsecond
           .put("requestId", ex.requestId);
       if (ip != null) entry.put("ip", ip);
       if (feature != null) entry.put("feature", feature);
@@ -330,7 +330,7 @@ public final class SparkWeb {
 
   private void sendEvent(JsonObject event) {
     events.increment();
-    client.handOver(Addresses.INGEST_EVENT, event, 1, onRefused);
+    client.handOver(Addresses.INGEST_EVENT, event.put("eventId", dev.spark.event.UuidV7.next()), 1, onRefused); // retries stored once
     tap(event);
   }
 

@@ -195,22 +195,12 @@ public final class SqliteDatabase implements AutoCloseable {
     return path;
   }
 
-  /** Inserts the rows without committing; returns their ids in order. */
-  public long[] insertEvents(List<EventRow> rows) throws SQLException {
-    for (EventRow r : rows) {
-      insertEvent.setString(1, r.type());
-      insertEvent.setString(2, r.traceId());
-      insertEvent.setString(3, r.timestamp());
-      insertEvent.setString(4, r.environment());
-      insertEvent.setString(5, r.feature());
-      insertEvent.setString(6, r.route());
-      setInt(insertEvent, 7, r.status());
-      insertEvent.setString(8, r.data());
-      insertEvent.setString(9, r.fingerprint());
-      insertEvent.addBatch();
-    }
-    insertEvent.executeBatch();
-    return idsEndingAtLastInsert(rows.size());
+  /**
+   * Inserts the rows without committing; returns their ids in order. A row whose {@code eventId} is
+   * already stored is not inserted again and gets the stored row's id ({@link InsertedEvents}).
+   */
+  public InsertedEvents insertEvents(List<EventRow> rows) throws SQLException {
+    return InsertedEvents.insert(rows, insertEvent, statement("event_by_event_id"), this::idsEndingAtLastInsert);
   }
 
   /**
@@ -245,8 +235,8 @@ public final class SqliteDatabase implements AutoCloseable {
       insertAccess.setString(2, r.method());
       insertAccess.setString(3, r.path());
       insertAccess.setInt(4, r.status());
-      if (r.durationMs() == null) insertAccess.setNull(5, Types.INTEGER);
-      else insertAccess.setLong(5, r.durationMs());
+      if (r.durationMs() == null) insertAccess.setNull(5, Types.REAL);
+      else insertAccess.setDouble(5, r.durationMs());
       insertAccess.setString(6, r.ip());
       insertAccess.setString(7, r.feature());
       insertAccess.setString(8, r.requestId());

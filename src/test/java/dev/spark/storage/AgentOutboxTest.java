@@ -72,7 +72,7 @@ class AgentOutboxTest {
       rows.add(new EventRow("server-error", null, "2026-11-24T10:00:00.000Z", "test", null, null, 500,
           new JsonObject().put("error", new JsonObject().put("message", m)).encode(), "fp-" + m, null));
     }
-    long[] ids = db.insertEvents(rows);
+    long[] ids = db.insertEvents(rows).ids();
     var tally = new IssueTally();
     tally.add(rows, ids);
     db.upsertIssues(tally, Instant.now());
