@@ -184,11 +184,20 @@ final class Output {
 
   /** The event's {@code error.message} from its stored JSON, or "" when it has none (rate limits). */
   static String message(JsonObject event) {
-    if (event.getValue("data") instanceof JsonObject data && data.getValue("error") instanceof JsonObject error
-        && error.getValue("message") instanceof String m) {
-      return m;
+    if (!(event.getValue("data") instanceof JsonObject data)) return "";
+    String m = data.getValue("error") instanceof JsonObject error && error.getValue("message") instanceof String t ? t : "";
+    // The original's process-error and rate-limit fields, where the message does not already say them.
+    StringBuilder more = new StringBuilder();
+    if (data.getValue("command") instanceof String c && !m.contains(c)) more.append("$ ").append(c);
+    if (data.getValue("exitCode") instanceof Number code && !m.contains("code " + code)) {
+      more.append(more.length() == 0 ? "" : ", ").append("exit ").append(code);
     }
-    return "";
+    if ("rate-limit".equals(data.getString("type")) && m.isEmpty()) {
+      m = "rate limited" + (data.getValue("ip") instanceof String ip ? " " + ip : "")
+          + (data.getValue("limit") != null ? ", limit " + data.getValue("limit") : "")
+          + (data.getValue("retryAfter") != null ? ", retry after " + data.getValue("retryAfter") : "");
+    }
+    return more.length() == 0 ? m : m + (m.isEmpty() ? "" : " ") + "(" + more + ")";
   }
 
   private static String removed(JsonObject cleanup) {
