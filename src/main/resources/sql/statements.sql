@@ -1,14 +1,19 @@
 -- Named statements. Each starts with "-- name: <name>" and runs to the next marker.
 -- Filters for the query API are fixed fragments joined with AND; values are always bound.
 
+-- An event whose eventId is already stored (a retry) is skipped by the unique index
+-- idx_events_event_id; the writer sees it in the batch's update counts (0) and answers the stored id.
 -- name: insert_event
 INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data, fingerprint, event_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
 
--- An event already stored under the client's eventId (a retry): one lookup on the unique partial
--- index idx_events_event_id (SEARCH events USING COVERING INDEX idx_events_event_id (event_id=?)).
+-- The stored event of a retry: SEARCH events USING COVERING INDEX idx_events_event_id (event_id=?).
 -- name: event_by_event_id
 SELECT id FROM events WHERE event_id = ?
+
+-- The events a batch with a retry inserted, in order (SEARCH events USING INTEGER PRIMARY KEY (rowid>?)).
+-- name: event_ids_after
+SELECT id FROM events WHERE id > ? ORDER BY id
 
 -- name: insert_access
 INSERT INTO access_logs (timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent)

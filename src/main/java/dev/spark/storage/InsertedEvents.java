@@ -6,9 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The ids a group of events got, in order, and which of them were inserted now ({@code fresh}). An
@@ -17,13 +15,6 @@ import java.util.Map;
  */
 public record InsertedEvents(long[] ids, boolean[] fresh) {
 
-  /** How many were inserted now. */
-  public int freshCount() {
-    int n = 0;
-    for (boolean f : fresh) if (f) n++;
-    return n;
-  }
-
   /** The ids the last {@code count} inserted rows got (consecutive: one writer, AUTOINCREMENT). */
   @FunctionalInterface
   interface LastIds {
@@ -31,19 +22,18 @@ public record InsertedEvents(long[] ids, boolean[] fresh) {
   }
 
   /**
-   * Inserts the rows whose {@code eventId} is not stored yet (one batch), without committing; the
-   * others get the id they are stored under.
+   * Inserts the rows in one batch, without committing. A row whose {@code eventId} is already stored
+   * is skipped by the unique index ({@code ON CONFLICT DO NOTHING}: no lookup on the common path) and
+   * gets the id it is stored under. {@code maxId}, {@code after} and {@code byEventId} are the named
+   * statements {@code max_event_id}, {@code event_ids_after} and {@code event_by_event_id}.
    */
-  static InsertedEvents insert(List<EventRow> rows, PreparedStatement insert, PreparedStatement byEventId, LastIds lastIds)
-      throws SQLException {
-    long[] existing = existing(rows, byEventId);
-    boolean[] fresh = new boolean[rows.size()];
-    int inserted = 0;
-    for (int i = 0; i < rows.size(); i++) {
-      if (existing[i] != 0) continue;
-      EventRow r = rows.get(i);
-      fresh[i] = true;
-      inserted++;
+  static InsertedEvents insert(List<EventRow> rows, PreparedStatement insert, PreparedStatement maxId, PreparedStatement after,
+      PreparedStatement byEventId, LastIds lastIds) throws SQLException {
+    boolean anyEventId = false;
+    for (EventRow r : rows) anyEventId |= r.eventId() != null;
+    // Only a batch that may skip rows needs to know where it started (one seek to the end of the table).
+    long before = anyEventId ? single(maxId) : 0;
+    for (EventRow r : rows) {
       insert.setString(1, r.type());
       insert.setString(2, r.traceId());
       insert.setString(3, r.timestamp());
@@ -57,41 +47,42 @@ public record InsertedEvents(long[] ids, boolean[] fresh) {
       insert.setString(10, r.eventId());
       insert.addBatch();
     }
-    long[] ids = new long[rows.size()];
-    if (inserted > 0) {
-      insert.executeBatch();
-      long[] now = lastIds.last(inserted);
-      for (int i = 0, next = 0; i < rows.size(); i++) if (fresh[i]) ids[i] = now[next++];
-    }
+    int[] changed = insert.executeBatch();
+    boolean[] fresh = new boolean[rows.size()];
+    int inserted = 0;
     for (int i = 0; i < rows.size(); i++) {
-      if (existing[i] > 0) ids[i] = existing[i];
-      else if (existing[i] < 0) ids[i] = ids[(int) (-existing[i] - 1)];
+      if (changed[i] < 0) throw new SQLException("The driver did not say whether event " + i + " of the batch was inserted");
+      fresh[i] = changed[i] > 0;
+      if (fresh[i]) inserted++;
+    }
+    if (inserted == rows.size()) return new InsertedEvents(lastIds.last(rows.size()), fresh);
+
+    // A retry in the batch. A skipped insert may have used up an AUTOINCREMENT id, so the new rows'
+    // ids are read back: this (only) writer's rows after the batch's start, in insertion order.
+    long[] ids = new long[rows.size()];
+    long[] now = new long[inserted];
+    after.setLong(1, before);
+    try (ResultSet rs = after.executeQuery()) {
+      for (int n = 0; rs.next(); n++) {
+        if (n >= inserted) throw new SQLException("More new events after id " + before + " than this batch inserted");
+        now[n] = rs.getLong(1);
+      }
+    }
+    for (int i = 0, next = 0; i < rows.size(); i++) {
+      if (fresh[i]) {
+        ids[i] = now[next++];
+      } else {
+        byEventId.setString(1, rows.get(i).eventId());
+        ids[i] = single(byEventId);
+      }
     }
     return new InsertedEvents(ids, fresh);
   }
 
-  /**
-   * For each row, the id it is already stored under, or 0 when it is new: one lookup on the unique
-   * index {@code idx_events_event_id} per row that carries an {@code eventId}; rows without one cost
-   * nothing. A row repeating an id earlier in {@code rows} is marked with {@code -(index + 1)} of that row.
-   */
-  private static long[] existing(List<EventRow> rows, PreparedStatement byEventId) throws SQLException {
-    long[] found = new long[rows.size()];
-    Map<String, Integer> inGroup = null;
-    for (int i = 0; i < rows.size(); i++) {
-      String eventId = rows.get(i).eventId();
-      if (eventId == null) continue;
-      if (inGroup == null) inGroup = new HashMap<>();
-      Integer earlier = inGroup.putIfAbsent(eventId, i);
-      if (earlier != null) {
-        found[i] = -(earlier + 1L);
-        continue;
-      }
-      byEventId.setString(1, eventId);
-      try (ResultSet rs = byEventId.executeQuery()) {
-        if (rs.next()) found[i] = rs.getLong(1);
-      }
+  private static long single(PreparedStatement query) throws SQLException {
+    try (ResultSet rs = query.executeQuery()) {
+      if (!rs.next()) throw new SQLException("No row from " + query);
+      return rs.getLong(1);
     }
-    return found;
   }
 }

@@ -200,7 +200,8 @@ public final class SqliteDatabase implements AutoCloseable {
    * already stored is not inserted again and gets the stored row's id ({@link InsertedEvents}).
    */
   public InsertedEvents insertEvents(List<EventRow> rows) throws SQLException {
-    return InsertedEvents.insert(rows, insertEvent, statement("event_by_event_id"), this::idsEndingAtLastInsert);
+    return InsertedEvents.insert(rows, insertEvent, statement("max_event_id"), statement("event_ids_after"),
+        statement("event_by_event_id"), this::idsEndingAtLastInsert);
   }
 
   /**
