@@ -46,7 +46,7 @@ final class Output {
           str(a.getValue("timestamp")),
           str(a.getValue("method")),
           str(a.getValue("status")),
-          str(a.getValue("durationMs")),
+          ms(a.getValue("durationMs")),
           str(a.getValue("path")),
           str(a.getValue("feature")),
           clip(str(a.getValue("error")), MESSAGE_WIDTH)));
@@ -237,6 +237,14 @@ final class Output {
 
   private static String str(Object v) {
     return v == null ? "-" : String.valueOf(v);
+  }
+
+  /** Milliseconds as stored: 12 for a whole number, 0.214 for a fraction (no "12.0"). */
+  static String ms(Object v) {
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+      return Long.toString(n.longValue());
+    }
+    return str(v);
   }
 
   /** One line: whitespace runs (newlines included) become one space; longer than {@code max} is cut with "...". */

@@ -13,6 +13,13 @@ class OriginalFieldsOutputTest {
   }
 
   @Test
+  void durationsAreShownAsStored() {
+    assertEquals("12", Output.ms(12.0));
+    assertEquals("0.214", Output.ms(0.214));
+    assertEquals("-", Output.ms(null));
+  }
+
+  @Test
   void processErrorAndRateLimitFieldsAreShown() {
     // The original's process-error: no error of its own, the message filled in by Spark from exitCode.
     assertEquals("process exited with code 3 ($ bun run build)", Output.message(event(new JsonObject().put("type", "process-error")
