@@ -67,7 +67,7 @@ class SubMillisecondMigrationTest {
 
     // From now on a fraction is kept, in the old INTEGER-declared column as well.
     try (SqliteDatabase db = SqliteDatabase.open(file, "NORMAL")) {
-      db.insertAccess(List.of(new AccessRow(Timestamps.now(), "GET", "/fraction", 200, 0.37, null, null, "frac", null, null, null)));
+      new RowInserts(db).insertAccess(List.of(new AccessRow(Timestamps.now(), "GET", "/fraction", 200, 0.37, null, null, "frac", null, null, null)));
       db.commit();
     }
     ReadStore store = new ReadStore(vertx, file);

@@ -1,8 +1,9 @@
-package dev.spark.query;
+package dev.spark.storage;
 
 import dev.spark.event.AccessRow;
 import dev.spark.event.Timestamps;
-import dev.spark.storage.SqliteDatabase;
+import dev.spark.query.DashboardReads;
+import dev.spark.query.ReadStore;
 import dev.spark.support.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -70,7 +71,7 @@ class RollupPercentilesPropertiesTest {
     String ts = Timestamps.format(Instant.now().minusSeconds(3_600));
     List<AccessRow> rows = new ArrayList<>();
     for (double d : durations) rows.add(new AccessRow(ts, "GET", path, 200, d, null, null, null, null, null, null));
-    db.insertAccess(rows);
+    new RowInserts(db).insertAccess(rows);
     db.commit();
 
     JsonObject stats = Await.result(reads.accessStats(new ReadStore.Filter().where("where_path", path), 10));
