@@ -36,9 +36,6 @@ class ArchitectureTest {
 
   private static final Pattern COMMENTS_AND_STRINGS =
       Pattern.compile("//[^\\n]*|/\\*.*?\\*/|\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])+'", Pattern.DOTALL);
-  /** Files whose inline fully qualified names are still to become imports (storage/ is being split; issue 11). */
-  static final Set<String> INLINE_NAMES_LEFT = Set.of(
-      "storage/IssueTally.java", "storage/RollupLevel.java", "storage/Sql.java", "storage/SqliteDatabase.java");
   private static final Pattern IMPORT_OR_PACKAGE = Pattern.compile("(?m)^(?:import|package) [^\\n]*$");
   private static final Pattern INLINE_NAME =
       Pattern.compile("(?<![\\w.])(?:java|javax|io|dev|org|com)\\.(?:[a-z_][a-z0-9_]*\\.)+[A-Z]\\w*");
@@ -89,7 +86,6 @@ class ArchitectureTest {
     Map<String, List<String>> inline = new TreeMap<>();
     for (Path file : javaFiles()) {
       String name = MAIN.relativize(file).toString();
-      if (INLINE_NAMES_LEFT.contains(name)) continue;
       List<String> found = inlineNames(read(file));
       if (!found.isEmpty()) inline.put(name, found);
     }
