@@ -8,6 +8,7 @@ import dev.spark.event.UuidV7;
 import dev.spark.event.ValidationException;
 import dev.spark.issues.Fingerprinter;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -89,7 +90,7 @@ public final class IngestValidator {
     JsonObject normalised = redactor.redact(in);
     if (filledIn != null) {
       normalised.put("error", normalised.getValue("error") instanceof JsonObject e ? e.copy().put("message", err.getString("message")) : err)
-          .put(ErrorFillIn.FILLED_KEY, new io.vertx.core.json.JsonArray().add(filledIn));
+          .put(ErrorFillIn.FILLED_KEY, new JsonArray().add(filledIn));
     }
     normalised
         .put("type", type.wire())

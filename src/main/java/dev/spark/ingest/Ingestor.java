@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
@@ -109,7 +110,7 @@ public final class Ingestor {
         rows.add(c.row());
         if (c.ignoredCount() == 0) continue;
         ignoredCount += c.ignoredCount();
-        if (ignoredFields == null) ignoredFields = new ArrayList<>(java.util.Collections.nCopies(checked.size(), List.of()));
+        if (ignoredFields == null) ignoredFields = new ArrayList<>(Collections.nCopies(checked.size(), List.of()));
         ignoredFields.set(i, c.ignoredFields());
       }
       metrics.ignoredFields("access", ignoredCount);
