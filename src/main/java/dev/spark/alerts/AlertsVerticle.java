@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
+import dev.spark.config.ServerUrl;
+import java.util.ArrayList;
 
 /**
  * Sends what storage put in the alert outbox. Handed the rows by the writer right after the commit
@@ -54,7 +56,7 @@ public final class AlertsVerticle extends VerticleBase {
   public Future<?> start() {
     SparkConfig cfg = SparkConfig.fromJson(config());
     alerts = AlertsConfig.fromJson(config(), System.getenv());
-    dashboardUrl = alerts.publicUrl().isEmpty() ? dev.spark.config.ServerUrl.of(cfg.web()) : alerts.publicUrl();
+    dashboardUrl = alerts.publicUrl().isEmpty() ? ServerUrl.of(cfg.web()) : alerts.publicUrl();
     http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(BATCH));
     for (AlertTarget t : alerts.targets().values()) clients.put(t.name(), TargetClient.of(vertx, http, t, alerts.timeoutMs()));
     return Future.all(
@@ -102,7 +104,7 @@ public final class AlertsVerticle extends VerticleBase {
     passRunning = true;
     again = false;
     JsonObject ask = new JsonObject().put("action", "due").put("now", System.currentTimeMillis()).put("limit", BATCH - sending)
-        .put("inFlight", new JsonArray(new java.util.ArrayList<>(inFlight)));
+        .put("inFlight", new JsonArray(new ArrayList<>(inFlight)));
     if (BATCH - sending <= 0) {
       passRunning = false;
       return;  // every slot busy: each finishing attempt wakes us again

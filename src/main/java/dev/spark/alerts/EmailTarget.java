@@ -8,6 +8,8 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 
 import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * E-mail over SMTP: a connection per delivery (alerts are rare; no pool to go stale), TLS from the
@@ -40,7 +42,7 @@ final class EmailTarget implements TargetClient {
                 if (!target.security().equals("starttls")) return Future.succeededFuture(ehlo);
                 if (!ehlo.has("STARTTLS")) {
                   return Future.failedFuture(new SmtpSession.SmtpException("STARTTLS (required by security: starttls)",
-                      new SmtpSession.Reply(554, java.util.List.of("the server does not offer it"))));
+                      new SmtpSession.Reply(554, List.of("the server does not offer it"))));
                 }
                 return s.startTls(target.host()).compose(v -> s.hello());
               })
@@ -59,7 +61,7 @@ final class EmailTarget implements TargetClient {
     if (e instanceof SmtpSession.SmtpException se) {
       return se.code >= 500 ? Attempt.fail(se.getMessage() + where) : Attempt.retry(se.getMessage() + where);
     }
-    if (e instanceof java.util.concurrent.TimeoutException) return Attempt.retry("no answer in time" + where);
+    if (e instanceof TimeoutException) return Attempt.retry("no answer in time" + where);
     return Attempt.retry(e.getClass().getSimpleName() + ": " + e.getMessage() + where);
   }
 }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.LinkedHashSet;
+import java.util.Collections;
 
 /**
  * The {@code alerts} section: rules that say which happenings are told to whom, the targets they go
@@ -106,12 +108,12 @@ public record AlertsConfig(List<Rule> rules, Map<String, AlertTarget> targets, S
     Object v = o.getValue(key.substring(key.lastIndexOf('.') + 1));
     if (v == null && optional) return Set.of();
     if (v instanceof JsonArray arr && (optional || !arr.isEmpty())) {
-      Set<String> out = new java.util.LinkedHashSet<>();
+      Set<String> out = new LinkedHashSet<>();
       for (Object item : arr) {
         if (!(item instanceof String s) || s.isBlank()) throw new ConfigException(key, "an array of non-empty strings", v);
         out.add(s);
       }
-      return java.util.Collections.unmodifiableSet(out);
+      return Collections.unmodifiableSet(out);
     }
     throw new ConfigException(key, optional ? "an array of strings" : "a non-empty array of strings", v);
   }

@@ -142,7 +142,18 @@ public final class SparkMetrics {
     if (rows > 0) counter("spark.ignored", "kind", kind, "Valid items not stored because enabled or watch.* is off").increment(rows);
   }
 
+  /** Fields of valid items that Spark does not keep (named back to the sender in "ignoredFields"). */
+  public void ignoredFields(String kind, long fields) {
+    if (fields > 0) counter("spark.ignored.fields", "kind", kind, "Fields sent that Spark does not keep, named in the answer").increment(fields);
+  }
+
+  /** Events sent again with an eventId already stored: answered with the stored id, not stored twice. */
+  public void retried(long events) {
+    if (events > 0) counter("spark.retried", "kind", "event", "Events whose eventId was already stored (retries), not stored again").increment(events);
+  }
+
   /** Items refused: {@code reason} is invalid (400), queue_full or shutting_down (503). */
+
   public void rejected(String kind, String reason, long rows) {
     Counter c = counters.computeIfAbsent("spark.rejected|" + kind + "|" + reason, k -> Counter.builder("spark.rejected")
         .description("Items refused at ingest").tag("kind", kind).tag("reason", reason).register(registry));

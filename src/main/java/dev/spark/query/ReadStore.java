@@ -211,7 +211,7 @@ public final class ReadStore {
         .put("method", r.getString("method"))
         .put("path", r.getString("path"))
         .put("status", number(r.getValue("status")))
-        .put("durationMs", number(r.getValue("duration_ms")))
+        .put("durationMs", r.getValue("duration_ms") instanceof String d ? (Object) Double.parseDouble(d) : null)
         .put("ip", r.getString("ip"))
         .put("feature", r.getString("feature"))
         .put("requestId", r.getString("request_id"))

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Set;
+import java.time.Instant;
 
 /**
  * The alert sender's side of {@code alert_outbox}, run on the writer thread like every other write:
@@ -117,7 +118,7 @@ final class AlertDeliveries {
               .put("fingerprint", rs.getString("fingerprint")).put("eventId", rs.getObject("event_id"))
               .put("title", issue.getString("title")).put("link", payload.getString("link"))
               .put("status", status).put("attempts", rs.getInt("attempts"))
-              .put("nextAttemptAt", status.equals("pending") ? Timestamps.format(java.time.Instant.ofEpochMilli(rs.getLong("next_attempt_at"))) : null)
+              .put("nextAttemptAt", status.equals("pending") ? Timestamps.format(Instant.ofEpochMilli(rs.getLong("next_attempt_at"))) : null)
               .put("lastError", rs.getString("last_error"))
               .put("createdAt", rs.getString("created_at")).put("updatedAt", rs.getString("updated_at")));
         }

@@ -50,17 +50,18 @@ final class AlertOutbox {
   }
 
   /**
-   * Adds the alerts the rows (already inserted, with {@code ids}) set off, without committing;
+   * Adds the alerts the rows (already inserted, with {@code ids}) set off, without committing; rows
+   * not inserted now ({@code fresh} false: a client's retry of a stored event) set off nothing;
    * returns the outbox rows it wrote, as {@link AlertDeliveries#due} lists them, for the writer to
    * hand to the sender once they are committed (so the first attempt waits for no read behind the
    * writer's queue).
    */
-  List<JsonObject> enqueue(SqliteDatabase db, List<EventRow> rows, long[] ids, Instant now) throws SQLException {
+  List<JsonObject> enqueue(SqliteDatabase db, List<EventRow> rows, long[] ids, boolean[] fresh, Instant now) throws SQLException {
     if (rules.isEmpty()) return List.of();
     Map<String, Occurrences> byIssue = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
       EventRow r = rows.get(i);
-      if (r.fingerprint() == null) continue;
+      if (r.fingerprint() == null || !fresh[i]) continue;
       Occurrences o = byIssue.computeIfAbsent(r.fingerprint(), k -> new Occurrences());
       o.rows.add(r);
       o.ids.add(ids[i]);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
+import dev.spark.config.ServerUrl;
 
 /**
  * The only writer to the SQLite file. Requests arrive on this verticle's event loop, where the
@@ -90,7 +91,7 @@ public final class StorageVerticle extends VerticleBase {
 
   private static AlertOutbox alerts(SparkConfig cfg) {
     AlertsConfig alerts = AlertsConfig.fromJson(cfg.json(), System.getenv());
-    String base = alerts.publicUrl().isEmpty() ? dev.spark.config.ServerUrl.of(cfg.web()) : alerts.publicUrl();
+    String base = alerts.publicUrl().isEmpty() ? ServerUrl.of(cfg.web()) : alerts.publicUrl();
     return new AlertOutbox(alerts.rules(), cfg.web().enabled() || !alerts.publicUrl().isEmpty() ? base : "");
   }
 

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.eventbus.ReplyFailure;
 
 /**
  * {@code GET /alerts} (rules and targets, secrets masked), {@code GET /alerts/deliveries} (the newest
@@ -52,7 +53,7 @@ public final class AlertRoutes {
   private static void failed(RoutingContext ctx, Throwable cause, String what) {
     if (cause instanceof ReplyException r && r.failureCode() == 404) {
       ApiResponses.error(ctx, 404, "not_found", r.getMessage());
-    } else if (cause instanceof ReplyException r && (r.failureCode() == 503 || r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS)) {
+    } else if (cause instanceof ReplyException r && (r.failureCode() == 503 || r.failureType() == ReplyFailure.NO_HANDLERS)) {
       ctx.response().putHeader("Retry-After", "1");
       ApiResponses.error(ctx, 503, "unavailable", what + ": " + r.getMessage());
     } else {

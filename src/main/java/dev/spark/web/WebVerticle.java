@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import dev.spark.config.AlertsConfig;
 
 /**
  * Spark's one HTTP server (deployed as several instances that share the port): ingest, query API,
@@ -44,7 +45,7 @@ public final class WebVerticle extends VerticleBase {
         .api(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes(),
             cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()))
         .readApi(vertx, reads, hub, readAuth)
-        .api(AlertRoutes.router(vertx, dev.spark.config.AlertsConfig.fromJson(cfg.json(), System.getenv()), readAuth))
+        .api(AlertRoutes.router(vertx, AlertsConfig.fromJson(cfg.json(), System.getenv()), readAuth))
         .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))
         .root(HealthRoutes.router(vertx, reads, hub))
         .build(dashboard);

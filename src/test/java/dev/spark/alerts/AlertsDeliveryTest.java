@@ -116,6 +116,24 @@ class AlertsDeliveryTest {
   }
 
   @Test
+  void aClientsRetryOfAStoredEventAfterAResolveIsNoRegression(Vertx vertx, @TempDir Path dir) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, 0);
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir,
+        alerts(hook.port, new JsonArray().add(rule("issues", 0, "new-issue", "regression"))));
+    JsonObject event = error("inventory sync failed").put("eventId", "retry-me-1");
+    post(spark, event);
+    String fingerprint = hook.nextOrFail(1_000).json().getJsonObject("issue").getString("fingerprint");
+    assertEquals(200, spark.postAuthed("/api/v1/issues/" + fingerprint + "/resolve", null).statusCode());
+    post(spark, event);  // the client retries the same event: stored once, no new occurrence
+    assertEquals(1, spark.count("SELECT count(*) FROM alert_outbox"), "a retry is not a regression");
+    post(spark, error("inventory sync failed"));
+    assertEquals("regression", hook.nextOrFail(1_000).json().getString("kind"), "a real recurrence is");
+    spark.stop();
+    assertEquals(2, hook.all().size());
+    hook.stop();
+  }
+
+  @Test
   void twentyEventsOfOneIssueInAMinuteWithFrequencyTenPerMinuteAlertOnce(Vertx vertx, @TempDir Path dir) throws Exception {
     WebhookReceiver hook = WebhookReceiver.start(vertx, 0);
     JsonObject rule = rule("busy", 0, "frequency").put("threshold", new JsonObject().put("events", 10).put("minutes", 1));
