@@ -134,19 +134,55 @@ class AlertMessagesTest {
     return out.append(header.substring(at)).toString();
   }
 
+  /** Starts smtp_sink.py (Debian's python3-aiosmtpd) and waits for its READY line. */
+  static Process smtpSink(int port, Path mailbox, String... login) throws Exception {
+    Path script = Path.of("src/test/resources/alerts/smtp_sink.py").toAbsolutePath();
+    List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/python3", script.toString(), String.valueOf(port), mailbox.toString()));
+    command.addAll(List.of(login));
+    Process smtp = new ProcessBuilder(command).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(smtp.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    StringBuilder said = new StringBuilder();
+    while ((line = out.readLine()) != null && !line.equals("READY")) said.append(line).append('\n');
+    assertEquals("READY", line, "the SMTP server started: " + said);
+    return smtp;
+  }
+
+  static void stop(Process smtp) throws Exception {
+    smtp.getOutputStream().close();
+    smtp.destroy();
+    smtp.waitFor();
+  }
+
+  @Test
+  void starttlsIsNeverSkippedWhenTheServerDoesNotOfferIt(Vertx vertx, @TempDir Path dir) throws Exception {
+    int smtpPort = SparkUnderTest.freePort();
+    Path mailbox = Files.createDirectories(dir.resolve("mailbox"));
+    Process smtp = smtpSink(smtpPort, mailbox);
+    try {
+      SparkUnderTest spark = SparkUnderTest.start(vertx, dir, config(new JsonObject().put("mail", new JsonObject()
+          .put("type", "email").put("host", "127.0.0.1").put("port", smtpPort)
+          .put("from", "spark@example.test").put("to", new JsonArray().add("oncall@example.test")))));
+      post(spark, "plain text over the wire would leak this");
+      JsonObject d = AlertsDeliveryTest.awaitFinished(spark);
+      assertEquals("dropped", d.getString("status"), "security defaults to starttls: required");
+      assertEquals(1, d.getInteger("attempts"), "final at once: retrying would not make the server offer TLS");
+      assertTrue(d.getString("lastError").startsWith("STARTTLS (required by security: starttls) answered 554"), d.encode());
+      try (var files = Files.list(mailbox)) {
+        assertEquals(0, files.count(), "nothing was sent in the clear");
+      }
+      spark.stop();
+    } finally {
+      stop(smtp);
+    }
+  }
+
   @Test
   void anEmailArrivesAtARealSmtpServerWithTitleAndLinkAfterLoggingIn(Vertx vertx, @TempDir Path dir) throws Exception {
     int smtpPort = SparkUnderTest.freePort();
     Path mailbox = Files.createDirectories(dir.resolve("mailbox"));
-    Path script = Path.of("src/test/resources/alerts/smtp_sink.py").toAbsolutePath();
-    Process smtp = new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(smtpPort), mailbox.toString(), "alerts", "pa ss:wörd")
-        .redirectErrorStream(true).start();
+    Process smtp = smtpSink(smtpPort, mailbox, "alerts", "pa ss:wörd");
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(smtp.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      StringBuilder said = new StringBuilder();
-      while ((line = out.readLine()) != null && !line.equals("READY")) said.append(line).append('\n');
-      assertEquals("READY", line, "the SMTP server started: " + said);
       SparkUnderTest spark = SparkUnderTest.start(vertx, dir, config(new JsonObject().put("oncall-mail", new JsonObject()
           .put("type", "email").put("host", "127.0.0.1").put("port", smtpPort).put("security", "none")
           .put("username", "alerts").put("password", "pa ss:wörd")
@@ -181,9 +217,7 @@ class AlertMessagesTest {
       assertEquals("delivered", AlertsDeliveryTest.awaitFinished(spark).getString("status"));
       spark.stop();
     } finally {
-      smtp.getOutputStream().close();
-      smtp.destroy();
-      smtp.waitFor();
+      stop(smtp);
     }
   }
 }
