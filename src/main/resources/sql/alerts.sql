@@ -53,3 +53,8 @@ FROM alert_outbox ORDER BY id DESC LIMIT ?
 -- Finished deliveries beyond the newest ones kept. Binds: keep.
 -- name: alert_prune
 DELETE FROM alert_outbox WHERE status <> 'pending' AND id < (SELECT id FROM alert_outbox ORDER BY id DESC LIMIT 1 OFFSET ?)
+
+-- Cooldowns older than the longest a rule may have (30 days): they can no longer hold anything back.
+-- Binds: epoch ms. Plan: SCAN alert_cooldowns (run at most once an hour).
+-- name: alert_cooldowns_prune
+DELETE FROM alert_cooldowns WHERE last_alert_at < ?

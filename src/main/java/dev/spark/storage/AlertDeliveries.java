@@ -19,6 +19,10 @@ import java.time.Instant;
 final class AlertDeliveries {
   /** Finished deliveries kept for the API and the dashboard; older ones are removed as new ones finish. */
   static final int KEEP_FINISHED = 1_000;
+  /** The longest {@code cooldownMinutes} a rule may have, in ms: older cooldown rows are removed. */
+  static final long LONGEST_COOLDOWN_MS = 43_200L * 60_000;
+  /** When cooldowns were last pruned (writer thread only). */
+  private static long cooldownsPrunedAt;
 
   private AlertDeliveries() {}
 
@@ -93,6 +97,13 @@ final class AlertDeliveries {
         PreparedStatement prune = db.statement("alert_prune");
         prune.setInt(1, KEEP_FINISHED);
         prune.executeUpdate();
+        long now = System.currentTimeMillis();
+        if (now - cooldownsPrunedAt > 3_600_000) {
+          PreparedStatement cooldowns = db.statement("alert_cooldowns_prune");
+          cooldowns.setLong(1, now - LONGEST_COOLDOWN_MS);
+          cooldowns.executeUpdate();
+          cooldownsPrunedAt = now;
+        }
       }
       db.commit();
       return new JsonObject().put("status", status).put("attempts", attempts);
