@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /** One timestamp format everywhere (UTC, millisecond ISO-8601), so string comparison in SQL is time order. */
@@ -59,7 +58,7 @@ public final class Timestamps {
         return Instant.ofEpochMilli(Long.parseLong(t));
       }
       return OffsetDateTime.parse(t).toInstant();
-    } catch (DateTimeParseException | NumberFormatException e) {
+    } catch (java.time.DateTimeException | NumberFormatException e) {
       return null;
     }
   }

@@ -76,6 +76,6 @@ final class McpIssueTools {
   }
 
   private static String quoted(Object value) {
-    return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    return dev.spark.event.InputText.echo(value);
   }
 }

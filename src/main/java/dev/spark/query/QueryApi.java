@@ -36,7 +36,7 @@ public final class QueryApi {
     String type = q.string("type");
     if (type != null) {
       if (EventType.fromWire(type).isEmpty()) {
-        throw new ValidationException("type", "type must be one of " + EventType.allowed() + " (got \"" + type + "\")");
+        throw new ValidationException("type", "type must be one of " + EventType.allowed() + " (got " + dev.spark.event.InputText.echo(type) + ")");
       }
       f.where("where_type", type);
     }
@@ -102,7 +102,7 @@ public final class QueryApi {
     } else if (s.matches("[1-5][0-9][0-9]")) {
       f.where("where_status", Integer.parseInt(s));
     } else {
-      throw new ValidationException("status", "status must be an HTTP status such as 500 or a class such as 5xx (got \"" + status + "\")");
+      throw new ValidationException("status", "status must be an HTTP status such as 500 or a class such as 5xx (got " + dev.spark.event.InputText.echo(status) + ")");
     }
   }
 

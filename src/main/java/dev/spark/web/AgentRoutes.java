@@ -52,11 +52,12 @@ public final class AgentRoutes {
         .handler(ctx -> {
           JsonObject body;
           try {
-            body = ctx.body().asJsonObject();
+            body = ctx.body().buffer() == null ? null
+                : dev.spark.event.InputText.parseJson(ctx.body().buffer()) instanceof JsonObject o ? o : null;
           } catch (RuntimeException e) {
             body = null;
           }
-          String text = body == null ? null : body.getString("text");
+          String text = body == null ? null : body.getValue("text") instanceof String t ? t : null;
           if (text == null || text.isBlank()) {
             ApiResponses.error(ctx, 400, "invalid_input", "The body must be {\"text\": \"<your message>\"}");
             return;

@@ -105,7 +105,7 @@ public final class DashboardVerticle extends VerticleBase {
     api.route().subRouter(StreamRoutes.router(vertx, hub, auth));
     dashboard.mountApi(api);
 
-    Router root = Router.router(vertx);
+    Router root = WebVerticle.guarded(vertx, cfg);
     root.route("/api/v1/*").subRouter(api);
     root.get("/health").handler(ctx -> reads.counts().onComplete(ar -> {
       JsonObject body = new JsonObject().put("mode", "sidecar").put("follower", follower.stats());
@@ -117,9 +117,7 @@ public final class DashboardVerticle extends VerticleBase {
       }
     }));
     root.route().subRouter(dashboard.router());
-    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
-      root.errorHandler(status, ctx -> WebVerticle.failure(ctx, status));
-    }
+    WebVerticle.errorHandlers(root);
     return root;
   }
 

@@ -21,7 +21,8 @@ public final class HealthRoutes {
 
   private HealthRoutes() {}
 
-  public static Router router(Vertx vertx, ReadStore reads, SseHub hub) {
+  /** @param ingest the ingest bodies in flight and stalled ({@link IngestRoutes#inFlight}) */
+  public static Router router(Vertx vertx, ReadStore reads, SseHub hub, java.util.function.Supplier<JsonObject> ingest) {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> {
       Future<JsonObject> db = reads.counts();
@@ -32,7 +33,8 @@ public final class HealthRoutes {
             .put("db", part(db))
             .put("storage", part(storage))
             .put("poller", part(poller))
-            .put("stream", stream(vertx, poller, hub));
+            .put("stream", stream(vertx, poller, hub))
+            .put("ingest", ingest.get());
         String writeError = storage.succeeded() ? storage.result().getString("writeError") : null;
         boolean up = db.succeeded() && storage.succeeded() && poller.succeeded()
             && !storage.result().getBoolean("closing", false) && writeError == null;

@@ -29,7 +29,7 @@ public final class QueryRoutes {
     try {
       id = Long.parseLong(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
-      throw new ValidationException("id", "id must be an integer (got \"" + ctx.pathParam("id") + "\")");
+      throw new ValidationException("id", "id must be an integer (got " + dev.spark.event.InputText.echo(ctx.pathParam("id")) + ")");
     }
     return reads.event(id).map(e -> e == null ? null : e.toJson());
   }

@@ -100,7 +100,8 @@ public final class Sessions {
     if (host == null) return false;
     String h = host.toLowerCase(java.util.Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
-    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1");
+    // 127.0.0.0/8 as an IPv4 literal only: a name such as 127.evil.example is anybody's
+    return h.equals("localhost") || h.endsWith(".localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1");
   }
 
   private static String fingerprint(String token) {

@@ -52,7 +52,7 @@ public final class StreamRoutes {
       } catch (NumberFormatException ignored) {
         // reported below
       }
-      throw new ValidationException("Last-Event-ID", "Last-Event-ID must be an event id, 0 or more (got \"" + header + "\")");
+      throw new ValidationException("Last-Event-ID", "Last-Event-ID must be an event id, 0 or more (got " + dev.spark.event.InputText.echo(header) + ")");
     }
     return q.integer("since", 0, Long.MAX_VALUE);
   }

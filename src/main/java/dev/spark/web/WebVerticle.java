@@ -41,8 +41,8 @@ public final class WebVerticle extends VerticleBase {
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
     Router api = Router.router(vertx);
-    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes(),
-        cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()));
+    String scope = Path.of(cfg.db().path()).toAbsolutePath().toString();
+    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest(), scope));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(IssueRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
@@ -50,13 +50,11 @@ public final class WebVerticle extends VerticleBase {
         dev.spark.config.AgentConfig.fromJson(cfg.json())));
     dashboard.mountApi(api);
 
-    root = Router.router(vertx);
+    root = guarded(vertx, cfg);
     root.route("/api/v1/*").subRouter(api);
-    root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
+    root.route().subRouter(HealthRoutes.router(vertx, reads, hub, () -> IngestRoutes.inFlight(vertx, scope)));
     root.route().subRouter(dashboard.router());
-    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
-      root.errorHandler(status, ctx -> failure(ctx, status));
-    }
+    errorHandlers(root);
 
     server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
     limits = HttpLimits.install(vertx, server, cfg.web(), root);
@@ -77,14 +75,52 @@ public final class WebVerticle extends VerticleBase {
     return root;
   }
 
+  /** A root router whose first handler is the {@link RequestGuard}: every route added to it after gets the guard. */
+  static Router guarded(io.vertx.core.Vertx vertx, SparkConfig cfg) {
+    Router root = Router.router(vertx);
+    root.route().handler(new RequestGuard(cfg));
+    return root;
+  }
+
+  /** Every failure status gets Spark's JSON error (Vert.x would log an unhandled one with its stack trace). */
+  static void errorHandlers(Router root) {
+    for (int status = 400; status < 600; status++) {
+      int s = status;
+      root.errorHandler(s, ctx -> failure(ctx, s));
+    }
+  }
+
   static void failure(RoutingContext ctx, int status) {
+    if (ctx.failure() != null && clientGone(ctx.failure())) {
+      // A client that went away mid-request, or sent broken framing: nothing of ours to fix.
+      LOG.fine(() -> "Request " + ctx.request().path() + " ended early: " + ctx.failure());
+      if (!ctx.response().ended() && !ctx.response().closed()) {
+        ctx.response().putHeader("Connection", "close");
+        ApiResponses.error(ctx, 400, "invalid_input", "The request ended early or its framing is broken");
+      }
+      return;
+    }
     String message = switch (status) {
       case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.request().path();
       case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
       case 413 -> BodyLimit.tooLarge(ctx);
-      default -> ctx.failure() != null && status < 500 ? String.valueOf(ctx.failure().getMessage()) : "Request failed";
+      default -> ctx.failure() != null && status < 500 ? dev.spark.event.InputText.echo(ctx.failure().getMessage()) : "Request failed";
     };
     if (status >= 500 && ctx.failure() != null) LOG.warning("Request " + ctx.request().path() + " failed: " + ctx.failure());
+    if (status < 500 && message.length() > 300) message = message.substring(0, 300) + "…";
     ApiResponses.error(ctx, status, ApiResponses.codeFor(status), message);
+  }
+
+  /** True for the ways a connection ends under a request: closed, reset, or its bytes not HTTP. */
+  static boolean clientGone(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String name = t.getClass().getName();
+      if (t instanceof java.io.IOException || t instanceof io.vertx.core.http.HttpClosedException
+          || name.startsWith("io.netty.handler.codec.") || String.valueOf(t.getMessage()).contains("onnection was closed")) {
+        return true;
+      }
+      if (t.getCause() == t) break;
+    }
+    return false;
   }
 }
