@@ -193,11 +193,7 @@ final class IngestAdmission implements Handler<RoutingContext> {
       cancelTimer();
       release();
       // A client that vanished mid-body (or sent broken framing): nobody to answer, nothing to fix here.
-      LOG.fine(() -> "Ingest request body from " + ctx.request().remoteAddress() + " ended early: " + e);
-      if (!ctx.response().ended() && !ctx.response().closed()) {
-        ctx.response().putHeader("Connection", "close");
-        ApiResponses.error(ctx, 400, "invalid_input", "The request body ended early or its framing is broken; nothing was stored");
-      }
+      WebVerticle.endedEarly(ctx, e);
     }
 
     void armTimer(long delayNanos) {
@@ -223,10 +219,9 @@ final class IngestAdmission implements Handler<RoutingContext> {
         return;
       }
       metrics.rejected(ctx.request().path().endsWith("/access") ? "access" : "event", "timeout", 1);
-      ctx.response().putHeader("Connection", "close");
+      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
       ApiResponses.error(ctx, 408, "timeout", "No body bytes arrived for " + timeoutNanos / 1_000_000
           + " ms (ingest.bodyTimeoutMs); nothing was stored");
-      ctx.response().endHandler(v -> ctx.request().connection().close());
     }
 
     private void cancelTimer() {

@@ -90,14 +90,18 @@ public final class WebVerticle extends VerticleBase {
     }
   }
 
+  /** A client that went away mid-request, or sent broken framing: nothing of ours to fix, so FINE. */
+  static void endedEarly(RoutingContext ctx, Throwable e) {
+    LOG.fine(() -> "Request " + ctx.request().path() + " ended early: " + e);
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+      ApiResponses.error(ctx, 400, "invalid_input", "The request ended early or its framing is broken; nothing was done");
+    }
+  }
+
   static void failure(RoutingContext ctx, int status) {
     if (ctx.failure() != null && clientGone(ctx.failure())) {
-      // A client that went away mid-request, or sent broken framing: nothing of ours to fix.
-      LOG.fine(() -> "Request " + ctx.request().path() + " ended early: " + ctx.failure());
-      if (!ctx.response().ended() && !ctx.response().closed()) {
-        ctx.response().putHeader("Connection", "close");
-        ApiResponses.error(ctx, 400, "invalid_input", "The request ended early or its framing is broken");
-      }
+      endedEarly(ctx, ctx.failure());
       return;
     }
     String message = switch (status) {
@@ -116,7 +120,7 @@ public final class WebVerticle extends VerticleBase {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String name = t.getClass().getName();
       if (t instanceof java.io.IOException || t instanceof io.vertx.core.http.HttpClosedException
-          || name.startsWith("io.netty.handler.codec.") || String.valueOf(t.getMessage()).contains("onnection was closed")) {
+          || name.startsWith("io.netty.handler.codec.") || t instanceof NumberFormatException || String.valueOf(t.getMessage()).contains("onnection was closed")) {
         return true;
       }
       if (t.getCause() == t) break;
