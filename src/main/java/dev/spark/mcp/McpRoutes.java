@@ -113,7 +113,7 @@ public final class McpRoutes {
       case "initialize" -> {
         String asked = params.getValue("protocolVersion") instanceof String v ? v : null;
         result(ctx, id, new JsonObject()
-            .put("protocolVersion", VERSIONS.contains(asked) ? asked : VERSIONS.get(0))
+            .put("protocolVersion", asked != null && VERSIONS.contains(asked) ? asked : VERSIONS.get(0))
             .put("capabilities", new JsonObject().put("tools", new JsonObject().put("listChanged", false)))
             .put("serverInfo", new JsonObject().put("name", "spark").put("title", "Spark").put("version", "0.1.0"))
             .put("instructions", "Spark records the application's errors and HTTP access logs. Use recent_events, pending_events and "
