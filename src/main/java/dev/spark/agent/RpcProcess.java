@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +64,7 @@ final class RpcProcess {
     return process.pid();
   }
 
-  java.util.concurrent.CompletableFuture<Process> onExit() {
+  CompletableFuture<Process> onExit() {
     return process.onExit();
   }
 

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -66,7 +67,7 @@ public final class Ingestor {
   /** A validated write, and for each item of the input whether it is stored (not ignored). */
   private record Prepared(WriteRequest req, boolean[] keep) {}
 
-  private Future<Prepared> validated(java.util.concurrent.Callable<Prepared> validate, boolean offLoop) {
+  private Future<Prepared> validated(Callable<Prepared> validate, boolean offLoop) {
     if (offLoop) return vertx.executeBlocking(validate, false);
     try {
       return Future.succeededFuture(validate.call());

@@ -193,7 +193,7 @@ final class IngestAdmission implements Handler<RoutingContext> {
       cancelTimer();
       release();
       // A client that vanished mid-body (or sent broken framing): nobody to answer, nothing to fix here.
-      WebVerticle.endedEarly(ctx, e);
+      SparkRouter.endedEarly(ctx, e);
     }
 
     void armTimer(long delayNanos) {
