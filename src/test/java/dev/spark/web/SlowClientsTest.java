@@ -43,7 +43,9 @@ class SlowClientsTest {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject().put("ingest", new JsonObject().put("bodyTimeoutMs", 600_000)));
     try (LoudLogs logs = LoudLogs.start();
          Socket declared = stall(spark.port, "Content-Length: 16777216\r\n", "[");
-         Socket chunked = stall(spark.port, "Transfer-Encoding: chunked\r\n", "40\r\n[{\"type\":\"server-error\"")) {
+         // Opened once the first holds its byte (else the first, announcing all of maxInFlightBytes, is refused 503 at once).
+         Socket chunked = Poll.until("the first stalled byte in flight", 5_000, () -> inFlight(spark) == 1)
+             ? stall(spark.port, "Transfer-Encoding: chunked\r\n", "40\r\n[{\"type\":\"server-error\"") : null) {
       Poll.until("both stalled bodies to be counted as stalled in /health", 20_000, () -> {
         JsonObject ingest = Await.result(spark.client().get("/health").send()).bodyAsJsonObject().getJsonObject("ingest");
         return ingest.getInteger("stalledRequests") == 2 && ingest.getLong("stalledBytes") > 0;
