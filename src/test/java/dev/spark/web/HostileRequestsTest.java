@@ -162,6 +162,10 @@ class HostileRequestsTest {
     }
     assertEquals(405, RawHttp.exchange(spark.port, RawHttp.request("HEAD", "/api/v1/stream", "127.0.0.1", AUTH, "")).status(),
         "HEAD on the stream does not connect a consuming agent");
+    // Deliberate (README, Reliability): Vert.x refuses any version but 1.0/1.1 with 501 before Spark sees the request.
+    RawHttp.Answer h2 = RawHttp.exchange(spark.port, "POST /api/v1/events HTTP/2.0\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}");
+    assertEquals(501, h2.status(), h2.toString());
+    assertEquals(1, spark.count("SELECT count(*) FROM events"));
   }
 
   private static RawHttp.Answer get(SparkUnderTest spark, String target) throws Exception {
