@@ -25,13 +25,18 @@ public final class InputText {
    * written as {@code \xNN} / {@code \\uNNNN}.
    */
   public static String echo(Object value) {
+    return echo(value, ECHO_CHARS);
+  }
+
+  /** As {@link #echo(Object)}, with at most {@code maxChars} characters (a parser's message, which quotes its own snippet). */
+  public static String echo(Object value, int maxChars) {
     if (value == null) return "nothing";
     String s = String.valueOf(value);
     StringBuilder out = new StringBuilder("\"");
-    int n = Math.min(s.length(), ECHO_CHARS);
+    int n = Math.min(s.length(), maxChars);
     for (int i = 0; i < n; i++) escape(out, s.charAt(i));
     out.append('"');
-    if (s.length() > ECHO_CHARS) out.append("… (").append(s.length()).append(" characters)");
+    if (s.length() > maxChars) out.append("… (").append(s.length()).append(" characters)");
     return out.toString();
   }
 

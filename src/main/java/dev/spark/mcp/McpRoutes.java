@@ -80,7 +80,7 @@ public final class McpRoutes {
     try {
       body = ctx.body().buffer() == null ? null : InputText.parseJson(ctx.body().buffer());
     } catch (DecodeException | ValidationException e) {
-      error(ctx, 400, null, -32700, "Parse error: " + InputText.echo(e.getMessage()));
+      error(ctx, 400, null, -32700, "Parse error: " + InputText.echo(e.getMessage(), 200));
       return;
     }
     if (!(body instanceof JsonObject msg) || !"2.0".equals(msg.getValue("jsonrpc"))) {

@@ -10,6 +10,8 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +41,32 @@ import java.util.logging.Logger;
 final class IngestAdmission implements Handler<RoutingContext> {
   private static final Logger LOG = Logger.getLogger(IngestAdmission.class.getName());
   static final String BODY = "spark.ingestBody";
+
+  /**
+   * A body as it arrived, in chunks: joined only when it is read, so a large one is copied once, by
+   * whoever parses it (a worker thread above {@link IngestRoutes#OFF_LOOP_BYTES}), not grown on the
+   * event loop as it arrives.
+   */
+  static final class Chunks {
+    private final List<Buffer> parts = new ArrayList<>();
+    private int length;
+
+    void add(Buffer chunk) {
+      parts.add(chunk);
+      length += chunk.length();
+    }
+
+    int length() {
+      return length;
+    }
+
+    Buffer join() {
+      if (parts.size() == 1) return parts.get(0);
+      Buffer all = Buffer.buffer(length);
+      for (Buffer part : parts) all.appendBuffer(part);
+      return all;
+    }
+  }
   static final long STALL_NANOS = 1_000_000_000L;
 
   /** The budget, shared by the web instances of one Spark (one per database file). */
@@ -142,7 +170,7 @@ final class IngestAdmission implements Handler<RoutingContext> {
   /** One body being read: what it has reserved, when its last bytes came. */
   private final class Reading {
     final RoutingContext ctx;
-    final Buffer body = Buffer.buffer();
+    final Chunks body = new Chunks();
     volatile long reserved;
     volatile long lastNanos = System.nanoTime();
     boolean dropping;
@@ -171,7 +199,7 @@ final class IngestAdmission implements Handler<RoutingContext> {
         return;
       }
       metrics.ingestInFlight(total);
-      body.appendBuffer(chunk);
+      body.add(chunk);
     }
 
     /** From reading to dropping: the bytes held so far go back. */

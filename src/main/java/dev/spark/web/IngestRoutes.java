@@ -46,13 +46,13 @@ public final class IngestRoutes {
   static final int OFF_LOOP_BYTES = 256 * 1024;
 
   private static void ingest(Vertx vertx, RoutingContext ctx, BiFunction<Object, Boolean, Future<IngestResult>> ingest) {
-    Buffer raw = ctx.get(IngestAdmission.BODY);
+    IngestAdmission.Chunks raw = ctx.get(IngestAdmission.BODY);
     if (raw == null || raw.length() == 0) {
       ApiResponses.error(ctx, 400, "invalid_input", "The request body is empty: send a JSON object or an array of objects");
       return;
     }
     boolean offLoop = raw.length() > OFF_LOOP_BYTES;
-    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw), false) : decoded(raw);
+    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw.join()), false) : decoded(raw.join());
     parsed.compose(body -> ingest.apply(body, offLoop)).onComplete(ar -> {
       if (ar.succeeded()) {
         ApiResponses.json(ctx, 200, ar.result().toJson());
@@ -107,7 +107,7 @@ public final class IngestRoutes {
 
   /** Jackson's message quotes the offending token; keep it short (and printable). */
   static String clip(String message) {
-    return message.length() <= 200 ? InputText.echo(message) : InputText.echo(message.substring(0, 200));
+    return InputText.echo(message, 200);
   }
 
   private static String firstLine(String message) {
