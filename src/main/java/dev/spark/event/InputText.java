@@ -144,12 +144,20 @@ public final class InputText {
     return false;
   }
 
+  private static boolean plainAscii(String uri) {
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c == '%' || c >= 0x80) return false;
+    }
+    return true;
+  }
+
   /**
    * Why a request target's percent-encoding is broken or does not decode to strict UTF-8, or null
    * when it is fine.
    */
   public static String brokenUri(String uri) {
-    if (uri == null || uri.indexOf('%') < 0 && uri.chars().allMatch(c -> c < 0x80)) return null;
+    if (uri == null || plainAscii(uri)) return null;
     Buffer bytes = Buffer.buffer();
     for (int i = 0; i < uri.length(); i++) {
       char c = uri.charAt(i);

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The first handler of every Spark HTTP server (embedded and sidecar), for every route, so a route
@@ -33,6 +34,7 @@ import java.util.Set;
  */
 final class RequestGuard implements Handler<RoutingContext> {
   private static final String REROUTED = "spark.headAsGet";
+  private static final Pattern IP_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-f:.]*:[0-9a-f:.]*");
 
   private final String bindHost;
   private final Set<String> allowedHosts;
@@ -93,7 +95,7 @@ final class RequestGuard implements Handler<RoutingContext> {
   }
 
   static boolean isIpLiteral(String host) {
-    return host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || host.matches("[0-9a-f:.]*:[0-9a-f:.]*");
+    return IP_LITERAL.matcher(host).matches();
   }
 
   /** Lower-cased, without IPv6 brackets or a trailing dot. */

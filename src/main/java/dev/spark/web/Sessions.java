@@ -25,6 +25,7 @@ import java.util.Map;
  */
 public final class Sessions {
   public static final String COOKIE = "spark_session";
+  private static final java.util.regex.Pattern LOOPBACK_V4 = java.util.regex.Pattern.compile("127(\\.[0-9]{1,3}){3}");
   public static final long IDLE_MS = 12 * 60 * 60 * 1000L;
   private static final long TOUCH_EVERY_MS = 60_000;
   private static final int SWEEP_ABOVE = 1_000;
@@ -98,7 +99,7 @@ public final class Sessions {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
     // 127.0.0.0/8 as an IPv4 literal only: a name such as 127.evil.example is anybody's
-    return h.equals("localhost") || h.endsWith(".localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1");
+    return h.equals("localhost") || h.endsWith(".localhost") || LOOPBACK_V4.matcher(h).matches() || h.equals("::1");
   }
 
   private static String fingerprint(String token) {
