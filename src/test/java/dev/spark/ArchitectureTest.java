@@ -36,6 +36,9 @@ class ArchitectureTest {
 
   private static final Pattern COMMENTS_AND_STRINGS =
       Pattern.compile("//[^\\n]*|/\\*.*?\\*/|\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])+'", Pattern.DOTALL);
+  private static final Pattern IMPORT_OR_PACKAGE = Pattern.compile("(?m)^(?:import|package) [^\\n]*$");
+  private static final Pattern INLINE_NAME =
+      Pattern.compile("(?<![\\w.])(?:java|javax|io|dev|org|com)\\.(?:[a-z_][a-z0-9_]*\\.)+[A-Z]\\w*");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.spark\\.(?:([a-z][a-z0-9]*)\\.)?[A-Z]");
 
   @Test
@@ -76,6 +79,32 @@ class ArchitectureTest {
       if (lines > MAX_LINES) over.put(name, lines);
     }
     assertEquals(Map.of(), over, "main source files over " + MAX_LINES + " lines: split them by job");
+  }
+
+  @Test
+  void mainCodeImportsWhatItUsesInsteadOfWritingFullyQualifiedNames() {
+    Map<String, List<String>> inline = new TreeMap<>();
+    for (Path file : javaFiles()) {
+      String name = MAIN.relativize(file).toString();
+      List<String> found = inlineNames(read(file));
+      if (!found.isEmpty()) inline.put(name, found);
+    }
+    assertEquals(Map.of(), inline, "write an import (comments and strings may name classes in full)");
+  }
+
+  @Test
+  void inlineNamesAreFoundInCodeOnly() {
+    String source = "package a.b;\nimport java.util.List;\n/** {@link java.util.Map} */\nclass X {\n"
+        + "  String s = \"java.util.Set\";\n  Object o = io.vertx.core.json.Json.decodeValue(s);\n  java.util.Map.Entry<String, String> e;\n}\n";
+    assertEquals(List.of("io.vertx.core.json.Json", "java.util.Map"), inlineNames(source));
+  }
+
+  static List<String> inlineNames(String source) {
+    String code = IMPORT_OR_PACKAGE.matcher(COMMENTS_AND_STRINGS.matcher(source).replaceAll(" ")).replaceAll(" ");
+    List<String> found = new ArrayList<>();
+    Matcher m = INLINE_NAME.matcher(code);
+    while (m.find()) found.add(m.group());
+    return found;
   }
 
   @Test
