@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** Typed, range-checked reads of dotted keys from a merged configuration object. */
@@ -93,7 +94,7 @@ final class ConfigReader {
         throw new ConfigException(key, "an array of origins such as \"https://app.example.com\" or \"http://localhost:3000\""
             + " (scheme, host and optional port; no path)", s);
       }
-      out.add(s.toLowerCase(java.util.Locale.ROOT));
+      out.add(s.toLowerCase(Locale.ROOT));
     }
     return List.copyOf(out);
   }
@@ -105,7 +106,7 @@ final class ConfigReader {
       if (!s.matches("(?i)[a-z0-9.\\-]+|\\[[0-9a-f:.]+\\]")) {
         throw new ConfigException(key, "an array of host names such as \"spark.internal\" (no scheme, no port)", s);
       }
-      out.add(s.toLowerCase(java.util.Locale.ROOT));
+      out.add(s.toLowerCase(Locale.ROOT));
     }
     return List.copyOf(out);
   }

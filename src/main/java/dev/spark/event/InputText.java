@@ -1,6 +1,7 @@
 package dev.spark.event;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -59,7 +60,7 @@ public final class InputText {
       throw new ValidationException("", "The request body is not valid UTF-8 at byte " + bad
           + " (overlong forms, CESU-8, encoded surrogates and code points past U+10FFFF are refused)");
     }
-    Object parsed = io.vertx.core.json.Json.decodeValue(raw);
+    Object parsed = Json.decodeValue(raw);
     if (mayHoldEscapedSurrogate(raw)) {
       String at = loneSurrogate(parsed, "");
       if (at != null) throw new ValidationException(at, at + " holds a lone surrogate (an unpaired \\ud800-\\udfff escape): not valid Unicode text");

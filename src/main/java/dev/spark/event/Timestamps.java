@@ -1,5 +1,6 @@
 package dev.spark.event;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -58,7 +59,7 @@ public final class Timestamps {
         return Instant.ofEpochMilli(Long.parseLong(t));
       }
       return OffsetDateTime.parse(t).toInstant();
-    } catch (java.time.DateTimeException | NumberFormatException e) {
+    } catch (DateTimeException | NumberFormatException e) {
       return null;
     }
   }

@@ -3,6 +3,7 @@ package dev.spark.ingest;
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventRow;
 import dev.spark.event.EventType;
+import dev.spark.event.InputText;
 import dev.spark.event.Timestamps;
 import dev.spark.event.UuidV7;
 import dev.spark.event.ValidationException;
@@ -45,7 +46,7 @@ public final class IngestValidator {
     JsonObject in = JsonDepth.limit(original, JsonDepth.MAX_DEPTH);
     String typeName = requiredString(in, "type", at);
     EventType type = EventType.fromWire(typeName).orElseThrow(() ->
-        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got " + dev.spark.event.InputText.echo(typeName) + ")"));
+        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got " + InputText.echo(typeName) + ")"));
 
     String traceId = optionalId(in, "traceId", at);
     if (traceId == null) traceId = UuidV7.next();

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Spark's own meters, one set per Vert.x instance, in a Prometheus registry served at {@code GET /metrics}.
@@ -47,7 +48,7 @@ public final class SparkMetrics {
   private final AtomicLong accessRows = new AtomicLong();
   private final AtomicLong dbBytes = new AtomicLong();
   private final AtomicLong ingestInFlight = new AtomicLong();
-  private volatile java.util.function.LongSupplier ingestStalled = () -> 0;
+  private volatile LongSupplier ingestStalled = () -> 0;
   private final DistributionSummary commitRows;
   private final Timer commitTime;
   private final Timer deliveryLatency;
@@ -136,7 +137,7 @@ public final class SparkMetrics {
   }
 
   /** Where the stalled-bytes gauge reads from (the ingest budget of this Spark). */
-  public void ingestStalled(java.util.function.LongSupplier bytes) {
+  public void ingestStalled(LongSupplier bytes) {
     ingestStalled = bytes;
   }
 

@@ -55,7 +55,7 @@ public final class QueryParams {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ValidationException(name, name + " must be an integer from " + min + " to " + max + " (got " + dev.spark.event.InputText.echo(v) + ")");
+    throw new ValidationException(name, name + " must be an integer from " + min + " to " + max + " (got " + InputText.echo(v) + ")");
   }
 
   public int limit(int dflt, int max) {
@@ -74,7 +74,7 @@ public final class QueryParams {
     return switch (v.toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes" -> true;
       case "false", "0", "no" -> false;
-      default -> throw new ValidationException(name, name + " must be true or false (got " + dev.spark.event.InputText.echo(v) + ")");
+      default -> throw new ValidationException(name, name + " must be true or false (got " + InputText.echo(v) + ")");
     };
   }
 
@@ -87,7 +87,7 @@ public final class QueryParams {
       throw new ValidationException(name, name + " must be in the years 0000 to 9999 (got " + InputText.echo(v) + ")");
     }
     if (parsed == null) {
-      throw new ValidationException(name, name + " must be an ISO-8601 date-time with a zone, e.g. 2026-02-15T23:50:00Z (got " + dev.spark.event.InputText.echo(v) + ")");
+      throw new ValidationException(name, name + " must be an ISO-8601 date-time with a zone, e.g. 2026-02-15T23:50:00Z (got " + InputText.echo(v) + ")");
     }
     return Timestamps.format(parsed);
   }

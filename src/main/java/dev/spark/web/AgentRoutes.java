@@ -6,6 +6,7 @@ import dev.spark.agent.AgentPrompts;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
+import dev.spark.event.InputText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -56,7 +57,7 @@ public final class AgentRoutes {
           JsonObject body;
           try {
             body = ctx.body().buffer() == null ? null
-                : dev.spark.event.InputText.parseJson(ctx.body().buffer()) instanceof JsonObject o ? o : null;
+                : InputText.parseJson(ctx.body().buffer()) instanceof JsonObject o ? o : null;
           } catch (RuntimeException e) {
             body = null;
           }

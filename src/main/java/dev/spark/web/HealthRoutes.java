@@ -11,6 +11,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
+import java.util.function.Supplier;
+
 /**
  * {@code GET /health}: 200 with {"status": "UP"} when the database answers a read, the storage and
  * poller verticles answer on the bus and storage can write; 503 with the failing part named and a
@@ -22,7 +24,7 @@ public final class HealthRoutes {
   private HealthRoutes() {}
 
   /** @param ingest the ingest bodies in flight and stalled ({@link IngestRoutes#inFlight}) */
-  public static Router router(Vertx vertx, ReadStore reads, SseHub hub, java.util.function.Supplier<JsonObject> ingest) {
+  public static Router router(Vertx vertx, ReadStore reads, SseHub hub, Supplier<JsonObject> ingest) {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> {
       Future<JsonObject> db = reads.counts();

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Dashboard login sessions: random ids handed out as an {@code HttpOnly}, {@code SameSite=Strict}
@@ -25,7 +26,7 @@ import java.util.Map;
  */
 public final class Sessions {
   public static final String COOKIE = "spark_session";
-  private static final java.util.regex.Pattern LOOPBACK_V4 = java.util.regex.Pattern.compile("127(\\.[0-9]{1,3}){3}");
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.[0-9]{1,3}){3}");
   public static final long IDLE_MS = 12 * 60 * 60 * 1000L;
   private static final long TOUCH_EVERY_MS = 60_000;
   private static final int SWEEP_ABOVE = 1_000;

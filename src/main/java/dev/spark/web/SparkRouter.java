@@ -5,9 +5,11 @@ import dev.spark.event.InputText;
 import dev.spark.query.ReadStore;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.io.IOException;
 import java.util.logging.Logger;
 
 /**
@@ -103,7 +105,7 @@ final class SparkRouter {
   /** True for the ways a connection ends under a request: closed, reset, or bytes that are not HTTP (a bad chunk size). */
   static boolean clientGone(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.IOException || t instanceof io.vertx.core.http.HttpClosedException || t instanceof NumberFormatException
+      if (t instanceof IOException || t instanceof HttpClosedException || t instanceof NumberFormatException
           || t.getClass().getName().startsWith("io.netty.handler.codec.") || String.valueOf(t.getMessage()).contains("onnection was closed")) {
         return true;
       }
