@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
@@ -132,6 +133,8 @@ final class IngestAdmission implements Handler<RoutingContext> {
     ctx.addEndHandler(v -> r.release());
     req.handler(r::arrived).endHandler(v -> r.complete()).exceptionHandler(r::failed);
     r.armTimer(timeoutNanos);
+    // As Vert.x's body handler does: a client that asked (curl does, for large bodies) may send now.
+    if ("100-continue".equalsIgnoreCase(req.getHeader("Expect")) && req.version() == HttpVersion.HTTP_1_1) ctx.response().writeContinue();
     req.resume();
   }
 

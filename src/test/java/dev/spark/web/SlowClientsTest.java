@@ -115,6 +115,19 @@ class SlowClientsTest {
     }
   }
 
+  @Test
+  void aClientThatAsksForContinueGetsItAndItsBodyIsStored(Vertx vertx, @TempDir Path dir) throws Exception {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+    String body = String.format(EVENT, 7);
+    try (Socket s = stall(spark.port, "Content-Length: " + body.length() + "\r\nExpect: 100-continue\r\n", "")) {
+      RawHttp.Answer go = RawHttp.read(s.getInputStream(), true);
+      assertEquals(100, go.status(), "curl waits a second for this before sending a large body anyway");
+      s.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+      assertEquals(200, RawHttp.read(s.getInputStream(), false).status());
+    }
+    assertEquals(1, spark.count("SELECT count(*) FROM events"));
+  }
+
   private static long inFlight(SparkUnderTest spark) {
     return Await.result(spark.client().get("/health").send()).bodyAsJsonObject().getJsonObject("ingest").getLong("inFlightBytes");
   }
