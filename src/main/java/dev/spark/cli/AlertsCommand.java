@@ -92,11 +92,8 @@ final class AlertsCommand extends SparkCommand {
     }
   }
 
-  /** Text from the server for a terminal: control characters (escape sequences) become spaces. */
+  /** Text from the server for a terminal, escaped as everywhere in the CLI ({@link Terminal}); "-" for none. */
   static String plain(String s) {
-    if (s == null) return "-";
-    StringBuilder out = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
-    return out.toString();
+    return s == null ? "-" : Terminal.cell(s);
   }
 }

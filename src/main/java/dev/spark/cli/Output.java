@@ -207,7 +207,7 @@ final class Output {
   }
 
   private static void line(StringBuilder out, String label, String value) {
-    out.append(String.format(Locale.ROOT, "%-14s%s%n", label, value));
+    out.append(String.format(Locale.ROOT, "%-14s%s%n", label, Terminal.cell(value)));
   }
 
   static String table(List<String> headers, List<List<String>> rows) {
@@ -236,7 +236,7 @@ final class Output {
   }
 
   private static String str(Object v) {
-    return v == null ? "-" : String.valueOf(v);
+    return v == null ? "-" : Terminal.cell(String.valueOf(v));
   }
 
   /** Milliseconds as stored: 12 for a whole number, 0.214 for a fraction (no "12.0"). */
@@ -250,7 +250,7 @@ final class Output {
   /** One line: whitespace runs (newlines included) become one space; longer than {@code max} is cut with "...". */
   static String clip(String s, int max) {
     if (s == null) return "";
-    String flat = s.strip().replaceAll("\\s+", " ");
+    String flat = Terminal.cell(s.strip().replaceAll("[ \\t\\n\\x0B\\f\\r]+", " "));
     return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
   }
 }

@@ -3,6 +3,7 @@ package dev.spark.ingest;
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventRow;
 import dev.spark.event.EventType;
+import dev.spark.event.InputText;
 import dev.spark.event.Timestamps;
 import dev.spark.event.UuidV7;
 import dev.spark.event.ValidationException;
@@ -27,6 +28,8 @@ public final class IngestValidator {
   public static final int USER_AGENT_CAP_BYTES = 1024;
   private static final int SHORT_CAP_BYTES = 8 * 1024;
   private static final int ID_MAX_CHARS = 256;
+  /** An event's {@code environment} (it selects an agent profile: a name, not a text). */
+  public static final int ENVIRONMENT_CAP_BYTES = 256;
   /** Longest client-supplied {@code fingerprint}. */
   public static final int FINGERPRINT_MAX_CHARS = 256;
   /** Longest client-supplied {@code eventId}. */
@@ -47,13 +50,14 @@ public final class IngestValidator {
     JsonObject in = JsonDepth.limit(original, JsonDepth.MAX_DEPTH);
     String typeName = requiredString(in, "type", at);
     EventType type = EventType.fromWire(typeName).orElseThrow(() ->
-        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got \"" + typeName + "\")"));
+        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got " + InputText.echo(typeName) + ")"));
 
     String traceId = optionalId(in, "traceId", at);
     if (traceId == null) traceId = UuidV7.next();
     String timestamp = timestamp(in, at);
     String env = optionalString(in, "environment", at);
     if (env == null || env.isBlank()) env = environment;
+    env = capped(env, ENVIRONMENT_CAP_BYTES);
     String feature = capped(optionalString(in, "feature", at), SHORT_CAP_BYTES);
     String route = capped(optionalString(in, "route", at), SHORT_CAP_BYTES);
     Integer status = optionalStatus(in, "status", at);

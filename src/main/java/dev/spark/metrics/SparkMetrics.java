@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Spark's own meters, one set per Vert.x instance, in a Prometheus registry served at {@code GET /metrics}.
@@ -47,6 +48,7 @@ public final class SparkMetrics {
   private final AtomicLong accessRows = new AtomicLong();
   private final AtomicLong dbBytes = new AtomicLong();
   private final AtomicLong ingestInFlight = new AtomicLong();
+  private volatile LongSupplier ingestStalled = () -> 0;
   private final DistributionSummary commitRows;
   private final Timer commitTime;
   private final Timer deliveryLatency;
@@ -73,6 +75,8 @@ public final class SparkMetrics {
         .description("Database file plus its WAL").register(r);
     Gauge.builder("spark.ingest.inflight", ingestInFlight, AtomicLong::get).baseUnit("bytes")
         .description("Ingest request bodies being read and processed (bounded by ingest.maxInFlightBytes)").register(r);
+    Gauge.builder("spark.ingest.stalled", this, m -> m.ingestStalled.getAsLong()).baseUnit("bytes")
+        .description("Bytes held by ingest bodies with nothing arriving for over a second (cut at ingest.bodyTimeoutMs)").register(r);
     commitRows = DistributionSummary.builder("spark.storage.commit.rows")
         .description("Rows per committed transaction (group commit batch size)")
         .serviceLevelObjectives(1, 10, 50, 100, 500, 1_000, 5_000, 10_000)
@@ -130,6 +134,11 @@ public final class SparkMetrics {
   /** Ingest request bodies in flight, in bytes (their reservations against ingest.maxInFlightBytes). */
   public void ingestInFlight(long bytes) {
     ingestInFlight.set(bytes);
+  }
+
+  /** Where the stalled-bytes gauge reads from (the ingest budget of this Spark). */
+  public void ingestStalled(LongSupplier bytes) {
+    ingestStalled = bytes;
   }
 
   /** Rows committed ({@code kind}: event or access). */

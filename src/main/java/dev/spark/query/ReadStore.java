@@ -218,7 +218,9 @@ public final class ReadStore {
         .put("error", r.getString("error"))
         .put("userAgent", r.getString("user_agent"));
     String input = r.getString("input");
-    if (input != null) {
+    if (input == null) {
+      json.putNull("input"); // like every other column: present, null when the row has none
+    } else {
       try {
         json.put("input", Json.decodeValue(input));
       } catch (DecodeException e) {

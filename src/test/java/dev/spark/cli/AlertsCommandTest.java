@@ -62,7 +62,7 @@ class AlertsCommandTest {
     assertEquals(0, table.exitCode(), table.toString());
     String[] lines = table.out().split("\n");
     assertTrue(lines[0].startsWith("CREATED"), table.out());
-    assertTrue(lines[1].contains("delivered  1      new-issue  hook    ledger out of balance [2J"), table.out());
+    assertTrue(lines[1].contains("delivered  1      new-issue  hook    ledger out of balance \\x1b[2J"), table.out());
     assertFalse(table.out().contains("\u001b"), "no terminal escape from the event reaches the terminal");
     spark.stop();
     CliRunner.Result stopped = CliRunner.run(dir, env, "alerts", "deliveries");
