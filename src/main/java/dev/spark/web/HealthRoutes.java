@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * {@code GET /health}: 200 with {"status": "UP"} when the database answers a read, the storage and
  * poller verticles answer on the bus and storage can write; 503 with the failing part named and a
- * top-level {@code reason} otherwise.
+ * top-level {@code reason} otherwise. {@code role} is "writer" (a standby answers from {@link StandbyVerticle}).
  */
 public final class HealthRoutes {
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(2_000);
@@ -40,7 +40,7 @@ public final class HealthRoutes {
         String writeError = storage.succeeded() ? storage.result().getString("writeError") : null;
         boolean up = db.succeeded() && storage.succeeded() && poller.succeeded()
             && !storage.result().getBoolean("closing", false) && writeError == null;
-        body.put("status", up ? "UP" : "DOWN");
+        body.put("status", up ? "UP" : "DOWN").put("role", "writer");
         if (writeError != null) {
           body.put("reason", "Storage cannot write the database since " + storage.result().getString("writeErrorSince") + ": "
               + writeError + ". Ingest answers 503 until it can; Spark retries every second by itself.");
