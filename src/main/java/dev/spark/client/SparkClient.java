@@ -30,9 +30,12 @@ import java.util.logging.Logger;
  * {@link Vertx} or on another node; Spark validates everything it receives.
  *
  * <ul>
- *   <li>{@code send*}: fire-and-forget. Never blocks and never throws; whatever Spark does not
- *       confirm (refused with 400/503, nobody listening, no answer within
- *       {@link SparkClientOptions#getSendTimeoutMs()}) is counted in {@link #refused()}.</li>
+ *   <li>{@code send*}: fire-and-forget. Never blocks and never throws. What Spark could not take yet
+ *       (nobody listening, refused with 503, an event not answered within
+ *       {@link SparkClientOptions#getSendTimeoutMs()}) is kept in a bounded buffer and sent again with
+ *       backoff ({@link #buffered()}, {@link #dropped()}); an event keeps its {@code eventId}, so a
+ *       retry after a lost answer is stored once. What Spark refuses for good (400), or the buffer
+ *       drops, is counted in {@link #refused()}.</li>
  *   <li>{@code store*}: acknowledged. The future completes with the committed ids once the rows are
  *       committed, or fails with Spark's {@link io.vertx.core.eventbus.ReplyException} (code 400 or 503,
  *       or a {@code NO_HANDLERS} / {@code TIMEOUT} failure).</li>
@@ -57,12 +60,14 @@ public final class SparkClient {
   /** For JSON this client built itself and never touches again: passed as it is within this JVM. */
   private final DeliveryOptions handOver;
   private final LongAdder refused = new LongAdder();
+  private final SendBuffer buffer;
   private final AtomicLong lastWarning = new AtomicLong();
 
   private SparkClient(Vertx vertx, SparkClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = options;
     this.delivery = new DeliveryOptions().setSendTimeout(options.getSendTimeoutMs());
+    this.buffer = new SendBuffer(vertx, delivery, options);
     // Lets this node decode the EventBatch messages Spark publishes when they cross a clustered bus.
     EventBusCodecs.register(vertx);
     // Within one JVM the event bus copies JSON bodies, in case the sender changes them afterwards.
@@ -133,13 +138,42 @@ public final class SparkClient {
   }
 
   private void send(String address, Object body, int items, RefusalListener listener, DeliveryOptions options) {
+    if (!buffer.isEmpty()) {
+      keep(address, body, items, listener, null);
+      return;
+    }
     try {
       vertx.eventBus().request(address, body, options).onComplete(ar -> {
-        if (ar.failed()) refuse(items, ar.cause(), listener);
+        if (ar.failed() && SendBuffer.retriable(ar.cause(), hasEventId(body))) keep(address, body, items, listener, ar.cause());
+        else if (ar.failed()) refuse(items, ar.cause(), listener);
       });
     } catch (RuntimeException e) {
       refuse(items, e, listener);
     }
+  }
+
+  /** Into the buffer, to be sent again; what it drops (overflow, or refused on a retry) counts as refused. */
+  private void keep(String address, Object body, int items, RefusalListener listener, Throwable cause) {
+    if (cause != null && (options.getBufferEvents() == 0 || options.getBufferBytes() == 0)) {
+      refuse(items, cause, listener); // no buffer: refused at once, with Spark's reason
+      return;
+    }
+    long bytes = body instanceof JsonObject o ? o.toBuffer().length() : body instanceof JsonArray a ? a.toBuffer().length() : 0;
+    buffer.add(new SendBuffer.Item(address, body, items, bytes, (n, why) -> refuse(n, why, listener)));
+  }
+
+  static boolean hasEventId(Object body) {
+    return body instanceof JsonObject o && o.getValue("eventId") != null;
+  }
+
+  /** Items kept to be sent again once Spark answers (see {@link SparkClientOptions#setBufferLimit}). */
+  public long buffered() {
+    return buffer.buffered();
+  }
+
+  /** Items the buffer dropped, oldest first, because it was full; they are also counted in {@link #refused()}. */
+  public long dropped() {
+    return buffer.dropped();
   }
 
   void sendAccessBatch(JsonArray entries, RefusalListener listener) {

@@ -11,7 +11,16 @@ public final class SparkClientOptions {
   /** Default wait for a new consumer to become known across a clustered event bus (ms). */
   public static final long DEFAULT_CLUSTER_PROPAGATION_MS = 500;
 
+  /** Default bound of what a client keeps while Spark cannot take it: events (access entries count one each)... */
+  public static final int DEFAULT_BUFFER_EVENTS = 10_000;
+  /** ...and their size as JSON (bytes). */
+  public static final long DEFAULT_BUFFER_BYTES = 16L * 1024 * 1024;
+
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
+  private int bufferEvents = DEFAULT_BUFFER_EVENTS;
+  private long bufferBytes = DEFAULT_BUFFER_BYTES;
+  private long retryInitialDelayMs = 250;
+  private long retryMaxDelayMs = 5_000;
   private long reregisterIntervalMs = DEFAULT_REREGISTER_INTERVAL_MS;
   private Handler<Throwable> refusalHandler;
   private long clusterPropagationMs = DEFAULT_CLUSTER_PROPAGATION_MS;
@@ -74,6 +83,43 @@ public final class SparkClientOptions {
   public SparkClientOptions setClusterPropagationMs(long clusterPropagationMs) {
     if (clusterPropagationMs < 0) throw new IllegalArgumentException("clusterPropagationMs must be 0 or more");
     this.clusterPropagationMs = clusterPropagationMs;
+    return this;
+  }
+
+  public int getBufferEvents() {
+    return bufferEvents;
+  }
+
+  public long getBufferBytes() {
+    return bufferBytes;
+  }
+
+  /**
+   * The bound of what fire-and-forget sends keep while Spark cannot take them (nobody listening on the
+   * address, no answer in time for an event, refused with 503): at most {@code events} items and
+   * {@code bytes} of JSON. They are sent again, oldest first, once Spark answers; over the bound the
+   * oldest are dropped, counted in {@link SparkClient#dropped()} and logged. {@code (0, 0)} keeps nothing.
+   */
+  public SparkClientOptions setBufferLimit(int events, long bytes) {
+    if (events < 0 || bytes < 0) throw new IllegalArgumentException("buffer limits must be 0 or more");
+    this.bufferEvents = events;
+    this.bufferBytes = bytes;
+    return this;
+  }
+
+  public long getRetryInitialDelayMs() {
+    return retryInitialDelayMs;
+  }
+
+  public long getRetryMaxDelayMs() {
+    return retryMaxDelayMs;
+  }
+
+  /** Backoff of the buffer's retries: the first after {@code initialMs}, doubling up to {@code maxMs} (defaults 250 and 5,000). */
+  public SparkClientOptions setRetryDelays(long initialMs, long maxMs) {
+    if (initialMs < 1 || maxMs < initialMs) throw new IllegalArgumentException("retry delays need 1 <= initialMs <= maxMs");
+    this.retryInitialDelayMs = initialMs;
+    this.retryMaxDelayMs = maxMs;
     return this;
   }
 }

@@ -58,7 +58,8 @@ class SparkClientTest {
   void fireAndForgetSendsAreStoredAndWhatSparkRefusesIsCounted(Vertx vertx, @TempDir Path dir) {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
     Collected<Throwable> refusals = new Collected<>();
-    SparkClient client = SparkClient.create(vertx, new SparkClientOptions().setRefusalHandler(refusals));
+    // Without a buffer (SendBufferTest has one): what Spark cannot take is refused at once.
+    SparkClient client = SparkClient.create(vertx, new SparkClientOptions().setRefusalHandler(refusals).setBufferLimit(0, 0));
     EventWatch watch = Await.result(EventWatch.start(client));
 
     client.sendEvent(SparkEvent.of(EventType.UNHANDLED_ERROR, "sent and forgotten"));

@@ -31,7 +31,8 @@ class SparkWebRefusalTest {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
     Collected<Throwable> refusals = new Collected<>();
     // One access-log entry per send, so each refusal is one item.
-    WebFixture app = WebFixture.start(vertx, SparkClient.create(vertx),
+    // Without a buffer (SendBufferTest has one): what Spark cannot take is refused at once.
+    WebFixture app = WebFixture.start(vertx, SparkClient.create(vertx, new SparkClientOptions().setBufferLimit(0, 0)),
         new SparkWebOptions().setAccessBatchSize(1).setRefusalHandler(refusals), router -> {
           router.get("/ok").handler(ctx -> ctx.end("fine"));
           router.get("/broken").handler(ctx -> {
@@ -67,7 +68,7 @@ class SparkWebRefusalTest {
     Await.result(events.completion());
     long timeoutMs = 2_000;
     Collected<Throwable> refusals = new Collected<>();
-    SparkClient client = SparkClient.create(vertx, new SparkClientOptions().setSendTimeoutMs(timeoutMs));
+    SparkClient client = SparkClient.create(vertx, new SparkClientOptions().setSendTimeoutMs(timeoutMs).setBufferLimit(0, 0));
     // Access-log entries wait for the explicit flush below, so they go as one batch.
     WebFixture app = WebFixture.start(vertx, client, new SparkWebOptions().setAccessFlushMs(600_000).setRefusalHandler(refusals), router -> {
       router.get("/ok").handler(ctx -> ctx.end("fine"));

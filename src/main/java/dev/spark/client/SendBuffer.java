@@ -1,0 +1,159 @@
+package dev.spark.client;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.logging.Logger;
+
+/**
+ * What Spark could not take yet (nobody listening, no answer in time, refused with 503), kept in order
+ * within a bound in items and bytes and sent again with backoff until Spark answers. Whatever goes over
+ * the bound drops the oldest first, counted ({@link #dropped()}) and logged. Never blocks: adding is a
+ * few operations under this object's monitor, sending happens on Vert.x timers and replies.
+ * While anything is kept, new sends queue behind it, so Spark gets them in the order they were made.
+ */
+final class SendBuffer {
+  private static final Logger LOG = Logger.getLogger(SendBuffer.class.getName());
+  private static final long WARN_EVERY_MS = 60_000;
+  /** Sends in flight at once while draining. */
+  private static final int WINDOW = 64;
+
+  /** One kept send; {@code onDropped} is told (with the reason) if it is dropped. */
+  record Item(String address, Object body, int items, long bytes, BiConsumer<Integer, Throwable> onDropped) {}
+
+  private final Vertx vertx;
+  private final DeliveryOptions delivery;
+  private final int maxItems;
+  private final long maxBytes;
+  private final long initialBackoffMs;
+  private final long maxBackoffMs;
+  private final Deque<Item> queue = new ArrayDeque<>();
+  private long items;
+  private long bytes;
+  private boolean draining;
+  private long backoffMs;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong lastWarning = new AtomicLong();
+
+  SendBuffer(Vertx vertx, DeliveryOptions delivery, SparkClientOptions options) {
+    this.vertx = vertx;
+    this.delivery = delivery;
+    this.maxItems = options.getBufferEvents();
+    this.maxBytes = options.getBufferBytes();
+    this.initialBackoffMs = options.getRetryInitialDelayMs();
+    this.maxBackoffMs = options.getRetryMaxDelayMs();
+    this.backoffMs = initialBackoffMs;
+  }
+
+  /** Whether a failed send may be sent again: Spark surely did not store it, or it carries an eventId. */
+  static boolean retriable(Throwable cause, boolean idempotent) {
+    if (!(cause instanceof ReplyException re)) return false;
+    if (re.failureType() == ReplyFailure.NO_HANDLERS) return true;
+    if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) return re.failureCode() == 503;
+    return re.failureType() == ReplyFailure.TIMEOUT && idempotent;
+  }
+
+  boolean isEmpty() {
+    synchronized (this) {
+      return queue.isEmpty();
+    }
+  }
+
+  /** Keeps {@code item} (dropping the oldest over the bound) and makes sure a drain is scheduled. */
+  void add(Item item) {
+    List<Item> overflow = new ArrayList<>();
+    boolean schedule;
+    synchronized (this) {
+      queue.addLast(item);
+      items += item.items();
+      bytes += item.bytes();
+      while (!queue.isEmpty() && (items > maxItems || bytes > maxBytes)) overflow.add(removeFirst());
+      schedule = !draining && !queue.isEmpty();
+      if (schedule) draining = true;
+    }
+    for (Item o : overflow) drop(o);
+    if (schedule) vertx.setTimer(backoffMs, t -> drain());
+  }
+
+  /** Items kept now (an access batch counts its entries). */
+  synchronized long buffered() {
+    return items;
+  }
+
+  long dropped() {
+    return dropped.get();
+  }
+
+  private Item removeFirst() {
+    Item first = queue.removeFirst();
+    items -= first.items();
+    bytes -= first.bytes();
+    return first;
+  }
+
+  private void drop(Item item) {
+    long total = dropped.addAndGet(item.items());
+    long now = System.currentTimeMillis();
+    long last = lastWarning.get();
+    String message = "SparkClient buffer full (" + maxItems + " events / " + maxBytes + " bytes): dropped the oldest "
+        + item.items() + " item(s); " + total + " dropped so far";
+    if (now - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, now)) LOG.warning(message + " (logged at FINE for a minute)");
+    else LOG.fine(message);
+    item.onDropped().accept(item.items(), new IllegalStateException(message));
+  }
+
+  /** Sends the oldest items (up to WINDOW); on success goes on, on a retriable failure waits and tries again. */
+  private void drain() {
+    List<Item> batch = new ArrayList<>();
+    synchronized (this) {
+      for (Item i : queue) {
+        if (batch.size() == WINDOW) break;
+        batch.add(i);
+      }
+      if (batch.isEmpty()) {
+        draining = false;
+        backoffMs = initialBackoffMs;
+        return;
+      }
+    }
+    AtomicLong pending = new AtomicLong(batch.size());
+    boolean[] retry = new boolean[1];
+    for (Item item : batch) {
+      vertx.eventBus().request(item.address(), item.body(), delivery).onComplete(ar -> {
+        boolean again = ar.failed() && retriable(ar.cause(), idempotent(item));
+        synchronized (this) {
+          if (again) {
+            retry[0] = true;
+          } else if (queue.remove(item)) {
+            items -= item.items();
+            bytes -= item.bytes();
+          }
+        }
+        if (ar.failed() && !again) item.onDropped().accept(item.items(), ar.cause());
+        if (pending.decrementAndGet() == 0) afterRound(retry[0]);
+      });
+    }
+  }
+
+  private void afterRound(boolean failed) {
+    long delay;
+    synchronized (this) {
+      delay = failed ? backoffMs : 0;
+      backoffMs = failed ? Math.min(maxBackoffMs, backoffMs * 2) : initialBackoffMs;
+    }
+    if (delay == 0) vertx.runOnContext(v -> drain());
+    else vertx.setTimer(delay, t -> drain());
+  }
+
+  static boolean idempotent(Item item) {
+    return SparkClient.hasEventId(item.body());
+  }
+}
