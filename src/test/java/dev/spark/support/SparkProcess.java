@@ -123,6 +123,12 @@ public final class SparkProcess implements AutoCloseable {
     }
   }
 
+  /** Writes one line to the process's standard input (for a process that reads commands, e.g. {@link ClusterApp}). */
+  public void tell(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
   public long pid() {
     return process.pid();
   }

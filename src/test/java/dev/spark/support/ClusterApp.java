@@ -1,0 +1,82 @@
+package dev.spark.support;
+
+import dev.spark.client.SparkClient;
+import dev.spark.client.SparkClientOptions;
+import dev.spark.event.EventType;
+import dev.spark.event.SparkEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An application on its own JVM that reaches Spark through {@link SparkClient} on the clustered event
+ * bus, as a user's would: Hazelcast configured from {@code -Dvertx.hazelcast.config} (else cluster.xml
+ * on the classpath). Driven line by line on standard input, it answers on standard output:
+ * <ul>
+ *   <li>{@code error TEXT}: throws an exception with that message and sends it as an unhandled error;</li>
+ *   <li>{@code errors N PREFIX}: N of them, "PREFIX 0" to "PREFIX N-1" ({@code sent N in T ms});</li>
+ *   <li>{@code stats}: {@code stats buffered=B dropped=D refused=R};</li>
+ *   <li>{@code drained}: once the client's buffer is empty, {@code drained: stats ...};</li>
+ *   <li>{@code quit}: leaves the cluster and exits.</li>
+ * </ul>
+ * Argument: the buffer bound in events.
+ */
+public final class ClusterApp {
+  private ClusterApp() {}
+
+  public static void main(String[] args) throws Exception {
+    int bufferEvents = args.length > 0 ? Integer.parseInt(args[0]) : SparkClientOptions.DEFAULT_BUFFER_EVENTS;
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
+    Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager()).buildClustered()
+        .toCompletionStage().toCompletableFuture().get();
+    SparkClient client = SparkClient.create(vertx, new SparkClientOptions()
+        .setSendTimeoutMs(3_000).setRetryDelays(100, 1_000).setBufferLimit(bufferEvents, 64L << 20));
+    System.out.println("app ready");
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      String[] words = line.split(" ", 3);
+      switch (words[0]) {
+        case "error" -> {
+          client.sendEvent(thrown(words[1] + (words.length > 2 ? " " + words[2] : "")));
+          System.out.println("sent 1");
+        }
+        case "errors" -> {
+          int n = Integer.parseInt(words[1]);
+          long started = System.nanoTime();
+          for (int i = 0; i < n; i++) client.sendEvent(thrown(words[2] + " " + i));
+          System.out.println("sent " + n + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
+        case "stats" -> System.out.println(stats(client));
+        case "drained" -> vertx.setPeriodic(10, id -> {
+          if (client.buffered() > 0) return;
+          vertx.cancelTimer(id);
+          System.out.println("drained: " + stats(client));
+        });
+        case "quit" -> {
+          vertx.close().toCompletionStage().toCompletableFuture().get();
+          System.out.println("app left");
+          System.exit(0);
+        }
+        default -> System.out.println("unknown command: " + line);
+      }
+    }
+  }
+
+  private static String stats(SparkClient client) {
+    return "stats buffered=" + client.buffered() + " dropped=" + client.dropped() + " refused=" + client.refused();
+  }
+
+  private static SparkEvent thrown(String message) {
+    try {
+      throw new IllegalStateException(message);
+    } catch (IllegalStateException e) {
+      return SparkEvent.of(EventType.UNHANDLED_ERROR, e.getMessage());
+    }
+  }
+}
