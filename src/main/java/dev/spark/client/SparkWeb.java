@@ -36,8 +36,9 @@ import java.util.logging.Logger;
  * with the status the client actually got.
  *
  * <p>Nothing here blocks or fails the app's request: everything is sent fire-and-forget on the event
- * bus after the response has ended, any exception in this code is caught, and what Spark does not
- * confirm is counted in {@link #refused()}. Sends use {@code request} with a reply handler that only
+ * bus after the response has ended, any exception in this code is caught, what Spark cannot take yet
+ * waits in the client's buffer ({@link SparkClient#buffered()}), and what Spark refuses for good or the
+ * buffer drops is counted in {@link #refused()}. Sends use {@code request} with a reply handler that only
  * counts failures, not {@code send}: with {@code send} a stopped Spark or a full queue would be
  * silent. The cost of the reply is paid once per batch of access-log entries.
  */
@@ -88,8 +89,9 @@ public final class SparkWeb {
   }
 
   /**
-   * Access-log entries and events that Spark did not confirm (refused, not listening, no answer in
-   * time, or not sendable). The app's requests are never affected by them.
+   * Access-log entries and events that Spark did not take for good: refused (400), dropped by the
+   * client's full buffer, an access batch not answered in time, or not sendable. The app's requests
+   * are never affected by them.
    */
   public long refused() {
     return refused.sum();
