@@ -6,12 +6,14 @@ import dev.spark.support.LogCapture;
 import dev.spark.support.Poll;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +67,27 @@ class SendBufferTest {
     assertEquals(0, spark.count("SELECT count(*) FROM events WHERE data NOT LIKE '%error 9__ while Spark was away%'"),
         "the newest 100 (900 to 999) are the ones kept");
     assertEquals(ERRORS - 100, client.dropped());
+  }
+
+  @Test
+  void anEventWhoseAnswerWasLostIsSentAgainAndStoredOnce(Vertx vertx, @TempDir Path dir) {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+    // Spark's first answer to the client never arrives: it stored the event, the client times out.
+    AtomicInteger lost = new AtomicInteger();
+    vertx.eventBus().addInboundInterceptor(ctx -> {
+      Object body = ctx.message().body();
+      if (body instanceof JsonObject reply && reply.containsKey("ids") && ctx.message().address().startsWith("__vertx.reply")
+          && lost.compareAndSet(0, 1)) {
+        return; // dropped
+      }
+      ctx.next();
+    });
+    SparkClient client = SparkClient.create(vertx, new SparkClientOptions().setSendTimeoutMs(500).setRetryDelays(50, 500));
+    client.sendEvent(SparkEvent.of(EventType.UNHANDLED_ERROR, "answer lost once"));
+
+    Poll.until("the retry to be answered", 30_000, () -> lost.get() == 1 && client.buffered() == 0);
+    assertEquals(1, spark.count("SELECT count(*) FROM events WHERE data LIKE '%answer lost once%'"), "stored once, though sent twice");
+    assertEquals(0, client.refused());
   }
 
   private static long throwErrors(SparkClient client) {
