@@ -6,6 +6,7 @@ import dev.spark.support.Poll;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
 import dev.spark.support.SseTestClient;
+import dev.spark.support.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +44,7 @@ class ClusterFailoverIT {
 
   @Test
   void anAppOnAnotherJvmReachesTheWriterTheStandbyTakesOverAndNothingIsLostWhileSparkIsAway(@TempDir Path dir) throws Exception {
-    Path clusterXml = clusterConfig(dir);
+    Path clusterXml = TestCluster.config(dir);
     List<SparkProcess> processes = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try {
@@ -67,7 +67,8 @@ class ClusterFailoverIT {
       assertEquals(1, count(dbA, "SELECT count(*) FROM events WHERE data LIKE '%first error from the app process%'"));
 
       // 2. a second Spark in the same cluster waits as a standby
-      SparkProcess b = spark(dir, confB, clusterXml, "Spark standby", processes);
+      SparkProcess b = spark(dir, confB, clusterXml, "Standby: /health on", processes);
+      assertTrue(b.awaitLine("Spark standby: another Spark in this cluster holds the writer lock", 1).contains("waiting to take over"));
       HttpResponse<String> standby = health(portB);
       assertEquals(503, standby.statusCode(), standby.body());
       assertEquals("standby", new JsonObject(standby.body()).getString("role"));
@@ -105,16 +106,6 @@ class ClusterFailoverIT {
       for (SparkProcess p : processes) p.close();
       Await.result(vertx.close());
     }
-  }
-
-  /** conf/cluster.xml with this test's own cluster name and member ports, so no other cluster on the machine is joined. */
-  private static Path clusterConfig(Path dir) throws Exception {
-    int base = SparkUnderTest.freePort();
-    String xml = Files.readString(Path.of("conf/cluster.xml"))
-        .replace("<cluster-name>spark</cluster-name>", "<cluster-name>spark-it-" + UUID.randomUUID() + "</cluster-name>")
-        .replace(">5701</port>", ">" + base + "</port>");
-    assertTrue(xml.contains(">" + base + "</port>") && xml.contains("spark-it-"), "conf/cluster.xml has the shape this test rewrites");
-    return Files.writeString(dir.resolve("cluster.xml"), xml);
   }
 
   private static Path conf(Path file, Path db, int port) throws Exception {

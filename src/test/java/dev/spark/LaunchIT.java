@@ -2,6 +2,7 @@ package dev.spark;
 
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
+import dev.spark.support.TestCluster;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,15 @@ class LaunchIT {
   }
 
   @Test
+  void binVertxRunWithClusterJoinsAClusterAsItsWriterAndSigtermClosesItCleanly(@TempDir Path dir) throws Exception {
+    Path conf = writeConf(dir);
+    Path clusterXml = TestCluster.config(dir);
+    runAndStop(dir, List.of("env", "JAVA_OPTS=-Xmx256m -Dvertx.hazelcast.config=" + clusterXml,
+        "bin/vertx", "run", "dev.spark.SparkVerticle", "-conf", conf.toString(), "-cluster", "-cluster-host", "127.0.0.1"),
+        "the writer of its cluster");
+  }
+
+  @Test
   void theFatJarStartsSparkAndSigtermClosesItCleanly(@TempDir Path dir) throws Exception {
     Path conf = writeConf(dir);
     runAndStop(dir, SparkProcess.jarCommand(conf));
@@ -58,13 +68,18 @@ class LaunchIT {
   }
 
   private static void runAndStop(Path dir, List<String> command) throws Exception {
+    runAndStop(dir, command, "Spark started");
+  }
+
+  private static void runAndStop(Path dir, List<String> command, String readyLine) throws Exception {
     JsonObject conf = new JsonObject(Files.readString(dir.resolve("spark.json")));
     int port = conf.getJsonObject("web").getInteger("port");
-    try (SparkProcess p = SparkProcess.start(Path.of("").toAbsolutePath(), command, "Spark started")) {
+    try (SparkProcess p = SparkProcess.start(Path.of("").toAbsolutePath(), command, readyLine)) {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode(), health.body());
+      assertEquals("writer", new JsonObject(health.body()).getString("role"));
       HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/events"))
           .POST(HttpRequest.BodyPublishers.ofString("[{\"type\":\"server-error\",\"error\":{\"message\":\"a\"}},{\"type\":\"rate-limit\"}]"))
           .build(), HttpResponse.BodyHandlers.ofString());

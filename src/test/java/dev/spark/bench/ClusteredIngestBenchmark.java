@@ -7,6 +7,7 @@ import dev.spark.event.EventType;
 import dev.spark.event.SparkEvent;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
+import dev.spark.support.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ public final class ClusteredIngestBenchmark {
     Path conf = SparkProcess.writeConf(dir.resolve("spark.json"), new JsonObject()
         .put("db", new JsonObject().put("path", dir.resolve("clustered.db").toString()))
         .put("web", new JsonObject().put("port", SparkUnderTest.freePort()).put("token", SparkUnderTest.TOKEN)));
-    Path clusterXml = clusterConfig(dir);
+    Path clusterXml = TestCluster.config(dir);
     System.setProperty("vertx.hazelcast.config", clusterXml.toString());
     List<String> command = new ArrayList<>(SparkProcess.jarCommand(conf, "-Xmx512m", "-Dvertx.hazelcast.config=" + clusterXml));
     command.addAll(List.of("-cluster", "-cluster-host", "127.0.0.1"));
@@ -132,12 +133,5 @@ public final class ClusteredIngestBenchmark {
     JsonArray batch = new JsonArray();
     for (int i = 0; i < n; i++) batch.add(new AccessLogEntry("GET", "/bench/" + (i % 10), 200, 3L, null, null, null, null, null, null, null).toJson());
     return batch;
-  }
-
-  private static Path clusterConfig(Path dir) throws Exception {
-    String xml = Files.readString(Path.of("conf/cluster.xml"))
-        .replace("<cluster-name>spark</cluster-name>", "<cluster-name>spark-bench-" + UUID.randomUUID() + "</cluster-name>")
-        .replace(">5701</port>", ">" + SparkUnderTest.freePort() + "</port>");
-    return Files.writeString(dir.resolve("cluster.xml"), xml);
   }
 }
