@@ -51,6 +51,8 @@ final class AgentStatus {
         .put("environment", cfg.environment())
         .put("behavior", cfg.profile().behavior())
         .put("tools", new JsonArray(launch.tools()))
+        .put("delivery", launch.delivery())
+        .put("deliveryNote", launch.deliveryNote())
         .put("subscribed", subscribed)
         .put("restarts", restarts)
         .put("batches", batches);

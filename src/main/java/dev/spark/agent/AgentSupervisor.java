@@ -41,6 +41,7 @@ final class AgentSupervisor {
   private final ReadStore reads;
   private final BatchDelivery delivery;
   private final PiEvents events;
+  private final FixRunner fixes;
 
   private boolean stopping;
   private long restartTimer = -1;
@@ -63,6 +64,13 @@ final class AgentSupervisor {
     this.restartDelay = agent.restartDelayMs();
     this.delivery = new BatchDelivery(vertx, rpc, transcript, this::publishState, this::modelFailure);
     this.events = new PiEvents(rpc, transcript, delivery, this, status);
+    this.fixes = launch.branch() ? new FixRunner(vertx, context, launch, transcript, () -> status.executable) : null;
+    if (fixes != null) delivery.routeTo(fixes::offer);
+  }
+
+  /** Branch delivery's runner, or null in place. */
+  FixRunner fixes() {
+    return fixes;
   }
 
   void launch() {

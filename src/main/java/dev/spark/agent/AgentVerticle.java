@@ -56,7 +56,18 @@ public final class AgentVerticle extends VerticleBase {
     rpc = new PiRpc(vertx);
     status = new AgentStatus(launch);
     supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads);
-    return Future.all(
+    FixRunner fixes = supervisor.fixes();
+    if (fixes != null) {
+      FixActions actions = new FixActions(vertx, fixes);
+      vertx.eventBus().<JsonObject>localConsumer(AgentBus.FIX_APPLY, actions::apply);
+      vertx.eventBus().<JsonObject>localConsumer(AgentBus.FIX_DISCARD, actions::discard);
+    }
+    if (launch.deliveryNote() != null) transcript.spark(launch.deliveryNote());
+    Future<Void> cleared = fixes == null ? Future.succeededFuture() : fixes.start().recover(e -> {
+      transcript.spark("Branch delivery could not start: " + e.getMessage());
+      return Future.succeededFuture();
+    });
+    return Future.all(cleared,
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.STATE, m -> m.reply(snapshot(m.body()))).completion(),
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.PROMPT, this::userPrompt).completion(),
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.ABORT, this::abort).completion())

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -36,6 +37,8 @@ final class BatchDelivery {
   private long deliveredBatches;
   private long deliveredEvents;
   private long resentBatches;
+  /** Branch delivery: each batch goes to a fix agent of its own instead of the running Pi; null in place. */
+  private Function<EventBatch, Future<Void>> fixes;
 
   /** A consumed batch on its way to the agent. */
   private static final class PendingBatch {
@@ -71,6 +74,11 @@ final class BatchDelivery {
     this.transcript = transcript;
     this.changed = changed;
     this.refused = refused;
+  }
+
+  /** Branch delivery: batches go to {@code fixes}, delivered once it completes (a fix recorded). */
+  void routeTo(Function<EventBatch, Future<Void>> fixes) {
+    this.fixes = fixes;
   }
 
   /** A batch consumed for the agent: kept until delivered, and sent at once when {@code sendNow}. */
@@ -119,6 +127,14 @@ final class BatchDelivery {
     p.sends++;
     if (p.sends > 1) resentBatches++;
     transcript.add("batch", new JsonObject().put("eventIds", new JsonArray(p.ids())).put("text", p.text).put("resent", p.sends > 1));
+    if (fixes != null) {
+      p.commandId = "fix";
+      fixes.apply(p.batch).onSuccess(v -> {
+        if (pending.get(p.key) == p) delivered(p);
+      });
+      changed.run();
+      return;
+    }
     int gen = rpc.generation();
     Future<JsonObject> answer = rpc.command(PiRpc.prompt(p.text), AgentVerticle.COMMAND_TIMEOUT_MS);
     p.commandId = rpc.lastCommandId();
@@ -172,6 +188,7 @@ final class BatchDelivery {
     if (!inRun.isEmpty()) interrupted = List.copyOf(inRun);
     inRun.clear();
     for (PendingBatch p : pending.values()) {
+      if (fixes != null) continue;  // a fix agent of its own: not the process that died
       p.commandId = null;
       p.acknowledged = false;
       p.started = false;

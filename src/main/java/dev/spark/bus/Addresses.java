@@ -38,6 +38,8 @@ public final class Addresses {
    * oldest first; {@code {"action": "release", "subscriber": id, "firstId": n}} removes one once committed.
    */
   public static final String STORAGE_OUTBOX = "spark.storage.outbox";
+  /** Internal: the agent's fix records ({@code fixes}); the actions are described on {@code storage.FixRecords}. */
+  public static final String STORAGE_FIXES = "spark.storage.fixes";
   /** Internal: the poller's state (subscriber count, pending). */
   public static final String POLLER_STATS = "spark.poller.stats";
 }

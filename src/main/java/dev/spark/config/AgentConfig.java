@@ -21,9 +21,20 @@ import java.util.Map;
  * @param restartMaxDelayMs longest delay between restarts
  * @param transcriptLimit   transcript entries kept for the dashboard (older ones are dropped)
  * @param mcpEnabled        serve {@code POST /mcp}
+ * @param verify            how a fix on a branch is checked
  */
 public record AgentConfig(boolean enabled, String command, List<String> args, String cwd, Map<String, String> env, boolean orient,
-    long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled) {
+    long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled,
+    Verify verify) {
+
+  /**
+   * {@code agent.verify}: the project's check, run in a fix's worktree after each run of the agent.
+   *
+   * @param command   run with {@code sh -c} in the worktree; empty: no verification
+   * @param timeoutMs how long it may run before it is killed (and counts as failed)
+   * @param attempts  runs of the agent per fix: after a failed check it is shown the output and tries again
+   */
+  public record Verify(String command, long timeoutMs, int attempts) {}
 
   public static AgentConfig fromJson(JsonObject json) {
     ConfigReader r = new ConfigReader(json);
@@ -39,7 +50,9 @@ public record AgentConfig(boolean enabled, String command, List<String> args, St
         r.bool("agent.orient"),
         delay, max,
         (int) r.integer("agent.transcriptLimit", 10, 1_000_000),
-        r.bool("mcp.enabled"));
+        r.bool("mcp.enabled"),
+        new Verify(r.string("agent.verify.command", true), r.integer("agent.verify.timeoutMs", 100, 86_400_000),
+            (int) r.integer("agent.verify.attempts", 1, 10)));
   }
 
   private static Map<String, String> env(JsonObject env) {

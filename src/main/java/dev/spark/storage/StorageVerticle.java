@@ -77,13 +77,14 @@ public final class StorageVerticle extends VerticleBase {
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
-        .compose(opened -> Future.all(
+        .compose(opened -> Future.all(List.of(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion())));
   }
 
   /** Stops taking requests, commits everything already queued, then closes the database. */
@@ -135,6 +136,16 @@ public final class StorageVerticle extends VerticleBase {
       return;
     }
     enqueueOp(msg, () -> action.equals("list") ? AgentOutbox.list(db, subscriber) : AgentOutbox.release(db, subscriber, firstId));
+  }
+
+  private void onFixes(Message<JsonObject> msg) {
+    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+    String invalid = FixRecords.invalid(body);
+    if (invalid != null) {
+      msg.fail(400, invalid);
+      return;
+    }
+    enqueueOp(msg, () -> FixRecords.handle(db, body, clock.instant().toString()));
   }
 
   private void onIssueStatus(Message<JsonObject> msg) {

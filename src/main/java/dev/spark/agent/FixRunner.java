@@ -1,0 +1,173 @@
+package dev.spark.agent;
+
+import dev.spark.bus.Addresses;
+import dev.spark.config.AgentConfig;
+import dev.spark.event.EventBatch;
+import dev.spark.event.StoredEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Branch delivery: one fix per batch (a batch is what Spark hands over at once, usually one issue; the
+ * fix is named after its first event's issue), one at a time, oldest first. For each: a worktree of
+ * the project's {@code HEAD} on a new branch ({@link Worktrees}), a Pi started in it
+ * ({@link FixAgent}), the project's check after each run ({@link VerifyCommand}; on failure the agent
+ * is shown the output and tries again, up to {@code agent.verify.attempts} runs), then Spark commits
+ * what changed on the branch and records the fix ({@code fixes}, through storage). A batch counts as
+ * delivered once its fix is recorded, so a crash before that sends it again.
+ */
+final class FixRunner {
+  private static final Logger LOG = Logger.getLogger(FixRunner.class.getName());
+
+  private final Vertx vertx;
+  private final Context context;
+  private final AgentLaunch launch;
+  private final AgentConfig.Verify verify;
+  private final Transcript transcript;
+  private final Supplier<Path> executable;
+  private Worktrees worktrees;
+  private Future<Void> tail = Future.succeededFuture();
+
+  /** What one fix came to after its last run. */
+  private record Outcome(String summary, boolean changed, VerifyCommand.Outcome verify, int attempts) {}
+
+  FixRunner(Vertx vertx, Context context, AgentLaunch launch, Transcript transcript, Supplier<Path> executable) {
+    this.vertx = vertx;
+    this.context = context;
+    this.launch = launch;
+    this.verify = launch.agent().verify();
+    this.transcript = transcript;
+    this.executable = executable;
+  }
+
+  /**
+   * Finds the repository and clears what a crash left: worktrees git no longer has a folder for, and
+   * Spark's worktrees no recorded fix owns (a run that never finished; its batch comes again).
+   */
+  Future<Void> start() {
+    return vertx.executeBlocking(() -> {
+      Path top = Git.topLevel(launch.cwd());
+      if (top == null) throw new Git.GitException("agent.cwd " + launch.cwd() + " is not in a git work tree");
+      worktrees = new Worktrees(top);
+      worktrees.prune();
+      return worktrees;
+    }).compose(w -> vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("limit", 1000)))
+        .compose(m -> vertx.executeBlocking(() -> {
+          Set<Path> owned = new HashSet<>();
+          for (Object o : m.body().getJsonArray("fixes")) {
+            String wt = ((JsonObject) o).getString("worktree");
+            if (wt != null) owned.add(Path.of(wt));
+          }
+          for (Path p : worktrees.listed()) {
+            if (owned.contains(p)) continue;
+            String branch = "spark/" + p.getFileName().toString().replaceFirst("^spark-", "");
+            transcript.spark("Removed the worktree of a fix that never finished (" + p.getFileName() + "); its batch is sent again.");
+            worktrees.remove(new Worktrees.Worktree(p, branch), true);
+          }
+          return null;
+        }));
+  }
+
+  Worktrees worktrees() {
+    return worktrees;
+  }
+
+  /** Queues a fix for {@code batch}; completes once it is recorded (fails when it could not be). */
+  Future<Void> offer(EventBatch batch) {
+    Future<Void> mine = tail.transform(x -> fix(batch));
+    tail = mine.recover(e -> Future.succeededFuture());
+    return mine;
+  }
+
+  private Future<Void> fix(EventBatch batch) {
+    String fingerprint = null;
+    JsonArray ids = new JsonArray();
+    for (StoredEvent e : batch.events()) {
+      ids.add(e.id());
+      if (fingerprint == null) fingerprint = e.fingerprint();
+    }
+    String fp = fingerprint;
+    return vertx.executeBlocking(() -> worktrees.create(fp)).compose(wt -> {
+      transcript.spark("Fixing event(s) " + ids.encode() + " on branch " + wt.branch() + " in " + wt.path() + ".");
+      FixAgent agent;
+      try {
+        agent = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript);
+      } catch (IOException e) {
+        return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0);
+      }
+      return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command()), 1)
+          .eventually(() -> agent.stop(context))
+          .compose(o -> finish(fp, ids, wt, o),
+              e -> record(fp, ids, wt, "interrupted", "The fix run did not finish: " + e.getMessage(), null, 0));
+    });
+  }
+
+  private Future<Outcome> attempt(FixAgent agent, Worktrees.Worktree wt, String text, int n) {
+    return agent.turn(text).compose(summary -> vertx.executeBlocking(() -> {
+      boolean changed = Worktrees.changed(wt.path());
+      VerifyCommand.Outcome checked = changed && !verify.command().isBlank()
+          ? VerifyCommand.run(verify.command(), wt.path(), verify.timeoutMs()) : null;
+      return new Outcome(summary, changed, checked, n);
+    })).compose(o -> {
+      if (o.verify() != null && !o.verify().passed() && n < verify.attempts()) {
+        transcript.spark("The check failed (exit " + o.verify().exitCode() + "); the agent is shown its output and tries again ("
+            + (n + 1) + " of " + verify.attempts() + ").");
+        return attempt(agent, wt, FixPrompts.verifyFailed(o.verify(), n, verify.attempts()), n + 1);
+      }
+      return Future.succeededFuture(o);
+    });
+  }
+
+  private Future<Void> finish(String fp, JsonArray ids, Worktrees.Worktree wt, Outcome o) {
+    if (!o.changed()) return record(fp, ids, wt, "no-change", o.summary(), null, o.attempts());
+    String status = o.verify() == null ? "unverified" : o.verify().passed() ? "verified" : "failed";
+    return vertx.executeBlocking(() -> {
+      String commit = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
+      return new String[] {commit, Worktrees.diff(wt.path(), commit)};
+    }).compose(c -> {
+      JsonObject fix = fixJson(fp, ids, status, o.summary(), o.verify(), o.attempts())
+          .put("branch", wt.branch()).put("worktree", wt.path().toString()).put("commit", c[0]).put("diff", c[1]);
+      return insert(fix);
+    });
+  }
+
+  /** A fix with nothing to keep: its worktree and branch go, the record stays. */
+  private Future<Void> record(String fp, JsonArray ids, Worktrees.Worktree wt, String status, String summary,
+      VerifyCommand.Outcome verified, int attempts) {
+    return vertx.executeBlocking(() -> {
+      worktrees.remove(wt, true);
+      return null;
+    }).transform(x -> insert(fixJson(fp, ids, status, summary, verified, attempts)));
+  }
+
+  private Future<Void> insert(JsonObject fix) {
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "insert").put("fix", fix))
+        .onSuccess(m -> transcript.spark("Fix #" + m.body().getLong("id") + ": " + m.body().getString("status")
+            + (m.body().getString("branch") == null ? "." : " on " + m.body().getString("branch") + ".")))
+        .onFailure(e -> LOG.warning("Could not record a fix (its batch is sent again later): " + e.getMessage()))
+        .mapEmpty();
+  }
+
+  private static JsonObject fixJson(String fp, JsonArray ids, String status, String summary, VerifyCommand.Outcome verified, int attempts) {
+    return new JsonObject().put("fingerprint", fp).put("events", ids).put("status", status).put("delivery", "branch")
+        .put("summary", summary == null ? "" : summary).put("verify", verified == null ? null : verified.json()).put("attempts", attempts);
+  }
+
+  private static String commitMessage(String fp, JsonArray ids, String status) {
+    List<String> events = new ArrayList<>();
+    for (Object id : ids) events.add("#" + id);
+    return "Spark: fix for issue " + Worktrees.safe(fp) + "\n\nEvents: " + String.join(", ", events) + "\nVerification: " + status + "\n";
+  }
+}
