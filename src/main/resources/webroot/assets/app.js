@@ -92,7 +92,7 @@
 
   // ---------------------------------------------------------------- views
 
-  const views = ['events', 'issues', 'access', 'health', 'agent'];
+  const views = ['events', 'issues', 'access', 'health', 'fixes', 'agent'];
   let current = null;
 
   function route() {
@@ -108,6 +108,7 @@
       if (view === 'health') health.refresh();
       if (view === 'agent') agent.status();
     }
+    if (view === 'fixes' && window.sparkFixes) window.sparkFixes.show(arg && /^\d+$/.test(arg) ? Number(arg) : null);
     if (view === 'events') {
       if (arg && /^\d+$/.test(arg)) detail.open(Number(arg));
       else detail.close();
