@@ -42,6 +42,12 @@ final class AgentSupervisor {
   private final BatchDelivery delivery;
   private final PiEvents events;
   private final FixRunner fixes;
+  private final AgentBudget budget;
+  private final long budgetTimer;
+  /** Why the agent takes no events now (over budget), or null. */
+  private String overBudget;
+  /** How often the budget is looked at again (a limit resets by the clock, not by an event). */
+  static final long BUDGET_CHECK_MS = 500;
 
   private boolean stopping;
   private long restartTimer = -1;
@@ -51,7 +57,7 @@ final class AgentSupervisor {
   private Future<SparkSubscription> subscribeFuture;
 
   AgentSupervisor(Vertx vertx, Context context, AgentLaunch launch, PiRpc rpc, AgentStatus status, Transcript transcript,
-      SparkClient client, ReadStore reads) {
+      SparkClient client, ReadStore reads, AgentBudget budget) {
     this.vertx = vertx;
     this.context = context;
     this.launch = launch;
@@ -62,9 +68,11 @@ final class AgentSupervisor {
     this.client = client;
     this.reads = reads;
     this.restartDelay = agent.restartDelayMs();
-    this.delivery = new BatchDelivery(vertx, rpc, transcript, this::publishState, this::modelFailure);
-    this.events = new PiEvents(rpc, transcript, delivery, this, status);
-    this.fixes = launch.branch() ? new FixRunner(vertx, context, launch, transcript, () -> status.executable) : null;
+    this.budget = budget;
+    this.delivery = new BatchDelivery(vertx, rpc, transcript, this::publishState, this::modelFailure, budget);
+    this.events = new PiEvents(rpc, transcript, delivery, this, status, budget::tokens);
+    this.fixes = launch.branch() ? new FixRunner(vertx, context, launch, transcript, () -> status.executable, budget::tokens) : null;
+    this.budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MS, t -> checkBudget());
     if (fixes != null) delivery.routeTo(fixes::offer);
   }
 
@@ -163,8 +171,34 @@ final class AgentSupervisor {
     subscribe();
   }
 
+  /**
+   * Over budget: stop taking events (they stay pending in the database) and say why; back within
+   * budget: send what waits here and take events again.
+   */
+  private void checkBudget() {
+    String why = budget.blocked();
+    if (why != null && !why.equals(overBudget)) {
+      boolean first = overBudget == null;
+      overBudget = why;
+      if (first) {
+        transcript.spark(why);
+        LOG.info("Agent: " + why);
+      }
+      unsubscribe();
+      publishState();
+    } else if (why == null && overBudget != null) {
+      overBudget = null;
+      transcript.spark("Within budget again: taking events.");
+      if (status.ready && rpc.running()) {
+        delivery.sendUnsent();
+        subscribe();
+      }
+      publishState();
+    }
+  }
+
   private void subscribe() {
-    if (subscription != null || subscribing || stopping) return;
+    if (subscription != null || subscribing || stopping || budget.blocked() != null) return;
     subscribing = true;
     subscribeFuture = client.subscribe(AgentVerticle.SUBSCRIBER_ID, true, this::onBatch);
     subscribeFuture.onComplete(ar -> {
@@ -184,6 +218,7 @@ final class AgentSupervisor {
 
   private void onBatch(EventBatch batch) {
     delivery.offer(batch, status.ready && rpc.running());
+    checkBudget();
   }
 
   private Future<Void> unsubscribe() {
@@ -248,6 +283,7 @@ final class AgentSupervisor {
   /** Stops the process and closes the subscription (one still being made is closed once it exists, before the poller goes away). */
   Future<Void> stop() {
     stopping = true;
+    vertx.cancelTimer(budgetTimer);
     if (restartTimer >= 0) vertx.cancelTimer(restartTimer);
     Future<Void> unsubscribed = subscribing ? subscribeFuture.transform(ar -> unsubscribe()) : unsubscribe();
     RpcProcess p = rpc.detach();
@@ -271,7 +307,7 @@ final class AgentSupervisor {
   }
 
   JsonObject stateJson() {
-    return status.json(rpc.process(), subscription != null, delivery.json());
+    return status.json(rpc.process(), subscription != null, delivery.json()).put("budget", budget.json());
   }
 
   private static String lastLine(String text) {

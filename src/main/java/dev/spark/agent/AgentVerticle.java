@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * Runs the coding agent (Pi in RPC mode) and feeds it Spark's events.
@@ -46,6 +47,16 @@ public final class AgentVerticle extends VerticleBase {
   private PiRpc rpc;
   private AgentStatus status;
   private AgentSupervisor supervisor;
+  private final Clock clock;
+
+  public AgentVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /** With the clock the budget is counted by (tests move it by hand). */
+  public AgentVerticle(Clock clock) {
+    this.clock = clock;
+  }
 
   @Override
   public Future<?> start() {
@@ -55,7 +66,8 @@ public final class AgentVerticle extends VerticleBase {
     reads = new ReadStore(vertx, Path.of(launch.cfg().db().path()));
     rpc = new PiRpc(vertx);
     status = new AgentStatus(launch);
-    supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads);
+    supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads,
+        new AgentBudget(clock, launch.agent().budget().runsPerHour(), launch.agent().budget().tokensPerDay()));
     FixRunner fixes = supervisor.fixes();
     if (fixes != null) {
       FixActions actions = new FixActions(vertx, fixes);

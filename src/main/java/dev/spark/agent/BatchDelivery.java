@@ -29,6 +29,7 @@ final class BatchDelivery {
   private final Transcript transcript;
   private final Runnable changed;
   private final Consumer<String> refused;
+  private final AgentBudget budget;
   /** Batches not yet delivered to the current process, by their first event id: oldest first. */
   private final TreeMap<Long, PendingBatch> pending = new TreeMap<>();
   /** Event ids of the batches the current run has taken (for telling a restarted agent what was interrupted). */
@@ -68,7 +69,8 @@ final class BatchDelivery {
    * @param changed called when what {@link #json} shows has changed
    * @param refused called when Pi refuses a batch (it cannot work: the process is to be restarted)
    */
-  BatchDelivery(Vertx vertx, PiRpc rpc, Transcript transcript, Runnable changed, Consumer<String> refused) {
+  BatchDelivery(Vertx vertx, PiRpc rpc, Transcript transcript, Runnable changed, Consumer<String> refused, AgentBudget budget) {
+    this.budget = budget;
     this.vertx = vertx;
     this.rpc = rpc;
     this.transcript = transcript;
@@ -86,7 +88,7 @@ final class BatchDelivery {
     if (batch == null || batch.isEmpty()) return;
     PendingBatch p = new PendingBatch(batch);
     if (pending.putIfAbsent(p.key, p) != null) return;
-    if (sendNow) send(p);
+    if (sendNow && budget.blocked() == null) send(p);
     changed.run();
   }
 
@@ -120,10 +122,14 @@ final class BatchDelivery {
 
   /** Sends every batch not yet sent to the current process, oldest first. */
   void sendUnsent() {
-    for (PendingBatch p : pending.values()) if (p.commandId == null) send(p);
+    for (PendingBatch p : pending.values()) {
+      if (budget.blocked() != null) return;  // the rest wait here (held in the outbox) until the budget allows
+      if (p.commandId == null) send(p);
+    }
   }
 
   private void send(PendingBatch p) {
+    budget.run();
     p.sends++;
     if (p.sends > 1) resentBatches++;
     transcript.add("batch", new JsonObject().put("eventIds", new JsonArray(p.ids())).put("text", p.text).put("resent", p.sends > 1));

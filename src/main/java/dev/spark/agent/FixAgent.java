@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * A Pi started for one fix, with the worktree as its working directory (Pi's RPC mode has no command
@@ -25,15 +26,17 @@ final class FixAgent {
   private final Transcript transcript;
   private Promise<String> run;
   private String lastText = "";
+  private final LongConsumer tokens;
 
-  private FixAgent(Vertx vertx, Transcript transcript) {
+  private FixAgent(Vertx vertx, Transcript transcript, LongConsumer tokens) {
+    this.tokens = tokens;
     this.rpc = new PiRpc(vertx);
     this.transcript = transcript;
   }
 
-  static FixAgent start(Vertx vertx, Context context, AgentLaunch launch, Path executable, Path worktree, Transcript transcript)
-      throws IOException {
-    FixAgent agent = new FixAgent(vertx, transcript);
+  static FixAgent start(Vertx vertx, Context context, AgentLaunch launch, Path executable, Path worktree, Transcript transcript,
+      LongConsumer tokens) throws IOException {
+    FixAgent agent = new FixAgent(vertx, transcript, tokens);
     List<String> command = new ArrayList<>(List.of(executable.toString(), "--mode", "rpc",
         "--append-system-prompt", launch.fixSystemPrompt(), "--tools", String.join(",", launch.fixTools())));
     command.addAll(launch.agent().args());
@@ -59,6 +62,7 @@ final class FixAgent {
       case "message_end" -> {
         JsonObject m = msg.getJsonObject("message", new JsonObject());
         if (!"assistant".equals(m.getString("role"))) return;
+        tokens.accept(PiEvents.usedTokens(m));
         if ("error".equals(m.getString("stopReason"))) {
           transcript.spark("The fix agent's model call failed: " + m.getString("errorMessage", "no reason given"));
         }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -37,13 +38,15 @@ final class FixRunner {
   private final AgentConfig.Verify verify;
   private final Transcript transcript;
   private final Supplier<Path> executable;
+  private final LongConsumer tokens;
   private Worktrees worktrees;
   private Future<Void> tail = Future.succeededFuture();
 
   /** What one fix came to after its last run. */
   private record Outcome(String summary, boolean changed, VerifyCommand.Outcome verify, int attempts) {}
 
-  FixRunner(Vertx vertx, Context context, AgentLaunch launch, Transcript transcript, Supplier<Path> executable) {
+  FixRunner(Vertx vertx, Context context, AgentLaunch launch, Transcript transcript, Supplier<Path> executable, LongConsumer tokens) {
+    this.tokens = tokens;
     this.vertx = vertx;
     this.context = context;
     this.launch = launch;
@@ -103,7 +106,7 @@ final class FixRunner {
       transcript.spark("Fixing event(s) " + ids.encode() + " on branch " + wt.branch() + " in " + wt.path() + ".");
       FixAgent agent;
       try {
-        agent = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript);
+        agent = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript, tokens);
       } catch (IOException e) {
         return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0);
       }

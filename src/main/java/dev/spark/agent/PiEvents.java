@@ -3,6 +3,7 @@ package dev.spark.agent;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /** What Pi says on its stdout: responses to commands, and the events of its runs, turned into the transcript and the agent's state. */
 final class PiEvents {
@@ -12,8 +13,10 @@ final class PiEvents {
   private final AgentSupervisor supervisor;
   private final AgentStatus status;
   private JsonObject currentAssistant;
+  private final LongConsumer tokens;
 
-  PiEvents(PiRpc rpc, Transcript transcript, BatchDelivery delivery, AgentSupervisor supervisor, AgentStatus status) {
+  PiEvents(PiRpc rpc, Transcript transcript, BatchDelivery delivery, AgentSupervisor supervisor, AgentStatus status, LongConsumer tokens) {
+    this.tokens = tokens;
     this.rpc = rpc;
     this.transcript = transcript;
     this.delivery = delivery;
@@ -51,6 +54,7 @@ final class PiEvents {
         JsonObject m = msg.getJsonObject("message", new JsonObject());
         if ("assistant".equals(m.getString("role"))) {
           currentAssistant = null;
+          tokens.accept(usedTokens(m));
           if ("error".equals(m.getString("stopReason"))) {
             transcript.spark("The model call failed: " + m.getString("errorMessage", "no reason given"));
           } else if ("aborted".equals(m.getString("stopReason"))) {
@@ -85,6 +89,12 @@ final class PiEvents {
     String text = PiRpc.userText(message);
     transcript.taken(text);
     delivery.taken(text);
+  }
+
+  /** The tokens an assistant message used (Pi's {@code usage}: input and output; cache reads are not counted). */
+  static long usedTokens(JsonObject message) {
+    JsonObject usage = message.getJsonObject("usage", new JsonObject());
+    return usage.getLong("input", 0L) + usage.getLong("output", 0L);
   }
 
   /** The process is gone: an assistant message it was writing ends there. */

@@ -22,10 +22,19 @@ import java.util.Map;
  * @param transcriptLimit   transcript entries kept for the dashboard (older ones are dropped)
  * @param mcpEnabled        serve {@code POST /mcp}
  * @param verify            how a fix on a branch is checked
+ * @param budget            how much the agent may run
  */
 public record AgentConfig(boolean enabled, String command, List<String> args, String cwd, Map<String, String> env, boolean orient,
     long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled,
-    Verify verify) {
+    Verify verify, Budget budget) {
+
+  /**
+   * {@code agent.budget}: 0 means no limit.
+   *
+   * @param runsPerHour  batches sent (fixes, with branch delivery) in any hour
+   * @param tokensPerDay tokens the model used in a UTC day (Pi's usage per assistant message)
+   */
+  public record Budget(int runsPerHour, long tokensPerDay) {}
 
   /**
    * {@code agent.verify}: the project's check, run in a fix's worktree after each run of the agent.
@@ -52,7 +61,8 @@ public record AgentConfig(boolean enabled, String command, List<String> args, St
         (int) r.integer("agent.transcriptLimit", 10, 1_000_000),
         r.bool("mcp.enabled"),
         new Verify(r.string("agent.verify.command", true), r.integer("agent.verify.timeoutMs", 100, 86_400_000),
-            (int) r.integer("agent.verify.attempts", 1, 10)));
+            (int) r.integer("agent.verify.attempts", 1, 10)),
+        new Budget((int) r.integer("agent.budget.runsPerHour", 0, 1_000_000), r.integer("agent.budget.tokensPerDay", 0, Long.MAX_VALUE)));
   }
 
   private static Map<String, String> env(JsonObject env) {
