@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * Runs the coding agent (Pi in RPC mode) and feeds it Spark's events.
@@ -48,6 +50,8 @@ public final class AgentVerticle extends VerticleBase {
   private AgentStatus status;
   private AgentSupervisor supervisor;
   private final Clock clock;
+  private long expireTimer = -1;
+  private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
 
   public AgentVerticle() {
     this(Clock.systemUTC());
@@ -69,8 +73,8 @@ public final class AgentVerticle extends VerticleBase {
     supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads,
         new AgentBudget(clock, launch.agent().budget().runsPerHour(), launch.agent().budget().tokensPerDay()));
     FixRunner fixes = supervisor.fixes();
-    if (fixes != null) {
-      FixActions actions = new FixActions(vertx, fixes);
+    FixActions actions = fixes == null ? null : new FixActions(vertx, fixes);
+    if (actions != null) {
       vertx.eventBus().<JsonObject>localConsumer(AgentBus.FIX_APPLY, actions::apply);
       vertx.eventBus().<JsonObject>localConsumer(AgentBus.FIX_DISCARD, actions::discard);
     }
@@ -79,6 +83,14 @@ public final class AgentVerticle extends VerticleBase {
       transcript.spark("Branch delivery could not start: " + e.getMessage());
       return Future.succeededFuture();
     });
+    long maxAgeDays = launch.cfg().db().cleanup().maxAgeDays();
+    if (actions != null && maxAgeDays > 0) {
+      // Fixes nobody applied or discarded age out like the events they came from.
+      Runnable expire = () -> actions.expire(clock.instant(), Duration.ofDays(maxAgeDays))
+          .onFailure(e -> LOG.warning("Could not expire old fixes: " + e.getMessage()));
+      cleared = cleared.onSuccess(v -> expire.run());
+      expireTimer = vertx.setPeriodic(launch.cfg().db().cleanup().intervalMs(), t -> expire.run());
+    }
     return Future.all(cleared,
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.STATE, m -> m.reply(snapshot(m.body()))).completion(),
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.PROMPT, this::userPrompt).completion(),
@@ -88,6 +100,7 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (expireTimer >= 0) vertx.cancelTimer(expireTimer);
     return supervisor.stop().eventually(() -> reads.close());
   }
 

@@ -8,6 +8,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -73,6 +75,26 @@ final class FixActions {
       worktrees().remove(new Worktrees.Worktree(worktreePath(fix), fix.getString("branch")), true);
       return fix;
     })).compose(fix -> setStatus(fix, "discarded")));
+  }
+
+  /**
+   * The janitor's part for fixes: those never applied nor discarded and older than {@code maxAge}
+   * lose their worktree and branch and become {@code discarded}.
+   */
+  Future<Integer> expire(Instant now, Duration maxAge) {
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("limit", 1000))
+        .compose(m -> {
+          List<Future<JsonObject>> done = new ArrayList<>();
+          for (Object o : m.body().getJsonArray("fixes")) {
+            JsonObject fix = (JsonObject) o;
+            if (!OPEN.contains(fix.getString("status")) || !Instant.parse(fix.getString("createdAt")).isBefore(now.minus(maxAge))) continue;
+            done.add(vertx.executeBlocking(() -> {
+              worktrees().remove(new Worktrees.Worktree(worktreePath(fix), fix.getString("branch")), true);
+              return fix;
+            }).compose(f -> setStatus(f, "discarded")));
+          }
+          return Future.join(done).map(x -> done.size());
+        });
   }
 
   private Future<JsonObject> fix(Message<JsonObject> msg) {

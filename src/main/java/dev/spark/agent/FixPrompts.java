@@ -1,6 +1,7 @@
 package dev.spark.agent;
 
 import dev.spark.event.EventBatch;
+import io.vertx.core.json.JsonObject;
 
 /** What the agent is told when it works on a fix in a worktree of its own (branch delivery). */
 final class FixPrompts {
@@ -11,8 +12,13 @@ final class FixPrompts {
   private FixPrompts() {}
 
   /** The batch, with where the agent works and what Spark does with its change. */
-  static String fix(EventBatch batch, String branch, String verifyCommand) {
+  static String fix(EventBatch batch, String branch, String verifyCommand, JsonObject earlierFix) {
     StringBuilder p = new StringBuilder(AgentMessages.batch(batch));
+    if (earlierFix != null) {
+      p.append("\n\nThis issue was fixed before and has come back (a regression of fix #").append(earlierFix.getLong("id"))
+          .append(", applied from ").append(earlierFix.getString("branch")).append(", commit ").append(earlierFix.getString("commit"))
+          .append("): find out why that fix was not enough.");
+    }
     p.append("\n\nYou are working in a fresh git worktree of the project (your working directory), on the branch ")
         .append(branch).append(". Nobody else uses it: change what the fix needs here, and nowhere else. ")
         .append("Do not commit; Spark commits your change on this branch when you finish, and a person decides whether to apply it.\n")

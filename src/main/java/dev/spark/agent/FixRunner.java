@@ -102,7 +102,7 @@ final class FixRunner {
       if (fingerprint == null) fingerprint = e.fingerprint();
     }
     String fp = fingerprint;
-    return vertx.executeBlocking(() -> worktrees.create(fp)).compose(wt -> {
+    return earlierFix(fp).compose(earlier -> vertx.executeBlocking(() -> worktrees.create(fp)).compose(wt -> {
       transcript.spark("Fixing event(s) " + ids.encode() + " on branch " + wt.branch() + " in " + wt.path() + ".");
       FixAgent agent;
       try {
@@ -110,11 +110,25 @@ final class FixRunner {
       } catch (IOException e) {
         return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0);
       }
-      return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command()), 1)
+      return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command(), earlier), 1)
           .eventually(() -> agent.stop(context))
           .compose(o -> finish(fp, ids, wt, o),
               e -> record(fp, ids, wt, "interrupted", "The fix run did not finish: " + e.getMessage(), null, 0));
-    });
+    }));
+  }
+
+  /** The fix applied last for this issue, if any: a recurrence is a regression of it. */
+  private Future<JsonObject> earlierFix(String fingerprint) {
+    if (fingerprint == null) return Future.succeededFuture();
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("status", "applied")
+            .put("limit", 1000))
+        .map(m -> {
+          for (Object o : m.body().getJsonArray("fixes")) {
+            if (fingerprint.equals(((JsonObject) o).getString("fingerprint"))) return (JsonObject) o;
+          }
+          return (JsonObject) null;
+        })
+        .recover(e -> Future.succeededFuture());
   }
 
   private Future<Outcome> attempt(FixAgent agent, Worktrees.Worktree wt, String text, int n) {

@@ -105,6 +105,12 @@ class AgentFixTest {
     JsonObject issue = spark.getJson("/api/v1/issues/" + fix.getString("fingerprint"));
     assertEquals("resolved", issue.getJsonObject("issue", issue).getString("status"), issue.encodePrettily());
     assertEquals(409, spark.postAuthed("/api/v1/fixes/" + fix.getLong("id") + "/apply", null).statusCode(), "applied once");
+
+    // The same error afterwards is a regression, and the agent is told which fix it undoes.
+    AgentSetup.ingest(spark, "wrong total in checkout");
+    JsonObject again = Await.result(model.await(r -> ScriptedModel.lastUserText(r).contains("a regression of fix #" + fix.getLong("id"))));
+    assertTrue(ScriptedModel.lastUserText(again).contains(branch), ScriptedModel.lastUserText(again));
+    assertTrue(ScriptedModel.lastUserText(again).toLowerCase().contains("regression"));
   }
 
   @Test
