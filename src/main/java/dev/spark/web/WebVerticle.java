@@ -40,12 +40,12 @@ public final class WebVerticle extends VerticleBase {
     dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
-    root = SparkRouter.create(vertx)
-        .api(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes(),
-            cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()))
+    String scope = Path.of(cfg.db().path()).toAbsolutePath().toString();
+    root = SparkRouter.create(vertx, cfg)
+        .api(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest(), scope))
         .readApi(vertx, reads, hub, readAuth)
         .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))
-        .root(HealthRoutes.router(vertx, reads, hub))
+        .root(HealthRoutes.router(vertx, reads, hub, () -> IngestRoutes.inFlight(vertx, scope)))
         .build(dashboard);
 
     server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
