@@ -66,9 +66,9 @@ final class FixesCommand extends SparkCommand {
     return http;
   }
 
-  /** Untrusted text for a terminal: control characters (escape sequences included) are shown as '?', lines and tabs kept. */
+  /** A table cell or a labelled value: every control character escaped ({@link Terminal}); {@code print} escapes the rest. */
   static String text(String s) {
-    return s == null ? "" : s.replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "?");
+    return s == null ? "" : Terminal.cell(s);
   }
 
   /** What the subcommands share: the id, --json, and the parent's configuration. */
@@ -103,9 +103,9 @@ final class FixesCommand extends SparkCommand {
     if (verify != null) {
       out.append("Check:    ").append(text(verify.getString("command"))).append(" -> exit ").append(verify.getValue("exitCode")).append('\n');
     }
-    out.append("\nSummary:\n").append(text(f.getString("summary", ""))).append('\n');
-    if (verify != null && !verify.getString("tail", "").isBlank()) out.append("\nCheck output (last lines):\n").append(text(verify.getString("tail"))).append('\n');
-    if (!f.getString("diff", "").isBlank()) out.append("\nDiff:\n").append(text(f.getString("diff")));
+    out.append("\nSummary:\n").append(f.getString("summary", "")).append('\n');
+    if (verify != null && !verify.getString("tail", "").isBlank()) out.append("\nCheck output (last lines):\n").append(verify.getString("tail")).append('\n');
+    if (!f.getString("diff", "").isBlank()) out.append("\nDiff:\n").append(f.getString("diff"));
     return out.toString();
   }
 

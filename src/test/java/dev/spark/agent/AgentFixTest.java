@@ -191,6 +191,24 @@ class AgentFixTest {
     assertEquals(404, spark.postAuthed("/api/v1/fixes/999/discard", null).statusCode());
   }
 
+  @Test
+  void atStartAWorktreeNoRecordedFixOwnsIsRemovedWithItsBranch(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path project = gitProject(dir);
+    // What a crash of Spark mid-fix leaves: a worktree and its branch, and no fix record.
+    Path orphan = project.resolve(".spark/worktrees/spark-fix-deadbeef");
+    git(project, "worktree", "add", "-q", "-b", "spark/fix-deadbeef", orphan.toString(), "HEAD");
+    Files.writeString(orphan.resolve("app.txt"), "half an edit\n");
+    ScriptedModel model = model(vertx, request -> Reply.text("Oriented."));
+    SparkUnderTest spark = spark(vertx, dir, model, project);
+    AgentConsole console = console(vertx, spark);
+    Await.result(console.awaitState(AgentConsole::ready));
+    Await.result(console.awaitEntry(e -> e.getString("text", "").contains("never finished")));
+    assertFalse(Files.exists(orphan));
+    assertEquals("", git(project, "branch", "--list", "spark/*"));
+    assertFalse(git(project, "worktree", "list").contains("deadbeef"));
+    assertEquals(BUGGY + "\n", Files.readString(project.resolve("app.txt")));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static JsonObject awaitFix(SparkUnderTest spark, AgentConsole console) {

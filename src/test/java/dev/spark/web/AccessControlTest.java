@@ -137,6 +137,11 @@ class AccessControlTest {
         write("POST /api/v1/admin/cleanup", "/api/v1/admin/cleanup", "", 200),
         write("POST /api/v1/admin/vacuum", "/api/v1/admin/vacuum", "", 200),
         write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 404),
+        read("GET /api/v1/fixes", "/api/v1/fixes", 200),
+        read("GET /api/v1/fixes/:id", "/api/v1/fixes/1", 404),
+        // no agent with branch delivery runs here: apply and discard say so
+        write("POST /api/v1/fixes/:id/apply", "/api/v1/fixes/1/apply", "", 503),
+        write("POST /api/v1/fixes/:id/discard", "/api/v1/fixes/1/discard", "", 503),
         open("GET /health", "/health", 200)));
     return rows;
   }
@@ -149,6 +154,12 @@ class AccessControlTest {
         read("GET /api/v1/stream", "/api/v1/stream", 409),
         // the sidecar is read-only: issue status changes belong to the Spark that writes the file
         write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 409),
+        // fixes are read from the storage of the Spark in the same Vert.x (this test's sidecar shares one); apply and
+        // discard need an agent with branch delivery
+        read("GET /api/v1/fixes", "/api/v1/fixes", 200),
+        read("GET /api/v1/fixes/:id", "/api/v1/fixes/1", 404),
+        write("POST /api/v1/fixes/:id/apply", "/api/v1/fixes/1/apply", "", 503),
+        write("POST /api/v1/fixes/:id/discard", "/api/v1/fixes/1/discard", "", 503),
         open("GET /health", "/health", 200)));
     return rows;
   }
