@@ -43,6 +43,8 @@ final class AgentSupervisor {
   private final PiEvents events;
   private final FixRunner fixes;
   private final AgentBudget budget;
+  /** In-place delivery in a git repository: each run that took batches is recorded as a fix. */
+  private final InPlaceFixes inPlace;
   private final long budgetTimer;
   /** Why the agent takes no events now (over budget), or null. */
   private String overBudget;
@@ -73,6 +75,7 @@ final class AgentSupervisor {
     this.events = new PiEvents(rpc, transcript, delivery, this, status, budget::tokens);
     this.fixes = launch.branch() ? new FixRunner(vertx, context, launch, transcript, () -> status.executable, budget::tokens) : null;
     this.budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MS, t -> checkBudget());
+    this.inPlace = SparkConfig.IN_PLACE.equals(launch.delivery()) ? InPlaceFixes.of(vertx, launch.cwd(), agent.verify(), transcript) : null;
     if (fixes != null) delivery.routeTo(fixes::offer);
   }
 
@@ -275,9 +278,10 @@ final class AgentSupervisor {
     restartTimer = vertx.setTimer(agent.restartMaxDelayMs(), t -> launch());
   }
 
-  /** Pi finished a run: it works, so the next restart waits the shortest delay again. */
-  void runEnded() {
+  /** Pi finished a run: it works, so the next restart waits the shortest delay again; an in-place run is recorded. */
+  void runEnded(BatchDelivery.Run run, String answer) {
     restartDelay = agent.restartDelayMs();
+    if (inPlace != null) inPlace.runEnded(run.eventIds(), run.fingerprint(), answer);
   }
 
   /** Stops the process and closes the subscription (one still being made is closed once it exists, before the poller goes away). */

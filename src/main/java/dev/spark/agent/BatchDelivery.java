@@ -35,6 +35,7 @@ final class BatchDelivery {
   /** Event ids of the batches the current run has taken (for telling a restarted agent what was interrupted). */
   private final List<Long> inRun = new ArrayList<>();
   private List<Long> interrupted = List.of();
+  private String inRunFingerprint;
   private long deliveredBatches;
   private long deliveredEvents;
   private long resentBatches;
@@ -161,6 +162,7 @@ final class BatchDelivery {
     for (PendingBatch p : pending.values()) {
       if (p.commandId != null && !p.started && p.text.equals(text)) {
         p.started = true;
+        if (inRunFingerprint == null) inRunFingerprint = p.batch.events().get(0).fingerprint();
         inRun.addAll(p.ids());
         if (p.acknowledged) delivered(p);
         return;
@@ -184,9 +186,15 @@ final class BatchDelivery {
             + " (it may be sent again after a restart): " + e.getMessage()));
   }
 
-  /** Pi finished a run: its batches were not interrupted. */
-  void runEnded() {
+  /** The event ids a run took and the issue of its first event (null when it has none). */
+  record Run(List<Long> eventIds, String fingerprint) {}
+
+  /** Pi finished a run: its batches were not interrupted. Answers what it took. */
+  Run runEnded() {
+    Run run = new Run(List.copyOf(inRun), inRunFingerprint);
     inRun.clear();
+    inRunFingerprint = null;
+    return run;
   }
 
   /** The process is gone: every batch is to be sent again to the next one; the current run's batches were interrupted. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +27,11 @@ final class Git {
   private Git() {}
 
   static Result run(Path dir, String... args) {
+    return run(dir, Map.of(), args);
+  }
+
+  /** With {@code env} added to git's environment (e.g. {@code GIT_INDEX_FILE}). */
+  static Result run(Path dir, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>();
     command.add("git");
     command.addAll(IDENTITY);
@@ -33,7 +39,9 @@ final class Git {
     try {
       Path err = Files.createTempFile("spark-git", ".err");
       try {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -67,10 +75,15 @@ final class Git {
 
   /** Whether {@code dir} or one of its parents holds a {@code .git} (a quick check that runs nothing). */
   static boolean looksLikeRepository(Path dir) {
+    return workTreeRoot(dir) != null;
+  }
+
+  /** The nearest of {@code dir} and its parents that holds a {@code .git}, or null (runs nothing). */
+  static Path workTreeRoot(Path dir) {
     for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.exists(p.resolve(".git"))) return true;
+      if (Files.exists(p.resolve(".git"))) return p;
     }
-    return false;
+    return null;
   }
 
   static final class GitException extends RuntimeException {

@@ -14,6 +14,8 @@ final class PiEvents {
   private final AgentStatus status;
   private JsonObject currentAssistant;
   private final LongConsumer tokens;
+  /** The agent's last answer in the current run (a fix's summary). */
+  private String lastAnswer;
 
   PiEvents(PiRpc rpc, Transcript transcript, BatchDelivery delivery, AgentSupervisor supervisor, AgentStatus status, LongConsumer tokens) {
     this.tokens = tokens;
@@ -36,9 +38,10 @@ final class PiEvents {
       }
       case "agent_end" -> {
         status.busy = false;
-        delivery.runEnded();
+        BatchDelivery.Run run = delivery.runEnded();
         currentAssistant = null;
-        supervisor.runEnded();
+        supervisor.runEnded(run, lastAnswer);
+        lastAnswer = null;
         transcript.add("run-end", null);
         if (status.ready) supervisor.setState("idle", "Pi is ready and waiting for events.", null);
       }
@@ -55,6 +58,8 @@ final class PiEvents {
         if ("assistant".equals(m.getString("role"))) {
           currentAssistant = null;
           tokens.accept(usedTokens(m));
+          String text = PiRpc.userText(m);
+          if (!text.isBlank()) lastAnswer = text;
           if ("error".equals(m.getString("stopReason"))) {
             transcript.spark("The model call failed: " + m.getString("errorMessage", "no reason given"));
           } else if ("aborted".equals(m.getString("stopReason"))) {

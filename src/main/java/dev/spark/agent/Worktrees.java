@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -58,6 +59,41 @@ final class Worktrees {
     return new Worktree(path, branch);
   }
 
+  /**
+   * The whole working tree of the project as a git tree (tracked and new files, ignored ones left out),
+   * written through an index of its own: the user's index is not touched. For in-place runs.
+   */
+  String snapshot() {
+    excludeSparkFolder();
+    Path index = null;
+    try {
+      index = Files.createTempFile("spark-index", "");
+      Files.delete(index);
+      Map<String, String> env = Map.of("GIT_INDEX_FILE", index.toString());
+      if (Git.run(project, "rev-parse", "--verify", "--quiet", "HEAD").ok()) checked(Git.run(project, env, "read-tree", "HEAD"));
+      checked(Git.run(project, env, "add", "-A"));
+      return checked(Git.run(project, env, "write-tree")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        if (index != null) Files.deleteIfExists(index);
+      } catch (IOException ignored) {
+        // a temporary file
+      }
+    }
+  }
+
+  /** What changed from one snapshot to another, as a patch. */
+  String diff(String fromTree, String toTree) {
+    return Git.check(project, "diff", "--no-color", "--no-ext-diff", fromTree, toTree);
+  }
+
+  private static String checked(Git.Result r) {
+    if (!r.ok()) throw new Git.GitException("git failed: " + r.err().strip());
+    return r.out();
+  }
+
   /** Whether the agent changed anything in the worktree (tracked or new files). */
   static boolean changed(Path worktree) {
     return !Git.check(worktree, "status", "--porcelain").isBlank();
@@ -95,7 +131,7 @@ final class Worktrees {
     return out;
   }
 
-  private void excludeSparkFolder() {
+  void excludeSparkFolder() {
     if (Git.run(project, "check-ignore", "-q", ".spark/worktrees/x").ok()) return;
     Path exclude = Path.of(Git.check(project, "rev-parse", "--git-path", "info/exclude").strip());
     if (!exclude.isAbsolute()) exclude = project.resolve(exclude);

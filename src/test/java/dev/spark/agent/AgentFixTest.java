@@ -209,11 +209,39 @@ class AgentFixTest {
     assertEquals(BUGGY + "\n", Files.readString(project.resolve("app.txt")));
   }
 
+  @Test
+  void inPlaceRunsAreRecordedTooWithTheirDiffAndVerdict(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path project = gitProject(dir);
+    ScriptedModel model = model(vertx, request -> {
+      if (!ScriptedModel.lastUserText(request).contains("```spark-events")) return Reply.text("Oriented.");
+      return ScriptedModel.toolResultsSinceUser(request) == 0 ? Reply.tool("edit", edit(BUGGY, FIXED)) : Reply.text("Fixed in place.");
+    });
+    JsonObject agent = AgentSetup.agentConfig(Pi.executable(), project, new JsonObject(new HashMap<>(model.piEnvironment(dir.resolve("pi-agent")))))
+        .put("verify", new JsonObject().put("command", CHECK));
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject().put("environment", "development").put("agent", agent));
+    cleanup.add(spark::stop);
+    AgentConsole console = console(vertx, spark);
+    assertEquals("in-place", Await.result(console.awaitState(AgentConsole::ready)).getString("delivery"));
+
+    long id = AgentSetup.ingest(spark, "wrong total in checkout");
+    JsonObject fix = awaitFix(spark, console);
+    assertEquals("in-place", fix.getString("delivery"));
+    assertEquals("verified", fix.getString("status"), fix.encodePrettily());
+    assertEquals(new JsonArray().add(id), fix.getJsonArray("events"));
+    assertTrue(fix.getString("diff").contains("-" + BUGGY) && fix.getString("diff").contains("+" + FIXED), fix.getString("diff"));
+    assertEquals("Fixed in place.", fix.getString("summary"));
+    assertNull(fix.getString("branch"));
+    assertEquals(FIXED + "\n", Files.readString(project.resolve("app.txt")), "in place: the user's tree has the edit");
+    assertEquals("", git(project, "diff", "--cached"), "the user's index is untouched by the snapshots");
+    assertEquals(1, spark.getJson("/api/v1/fixes").getJsonArray("fixes").size(), "the orientation run is not a fix");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static JsonObject awaitFix(SparkUnderTest spark, AgentConsole console) {
     JsonObject entry = Await.result(console.awaitEntry(e -> e.getString("text", "").startsWith("Fix #")));
     String text = entry.getString("text");
+    System.out.println("[fix] " + text);  // Spark's share of the fix's time, for the report
     long id = Long.parseLong(text.substring("Fix #".length(), text.indexOf(':')));
     return spark.getJson("/api/v1/fixes/" + id);
   }
