@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,8 @@ final class AgentSupervisor {
   private final long budgetTimer;
   /** Why the agent takes no events now (over budget), or null. */
   private String overBudget;
+  private boolean gateChecking;
+  private final Clock clock;
   /** How often the budget is looked at again (a limit resets by the clock, not by an event). */
   static final long BUDGET_CHECK_MS = 500;
 
@@ -59,7 +63,8 @@ final class AgentSupervisor {
   private Future<SparkSubscription> subscribeFuture;
 
   AgentSupervisor(Vertx vertx, Context context, AgentLaunch launch, PiRpc rpc, AgentStatus status, Transcript transcript,
-      SparkClient client, ReadStore reads, AgentBudget budget) {
+      SparkClient client, ReadStore reads, AgentBudget budget, Clock clock) {
+    this.clock = clock;
     this.vertx = vertx;
     this.context = context;
     this.launch = launch;
@@ -77,6 +82,7 @@ final class AgentSupervisor {
     this.budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MS, t -> checkBudget());
     this.inPlace = SparkConfig.IN_PLACE.equals(launch.delivery()) ? InPlaceFixes.of(vertx, launch.cwd(), agent.verify(), transcript) : null;
     if (fixes != null) delivery.routeTo(fixes::offer);
+    delivery.gate(agent.gate().minEvents());
   }
 
   /** Branch delivery's runner, or null in place. */
@@ -179,6 +185,7 @@ final class AgentSupervisor {
    * budget: send what waits here and take events again.
    */
   private void checkBudget() {
+    checkGate();
     String why = budget.blocked();
     if (why != null && !why.equals(overBudget)) {
       boolean first = overBudget == null;
@@ -198,6 +205,21 @@ final class AgentSupervisor {
       }
       publishState();
     }
+  }
+
+  /** Batches waiting for {@code agent.gate}: sent once their issue has had enough occurrences within the window. */
+  private void checkGate() {
+    int min = agent.gate().minEvents();
+    if (min <= 1 || gateChecking || delivery.isEmpty()) return;
+    gateChecking = true;
+    Instant since = clock.instant().minus(Duration.ofMinutes(agent.gate().windowMinutes()));
+    delivery.checkGate(fp -> reads.eventsOfIssue(fp, min).map(events ->
+            events.stream().filter(e -> !Instant.parse(e.row().timestamp()).isBefore(since)).count() >= min))
+        .onComplete(ar -> {
+          gateChecking = false;
+          if (status.ready && rpc.running() && budget.blocked() == null) delivery.sendUnsent();
+          publishState();
+        });
   }
 
   private void subscribe() {

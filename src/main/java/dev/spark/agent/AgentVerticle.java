@@ -71,7 +71,7 @@ public final class AgentVerticle extends VerticleBase {
     rpc = new PiRpc(vertx);
     status = new AgentStatus(launch);
     supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads,
-        new AgentBudget(clock, launch.agent().budget().runsPerHour(), launch.agent().budget().tokensPerDay()));
+        new AgentBudget(clock, launch.agent().budget().runsPerHour(), launch.agent().budget().tokensPerDay()), clock);
     FixRunner fixes = supervisor.fixes();
     FixActions actions = fixes == null ? null : new FixActions(vertx, fixes);
     if (actions != null) {

@@ -41,6 +41,7 @@ final class BatchDelivery {
   private long resentBatches;
   /** Branch delivery: each batch goes to a fix agent of its own instead of the running Pi; null in place. */
   private Function<EventBatch, Future<Void>> fixes;
+  private int gateMinEvents = 1;
 
   /** A consumed batch on its way to the agent. */
   private static final class PendingBatch {
@@ -52,6 +53,8 @@ final class BatchDelivery {
     boolean acknowledged;
     boolean started;
     int sends;
+    /** Its issue has had enough occurrences ({@code agent.gate}); always true with a gate of 1. */
+    boolean gateOpen;
 
     PendingBatch(EventBatch batch) {
       this.key = batch.events().get(0).id();
@@ -79,6 +82,27 @@ final class BatchDelivery {
     this.refused = refused;
   }
 
+  /** {@code agent.gate.minEvents}: 1 sends every batch at once. */
+  void gate(int minEvents) {
+    this.gateMinEvents = minEvents;
+  }
+
+  /**
+   * Asks {@code open} about each batch still waiting for the gate (by its first event's issue);
+   * completes once all have answered. A batch without a fingerprint is let through.
+   */
+  Future<Void> checkGate(Function<String, Future<Boolean>> open) {
+    List<Future<Boolean>> asked = new ArrayList<>();
+    for (PendingBatch p : pending.values()) {
+      if (p.gateOpen) continue;
+      String fp = p.batch.events().get(0).fingerprint();
+      asked.add((fp == null ? Future.succeededFuture(true) : open.apply(fp)).onSuccess(yes -> {
+        if (yes) p.gateOpen = true;
+      }));
+    }
+    return Future.join(asked).mapEmpty();
+  }
+
   /** Branch delivery: batches go to {@code fixes}, delivered once it completes (a fix recorded). */
   void routeTo(Function<EventBatch, Future<Void>> fixes) {
     this.fixes = fixes;
@@ -89,7 +113,11 @@ final class BatchDelivery {
     if (batch == null || batch.isEmpty()) return;
     PendingBatch p = new PendingBatch(batch);
     if (pending.putIfAbsent(p.key, p) != null) return;
-    if (sendNow && budget.blocked() == null) send(p);
+    p.gateOpen = gateMinEvents <= 1;
+    if (sendNow && p.gateOpen && budget.blocked() == null) send(p);
+    if (!p.gateOpen) {
+      transcript.spark("Event #" + p.key + " waits until its issue has " + gateMinEvents + " occurrences within the gate's window (agent.gate).");
+    }
     changed.run();
   }
 
@@ -125,7 +153,7 @@ final class BatchDelivery {
   void sendUnsent() {
     for (PendingBatch p : pending.values()) {
       if (budget.blocked() != null) return;  // the rest wait here (held in the outbox) until the budget allows
-      if (p.commandId == null) send(p);
+      if (p.commandId == null && p.gateOpen) send(p);
     }
   }
 
@@ -236,7 +264,9 @@ final class BatchDelivery {
     long waiting = 0;
     long unacknowledged = 0;
     long queued = 0;
+    long gated = 0;
     for (PendingBatch p : pending.values()) {
+      if (!p.gateOpen) gated++;
       waiting += p.batch.events().size();
       if (p.commandId != null && !p.acknowledged) unacknowledged++;
       if (p.acknowledged && !p.started) queued++;
@@ -246,6 +276,7 @@ final class BatchDelivery {
         .put("pendingEvents", waiting)
         .put("unacknowledged", unacknowledged)
         .put("queued", queued)
+        .put("gated", gated)
         .put("delivered", deliveredBatches)
         .put("deliveredEvents", deliveredEvents)
         .put("resent", resentBatches);

@@ -23,10 +23,17 @@ import java.util.Map;
  * @param mcpEnabled        serve {@code POST /mcp}
  * @param verify            how a fix on a branch is checked
  * @param budget            how much the agent may run
+ * @param gate              when an issue is worth a run
  */
 public record AgentConfig(boolean enabled, String command, List<String> args, String cwd, Map<String, String> env, boolean orient,
     long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled,
-    Verify verify, Budget budget) {
+    Verify verify, Budget budget, Gate gate) {
+
+  /**
+   * {@code agent.gate}: an issue's batch goes to the agent once the issue has {@code minEvents}
+   * occurrences within the last {@code windowMinutes} (1: at once). Until then it waits, held.
+   */
+  public record Gate(int minEvents, long windowMinutes) {}
 
   /**
    * {@code agent.budget}: 0 means no limit.
@@ -62,7 +69,8 @@ public record AgentConfig(boolean enabled, String command, List<String> args, St
         r.bool("mcp.enabled"),
         new Verify(r.string("agent.verify.command", true), r.integer("agent.verify.timeoutMs", 100, 86_400_000),
             (int) r.integer("agent.verify.attempts", 1, 10)),
-        new Budget((int) r.integer("agent.budget.runsPerHour", 0, 1_000_000), r.integer("agent.budget.tokensPerDay", 0, Long.MAX_VALUE)));
+        new Budget((int) r.integer("agent.budget.runsPerHour", 0, 1_000_000), r.integer("agent.budget.tokensPerDay", 0, Long.MAX_VALUE)),
+        new Gate((int) r.integer("agent.gate.minEvents", 1, 1_000), r.integer("agent.gate.windowMinutes", 1, 525_600)));
   }
 
   private static Map<String, String> env(JsonObject env) {

@@ -25,9 +25,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code agent.budget}: over budget, events wait pending with the reason shown, and go out by themselves when the hour turns. */
+/**
+ * {@code agent.budget}: over budget, events wait pending with the reason shown, and go out by themselves
+ * when the hour turns; {@code agent.gate}: an issue goes to the agent once it has happened often enough.
+ */
 @ExtendWith(VertxExtension.class)
 class AgentBudgetTest {
+
+  @Test
+  void withAGateOfTwoAnIssueGoesToTheAgentOnlyOnceItHappenedTwice(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path project = Files.createDirectories(dir.resolve("project"));
+    ScriptedModel model = Await.result(ScriptedModel.start(vertx, request -> Reply.text("Looked at it.")));
+    JsonObject agent = AgentSetup.agentConfig(Pi.executable(), project, new JsonObject(new HashMap<>(model.piEnvironment(dir.resolve("pi-agent")))))
+        .put("gate", new JsonObject().put("minEvents", 2).put("windowMinutes", 10));
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject().put("environment", "development").put("agent", agent));
+    AgentConsole console = Await.result(AgentConsole.connect(vertx, spark.port));
+    try {
+      Await.result(console.awaitState(AgentConsole::ready));
+      long first = AgentSetup.ingest(spark, "gate-bug in checkout");
+      Await.result(console.awaitState(s -> s.getJsonObject("batches").getInteger("gated") == 1));
+      Await.result(console.awaitEntry(e -> e.getString("text", "").contains("waits until its issue has 2 occurrences")));
+      assertTrue(model.requests().stream().noneMatch(r -> ScriptedModel.lastUserText(r).contains("gate-bug")), "held back by the gate");
+
+      AgentSetup.ingest(spark, "gate-bug in checkout");
+      JsonObject request = Await.result(model.await(r -> ScriptedModel.lastUserText(r).contains("gate-bug")));
+      assertTrue(ScriptedModel.lastUserText(request).contains("\"id\" : " + first), "the first occurrence's batch goes out");
+      Await.result(console.awaitState(s -> s.getJsonObject("batches").getInteger("gated") == 0
+          && s.getJsonObject("batches").getInteger("delivered") == 1));
+    } finally {
+      Await.result(console.close());
+      spark.stop();
+      Await.result(model.close());
+    }
+  }
 
   @Test
   void withOneRunPerHourASecondIssueWaitsPendingAndGoesOutWhenTheHourTurns(Vertx vertx, @TempDir Path dir) throws Exception {
