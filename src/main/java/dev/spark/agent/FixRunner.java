@@ -71,6 +71,7 @@ final class FixRunner {
       return worktrees;
     }).compose(w -> vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("limit", 1000)))
         .compose(m -> vertx.executeBlocking(() -> {
+          List<JsonObject> interrupted = new ArrayList<>();
           Set<Path> owned = new HashSet<>();
           for (Object o : m.body().getJsonArray("fixes")) {
             String wt = ((JsonObject) o).getString("worktree");
@@ -79,11 +80,21 @@ final class FixRunner {
           for (Path p : worktrees.listed()) {
             if (owned.contains(p)) continue;
             String branch = "spark/" + p.getFileName().toString().replaceFirst("^spark-", "");
+            JsonObject what = Worktrees.readNote(p);
             transcript.spark("Removed the worktree of a fix that never finished (" + p.getFileName() + "); its batch is sent again.");
             worktrees.remove(new Worktrees.Worktree(p, branch), true);
+            if (what != null) {
+              interrupted.add(fixJson(what.getString("fingerprint"), what.getJsonArray("events", new JsonArray()), "interrupted",
+                  "Spark stopped while this fix was running (" + branch + "); its batch is fixed again.", null, 0));
+            }
           }
-          return null;
-        }));
+          return interrupted;
+        }))
+        .compose(list -> {
+          Future<Void> all = Future.succeededFuture();
+          for (JsonObject fix : list) all = all.compose(v -> insert(fix));
+          return all;
+        });
   }
 
   Worktrees worktrees() {
@@ -112,6 +123,7 @@ final class FixRunner {
       worktreeNanos = System.nanoTime() - t0;
       return created;
     }).compose(wt -> {
+      Worktrees.writeNote(wt.path(), new JsonObject().put("fingerprint", fp).put("events", ids));
       transcript.spark("Fixing event(s) " + ids.encode() + " on branch " + wt.branch() + " in " + wt.path() + ".");
       FixAgent agent;
       try {

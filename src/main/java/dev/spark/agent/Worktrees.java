@@ -1,5 +1,7 @@
 package dev.spark.agent;
 
+import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +94,33 @@ final class Worktrees {
   private static String checked(Git.Result r) {
     if (!r.ok()) throw new Git.GitException("git failed: " + r.err().strip());
     return r.out();
+  }
+
+  /**
+   * A note of what a worktree is for (its issue and events), kept in the worktree's own git folder
+   * (never in its files, so nothing commits it): a restart after a crash records the fix as interrupted.
+   */
+  static void writeNote(Path worktree, JsonObject note) {
+    try {
+      Files.writeString(noteFile(worktree), note.encode());
+    } catch (IOException | RuntimeException e) {
+      // only the record of an interruption is lost
+    }
+  }
+
+  /** The note {@link #writeNote} left, or null. */
+  static JsonObject readNote(Path worktree) {
+    try {
+      Path f = noteFile(worktree);
+      return Files.exists(f) ? new JsonObject(Files.readString(f)) : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Path noteFile(Path worktree) {
+    Path gitDir = Path.of(Git.check(worktree, "rev-parse", "--git-dir").strip());
+    return (gitDir.isAbsolute() ? gitDir : worktree.resolve(gitDir)).resolve("spark-fix.json");
   }
 
   /** Whether the agent changed anything in the worktree (tracked or new files). */

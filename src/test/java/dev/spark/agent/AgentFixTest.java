@@ -198,6 +198,7 @@ class AgentFixTest {
     Path orphan = project.resolve(".spark/worktrees/spark-fix-deadbeef");
     git(project, "worktree", "add", "-q", "-b", "spark/fix-deadbeef", orphan.toString(), "HEAD");
     Files.writeString(orphan.resolve("app.txt"), "half an edit\n");
+    Worktrees.writeNote(orphan, new JsonObject().put("fingerprint", "deadbeef").put("events", new JsonArray().add(41)));
     ScriptedModel model = model(vertx, request -> Reply.text("Oriented."));
     SparkUnderTest spark = spark(vertx, dir, model, project);
     AgentConsole console = console(vertx, spark);
@@ -207,6 +208,10 @@ class AgentFixTest {
     assertEquals("", git(project, "branch", "--list", "spark/*"));
     assertFalse(git(project, "worktree", "list").contains("deadbeef"));
     assertEquals(BUGGY + "\n", Files.readString(project.resolve("app.txt")));
+    JsonObject interrupted = awaitFix(spark, console);
+    assertEquals("interrupted", interrupted.getString("status"));
+    assertEquals(new JsonArray().add(41), interrupted.getJsonArray("events"));
+    assertEquals("deadbeef", interrupted.getString("fingerprint"));
   }
 
   @Test
