@@ -514,6 +514,10 @@
       this.loading = true;
       try {
         const body = await api('/api/v1/issues' + query({ status: $('i-status').value, sort: $('i-sort').value, limit: 200, hours: 24 }));
+        // Each issue links to its newest fix (the list is newest first); without fixes, no links.
+        const fixes = await api('/api/v1/fixes').catch(() => ({ fixes: [] }));
+        this.fixOf = new Map();
+        for (const f of fixes.fixes) if (f.fingerprint && !this.fixOf.has(f.fingerprint)) this.fixOf.set(f.fingerprint, f);
         $('issues-error').hidden = true;
         this.render(body);
       } catch (e) {
@@ -560,6 +564,12 @@
           b.dataset.action = action;
           b.addEventListener('click', () => this.change(issue.fingerprint, action));
           actions.appendChild(b);
+        }
+        const fix = this.fixOf && this.fixOf.get(issue.fingerprint);
+        if (fix) {
+          const a = el('a', 'Fix #' + fix.id + ' (' + fix.status + ')', 'fix-link');
+          a.href = '#fixes/' + fix.id;
+          actions.appendChild(a);
         }
         tr.appendChild(actions);
         tbody.appendChild(tr);

@@ -102,6 +102,13 @@ class FixesBrowserTest {
       assertEquals("", git(project, "status", "--porcelain"));
       assertEquals(Boolean.TRUE, browser.js("return document.getElementById('fix-apply').disabled"), "an applied fix cannot be applied again");
       browser.screenshot("fixes-02-applied");
+
+      // The Issues view links the issue to its fix.
+      browser.find("a[data-view='issues']").click();
+      browser.until(d -> !d.findElements(By.cssSelector("#issues a.fix-link")).isEmpty());
+      assertEquals("Fix #" + id + " (applied)", browser.find("#issues a.fix-link").getText());
+      browser.find("#issues a.fix-link").click();
+      browser.until(ExpectedConditions.textToBe(By.id("fix-id"), "#" + id));
     } finally {
       Await.result(console.close());
       spark.stop();
