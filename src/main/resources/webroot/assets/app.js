@@ -42,6 +42,9 @@
     return body;
   }
 
+  // Shared with fixes.js (the Fixes view), which uses them once the page has loaded.
+  window.sparkUi = { el, clear, api };
+
   function query(params) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);

@@ -8,32 +8,10 @@ window.sparkFixes = (() => {
   const $ = (id) => document.getElementById(id);
   let openId = null;
 
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (className) e.className = className;
-    return e;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  async function api(path, options) {
-    const response = await fetch(path, Object.assign({ credentials: 'same-origin', headers: { Accept: 'application/json' } }, options));
-    if (response.status === 401) {
-      window.location.assign('/login');
-      throw new Error('Your session has ended; log in again.');
-    }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (e) {
-      body = null;
-    }
-    if (!response.ok) throw new Error((body && body.message) || response.status + ' ' + response.statusText);
-    return body;
-  }
+  // app.js's helpers (it loads after this file; these run only once the page has loaded)
+  const el = (...args) => window.sparkUi.el(...args);
+  const clear = (node) => window.sparkUi.clear(node);
+  const api = (path, options) => window.sparkUi.api(path, options);
 
   function notice(id, text, kind) {
     const n = $(id);

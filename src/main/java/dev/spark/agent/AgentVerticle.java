@@ -101,7 +101,8 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (expireTimer >= 0) vertx.cancelTimer(expireTimer);
-    return supervisor.stop().eventually(() -> reads.close());
+    FixRunner fixes = supervisor.fixes();
+    return Future.join(supervisor.stop(), fixes == null ? Future.succeededFuture() : fixes.stop()).eventually(() -> reads.close());
   }
 
   // ------------------------------------------------------------------ the dashboard's and MCP's requests

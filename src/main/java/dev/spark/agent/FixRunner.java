@@ -44,6 +44,8 @@ final class FixRunner {
   /** The last fix's share of Spark's time (one fix at a time, so one field each). */
   private long worktreeNanos;
   private long commitNanos;
+  /** The fix agent at work, if any (stopped with Spark: its worktree is then cleared, and the fix recorded interrupted, at the next start). */
+  private FixAgent current;
 
   /** What one fix came to after its last run. */
   private record Outcome(String summary, boolean changed, VerifyCommand.Outcome verify, int attempts) {}
@@ -97,6 +99,13 @@ final class FixRunner {
         });
   }
 
+  /** Spark is stopping: the fix agent at work is stopped too (never left running without Spark). */
+  Future<Void> stop() {
+    FixAgent agent = current;
+    current = null;
+    return agent == null ? Future.succeededFuture() : agent.stop(context);
+  }
+
   Worktrees worktrees() {
     return worktrees;
   }
@@ -127,12 +136,15 @@ final class FixRunner {
       transcript.spark("Fixing event(s) " + ids.encode() + " on branch " + wt.branch() + " in " + wt.path() + ".");
       FixAgent agent;
       try {
-        agent = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript, tokens);
+        agent = current = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript, tokens);
       } catch (IOException e) {
         return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0);
       }
       return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command(), earlier), 1)
-          .eventually(() -> agent.stop(context))
+          .eventually(() -> {
+            current = null;
+            return agent.stop(context);
+          })
           .compose(o -> finish(fp, ids, wt, o),
               e -> record(fp, ids, wt, "interrupted", "The fix run did not finish: " + e.getMessage(), null, 0));
     }));

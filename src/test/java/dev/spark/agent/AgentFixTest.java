@@ -3,6 +3,7 @@ package dev.spark.agent;
 import dev.spark.support.AgentConsole;
 import dev.spark.support.AgentSetup;
 import dev.spark.support.Await;
+import dev.spark.support.GitRepo;
 import dev.spark.support.Pi;
 import dev.spark.support.ScriptedModel;
 import dev.spark.support.ScriptedModel.Reply;
@@ -19,13 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -264,22 +263,11 @@ class AgentFixTest {
   }
 
   static Path gitProject(Path dir) throws Exception {
-    Path project = Files.createDirectories(dir.resolve("project"));
-    Files.writeString(project.resolve("app.txt"), BUGGY + "\n");
-    git(project, "init", "-q", "-b", "main");
-    git(project, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "add", "app.txt");
-    git(project, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", "the app");
-    return project;
+    return GitRepo.project(dir, BUGGY + "\n");
   }
 
   static String git(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), "git " + String.join(" ", args) + ": " + out);
-    return out;
+    return GitRepo.git(dir, args);
   }
 
   private ScriptedModel model(Vertx vertx, Function<JsonObject, Reply> script) {

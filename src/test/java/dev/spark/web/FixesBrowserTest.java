@@ -4,6 +4,7 @@ import dev.spark.support.AgentConsole;
 import dev.spark.support.AgentSetup;
 import dev.spark.support.Await;
 import dev.spark.support.Browser;
+import dev.spark.support.GitRepo;
 import dev.spark.support.Pi;
 import dev.spark.support.ScriptedModel;
 import dev.spark.support.ScriptedModel.Reply;
@@ -20,13 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,11 +52,7 @@ class FixesBrowserTest {
 
   @Test
   void aHostileDiffIsShownAsColouredTextAndApplyWorks(Vertx vertx, @TempDir Path dir) throws Exception {
-    Path project = Files.createDirectories(dir.resolve("project"));
-    Files.writeString(project.resolve("app.txt"), "total = a - b\n");
-    git(project, "init", "-q", "-b", "main");
-    git(project, "add", "app.txt");
-    git(project, "commit", "-q", "-m", "the app");
+    Path project = GitRepo.project(dir, "total = a - b\n");
     ScriptedModel model = Await.result(ScriptedModel.start(vertx, request -> {
       if (!ScriptedModel.lastUserText(request).contains("fresh git worktree")) return Reply.text("Oriented.");
       return ScriptedModel.toolResultsSinceUser(request) == 0
@@ -117,12 +110,6 @@ class FixesBrowserTest {
   }
 
   private static String git(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), "git " + String.join(" ", args) + ": " + out);
-    return out;
+    return GitRepo.git(dir, args);
   }
 }
