@@ -46,8 +46,10 @@ public record SparkConfig(
    * @param maxInFlightBytes request bodies the HTTP ingest routes read and process at once, in all (each
    *                         counted at its Content-Length, or maxBodyBytes without one); a request that
    *                         would go over is answered 503 before its body is read
+   * @param allowedOrigins     browser origins allowed to post to the Sentry envelope endpoint (CORS); empty: none
    */
-  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys, long maxInFlightBytes) {}
+  public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys, long maxInFlightBytes,
+      List<String> allowedOrigins) {}
 
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
@@ -105,7 +107,8 @@ public record SparkConfig(
         r.integer("ingest.maxBodyBytes", 1_024, 1L << 30),
         (int) r.integer("ingest.instances", 1, 64),
         redactKeys,
-        r.integer("ingest.maxInFlightBytes", 65_536, 1L << 34));
+        r.integer("ingest.maxInFlightBytes", 65_536, 1L << 34),
+        r.strings("ingest.allowedOrigins"));
     Storage storage = new Storage(
         (int) r.integer("storage.queueCapacity", 1, 10_000_000),
         r.integer("storage.queueMaxBytes", 65_536, 1L << 34),

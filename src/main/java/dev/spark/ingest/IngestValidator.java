@@ -27,6 +27,8 @@ public final class IngestValidator {
   private static final int ID_MAX_CHARS = 256;
   /** Longest client-supplied {@code fingerprint}. */
   public static final int FINGERPRINT_MAX_CHARS = 256;
+  /** In a client-supplied {@code fingerprint}, stands for the key Spark computes (as in Sentry's fingerprints). */
+  public static final String DEFAULT_FINGERPRINT = "{{ default }}";
   private static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
   private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
 
@@ -76,8 +78,12 @@ public final class IngestValidator {
       }
     }
     Object command = in.getValue("command");
-    Fingerprinter.Result fp = Fingerprinter.of(type.wire(), err, route, feature,
-        command instanceof String c ? c : null, clientFingerprint);
+    String cmd = command instanceof String c ? c : null;
+    if (clientFingerprint != null && clientFingerprint.contains(DEFAULT_FINGERPRINT)) {
+      String computed = Fingerprinter.of(type.wire(), err, route, feature, cmd, null).fingerprint();
+      clientFingerprint = clientFingerprint.replace(DEFAULT_FINGERPRINT, computed);
+    }
+    Fingerprinter.Result fp = Fingerprinter.of(type.wire(), err, route, feature, cmd, clientFingerprint);
 
     JsonObject normalised = redactor.redact(in)
         .put("type", type.wire())

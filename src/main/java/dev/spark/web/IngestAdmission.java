@@ -32,8 +32,18 @@ final class IngestAdmission implements SecurityPolicyHandler {
   private final long max;
   private final long maxBody;
   private final SparkMetrics metrics;
+  private final boolean sentry;
 
   IngestAdmission(Vertx vertx, String scope, long maxInFlightBytes, long maxBodyBytes) {
+    this(vertx, scope, maxInFlightBytes, maxBodyBytes, false);
+  }
+
+  /**
+   * @param sentry answer an overload as Sentry SDKs understand it: 429 with {@code X-Sentry-Rate-Limits}
+   *               (they treat a 503 as a failed send, and may retry at once)
+   */
+  IngestAdmission(Vertx vertx, String scope, long maxInFlightBytes, long maxBodyBytes, boolean sentry) {
+    this.sentry = sentry;
     LocalMap<String, Budget> budgets = vertx.sharedData().getLocalMap("spark.ingest.inFlight");
     Budget fresh = new Budget();
     Budget existing = budgets.putIfAbsent(scope, fresh);
@@ -54,7 +64,8 @@ final class IngestAdmission implements SecurityPolicyHandler {
       // its connection, and the client would wait on it for good).
       ctx.request().resume();
       ctx.response().putHeader("Retry-After", "1");
-      ApiResponses.error(ctx, 503, "unavailable", "Spark is already reading " + (total - want) / 1024
+      if (sentry) ctx.response().putHeader(SentryRoutes.RATE_LIMITS, SentryRoutes.RATE_LIMITED_1S);
+      ApiResponses.error(ctx, sentry ? 429 : 503, sentry ? "too_many_requests" : "unavailable", "Spark is already reading " + (total - want) / 1024
           + " KB of ingest requests (ingest.maxInFlightBytes is " + max / 1024 + " KB); nothing was stored, retry after 1 s");
       return;
     }

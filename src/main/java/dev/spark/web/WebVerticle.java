@@ -3,6 +3,9 @@ package dev.spark.web;
 import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.Ingestor;
+import dev.spark.ingest.sentry.SentryIngest;
+import dev.spark.ingest.sentry.SentryKeys;
+import dev.spark.metrics.SparkMetrics;
 import dev.spark.query.ReadStore;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
@@ -40,9 +43,11 @@ public final class WebVerticle extends VerticleBase {
     dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
+    Ingestor ingestor = new Ingestor(vertx, cfg);
+    String ingestScope = Path.of(cfg.db().path()).toAbsolutePath().toString();
     Router api = Router.router(vertx);
-    api.route().subRouter(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest().maxBodyBytes(),
-        cfg.ingest().maxInFlightBytes(), Path.of(cfg.db().path()).toAbsolutePath().toString()));
+    api.route().subRouter(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest().maxBodyBytes(),
+        cfg.ingest().maxInFlightBytes(), ingestScope));
     api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(IssueRoutes.router(vertx, reads, readAuth));
     api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
@@ -52,6 +57,9 @@ public final class WebVerticle extends VerticleBase {
 
     root = Router.router(vertx);
     root.route("/api/v1/*").subRouter(api);
+    SentryKeys sentryKeys = new SentryKeys(cfg.ingest().token());
+    root.route().subRouter(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys,
+        cfg.ingest().maxBodyBytes(), cfg.ingest().maxInFlightBytes(), ingestScope, cfg.ingest().allowedOrigins()));
     root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
     root.route().subRouter(dashboard.router());
     for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
