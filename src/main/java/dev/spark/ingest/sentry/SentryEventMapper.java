@@ -31,8 +31,10 @@ public final class SentryEventMapper {
     out.put("type", main != null && !SentryExceptions.handled(main) ? "unhandled-error" : "server-error");
 
     JsonObject error = new JsonObject();
+    String logged = logMessage(event);
     String message = main == null ? null : SentryExceptions.title(main);
-    if (message == null) message = logMessage(event);
+    if (message == null) message = logged;
+    else if (logged != null) out.put("logMessage", logged);
     error.put("message", message == null ? "(a Sentry event with no exception or message)" : message);
     if (main != null) {
       String type = SentryExceptions.text(main.getValue("type"));
