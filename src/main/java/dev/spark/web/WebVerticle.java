@@ -62,7 +62,7 @@ public final class WebVerticle extends VerticleBase {
         cfg.ingest().maxBodyBytes(), cfg.ingest().maxInFlightBytes(), ingestScope, cfg.ingest().allowedOrigins()));
     root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
     root.route().subRouter(dashboard.router());
-    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
       root.errorHandler(status, ctx -> failure(ctx, status));
     }
 
