@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS spark_meta (
 );
 
 -- Issues (events grouped by fingerprint; see README "Issues"). Columns added to the seed's events
--- table. A file created before they existed gets them on open: SqliteDatabase skips an
+-- table. A file created before they existed gets them on open: SqliteFiles skips an
 -- "ALTER TABLE ... ADD COLUMN" whose column is already there. Adding a column is a schema change
 -- only (no table rewrite); the index is built once.
 --   fingerprint: the event's issue (computed at ingest, or the client's own)

@@ -4,21 +4,21 @@ import dev.spark.agent.AgentVerticle;
 import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.ConfigLoader;
+import dev.spark.config.RandomTokens;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.IngestVerticle;
 import dev.spark.janitor.JanitorVerticle;
 import dev.spark.storage.StorageVerticle;
 import dev.spark.stream.PollerVerticle;
+import dev.spark.web.DashboardVerticle;
 import dev.spark.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.logging.Logger;
@@ -56,10 +56,10 @@ public final class SparkVerticle extends VerticleBase {
     }
     JsonObject resolved = cfg.json().copy();
     if (cfg.web().token().isEmpty()) {
-      String token = randomToken();
+      String token = RandomTokens.token();
       resolved.getJsonObject("web").put("token", token);
       LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token
-          + (cfg.web().enabled() ? ". Dashboard: " + dev.spark.web.DashboardVerticle.loginUrl(cfg.web(), token) : ""));
+          + (cfg.web().enabled() ? ". Dashboard: " + DashboardVerticle.loginUrl(cfg.web(), token) : ""));
     }
     EventBusCodecs.register(vertx);
     DeploymentOptions once = new DeploymentOptions().setConfig(resolved);
@@ -98,11 +98,5 @@ public final class SparkVerticle extends VerticleBase {
 
   private Future<String> deploy(String verticle, DeploymentOptions options) {
     return vertx.deployVerticle(verticle, options).onSuccess(deployed::add);
-  }
-
-  private static String randomToken() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

@@ -3,7 +3,7 @@ package dev.spark;
 import dev.spark.bench.ClosedLoop;
 import dev.spark.bench.OpenLoop;
 import dev.spark.bench.RunStats;
-import dev.spark.storage.SqliteDatabase;
+import dev.spark.storage.SqliteFiles;
 import dev.spark.support.OldRows;
 import dev.spark.support.Poll;
 import dev.spark.support.SparkProcess;
@@ -62,7 +62,7 @@ class JanitorUnderLoadIT {
     long seedStart = System.nanoTime();
     OldRows.seed(db, OLD_ACCESS, OLD_EVENTS, 7);
     long seedMs = (System.nanoTime() - seedStart) / 1_000_000;
-    long seededBytes = SqliteDatabase.fileBytes(db);
+    long seededBytes = SqliteFiles.fileBytes(db);
     int port = SparkUnderTest.freePort();
     Path conf = SparkProcess.writeConf(dir.resolve("spark.json"), new JsonObject()
         .put("db", new JsonObject().put("path", db.toString())
@@ -95,7 +95,7 @@ class JanitorUnderLoadIT {
       HttpResponse<Buffer> r = admin.post("/api/v1/admin/cleanup").bearerTokenAuthentication(SparkUnderTest.TOKEN).send()
           .await(600, TimeUnit.SECONDS);
       long passEnd = System.nanoTime();
-      long bytesRightAfter = SqliteDatabase.fileBytes(db);
+      long bytesRightAfter = SqliteFiles.fileBytes(db);
       vertx.timer(AFTER_SECONDS, TimeUnit.SECONDS).await(AFTER_SECONDS + 30, TimeUnit.SECONDS);
       load.stop().await(120, TimeUnit.SECONDS);
       assertEquals(200, r.statusCode(), r.bodyAsString());
@@ -107,7 +107,7 @@ class JanitorUnderLoadIT {
       long[] all = load.latencies(measuredFrom, Long.MAX_VALUE);
       double p99 = RunStats.percentileMs(during, 99);
       spark.terminate(); // SIGTERM: storage commits what is queued and closes the file
-      long bytesAtEnd = SqliteDatabase.fileBytes(db);
+      long bytesAtEnd = SqliteFiles.fileBytes(db);
       long missing = missing(db, stats.ackedIds);
       long oldLeft = count(db, "SELECT count(*) FROM access_logs WHERE request_id LIKE 'old-%'")
           + count(db, "SELECT count(*) FROM events WHERE data LIKE '%old failure%'");

@@ -1,24 +1,21 @@
 package dev.spark;
 
+import dev.spark.support.SparkProcess;
+import dev.spark.support.SparkUnderTest;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,57 +35,32 @@ class LaunchIT {
 
   @Test
   void theFatJarStartsSparkAndSigtermClosesItCleanly(@TempDir Path dir) throws Exception {
-    Path jar = Path.of("target/spark.jar");
-    assertTrue(Files.exists(jar), "mvn package builds target/spark.jar");
     Path conf = writeConf(dir);
-    runAndStop(dir, List.of("java", "-jar", jar.toAbsolutePath().toString(), "-conf", conf.toString()));
+    runAndStop(dir, SparkProcess.jarCommand(conf));
   }
 
   @Test
   void aBadConfigurationStopsStartUpWithOneLineNamingTheKey(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("bad.json");
     Files.writeString(conf, new JsonObject().put("db", new JsonObject().put("pollIntervalMs", "often")).encode());
-    Process p = new ProcessBuilder("java", "-jar", Path.of("target/spark.jar").toAbsolutePath().toString(), "-conf", conf.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "Spark gives up instead of hanging");
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.exitValue() != 0, "non-zero exit; output: " + out);
-    assertTrue(out.contains("Invalid configuration: db.pollIntervalMs must be an integer"), out);
+    try (SparkProcess p = SparkProcess.launch(dir, SparkProcess.jarCommand(conf))) {
+      int code = p.awaitExit(60);  // Spark gives up instead of hanging
+      String out = p.output();
+      assertTrue(code != 0, "non-zero exit; output: " + out);
+      assertTrue(out.contains("Invalid configuration: db.pollIntervalMs must be an integer"), out);
+    }
   }
 
   private static Path writeConf(Path dir) throws Exception {
-    Path conf = dir.resolve("spark.json");
-    JsonObject json = new JsonObject(Files.readString(Path.of("conf/spark.json")));
-    json.getJsonObject("db").put("path", dir.resolve("spark.db").toString());
-    json.getJsonObject("web").put("port", dev.spark.support.SparkUnderTest.freePort()).put("token", "launch-token");
-    Files.writeString(conf, json.encodePrettily());
-    return conf;
+    return SparkProcess.writeConf(dir.resolve("spark.json"), new JsonObject()
+        .put("db", new JsonObject().put("path", dir.resolve("spark.db").toString()))
+        .put("web", new JsonObject().put("port", SparkUnderTest.freePort()).put("token", "launch-token")));
   }
 
   private static void runAndStop(Path dir, List<String> command) throws Exception {
     JsonObject conf = new JsonObject(Files.readString(dir.resolve("spark.json")));
     int port = conf.getJsonObject("web").getInteger("port");
-    Process p = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()).redirectErrorStream(true).start();
-    try {
-      CompletableFuture<String> started = new CompletableFuture<>();
-      StringBuilder output = new StringBuilder();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            synchronized (output) {
-              output.append(line).append('\n');
-            }
-            if (line.contains("Spark started")) started.complete(line);
-          }
-        } catch (Exception e) {
-          started.completeExceptionally(e);
-        }
-        started.completeExceptionally(new AssertionError("Spark exited before starting:\n" + output));
-      });
-      reader.start();
-      started.get(120, TimeUnit.SECONDS);
-
+    try (SparkProcess p = SparkProcess.start(Path.of("").toAbsolutePath(), command, "Spark started")) {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -98,9 +70,7 @@ class LaunchIT {
           .build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, posted.statusCode(), posted.body());
 
-      p.destroy(); // SIGTERM
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "Spark stops on SIGTERM");
-      reader.join(10_000);
+      p.terminate(); // SIGTERM; fails unless Spark stops within a minute
       try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spark.db"));
            ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM events")) {
         rs.next();
@@ -108,8 +78,6 @@ class LaunchIT {
       }
       Path wal = dir.resolve("spark.db-wal");
       assertFalse(Files.exists(wal) && Files.size(wal) > 0, "the WAL was checkpointed on a clean close");
-    } finally {
-      if (p.isAlive()) p.destroyForcibly();
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.spark.event.StoredEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -119,7 +120,7 @@ public final class AgentMessages {
   private static String lastLines(String text, int n) {
     String[] lines = text.split("\r?\n");
     int from = Math.max(0, lines.length - n);
-    return String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length));
+    return String.join("\n", Arrays.asList(lines).subList(from, lines.length));
   }
 
   /**

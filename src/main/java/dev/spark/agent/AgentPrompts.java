@@ -3,6 +3,7 @@ package dev.spark.agent;
 import dev.spark.config.SparkConfig;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What Spark tells its coding agent: the system prompt appended with {@code --append-system-prompt}
@@ -113,7 +114,7 @@ public final class AgentPrompts {
   }
 
   static boolean isProduction(String environment) {
-    String e = environment == null ? "" : environment.toLowerCase(java.util.Locale.ROOT);
+    String e = environment == null ? "" : environment.toLowerCase(Locale.ROOT);
     return e.equals("production") || e.equals("prod");
   }
 }

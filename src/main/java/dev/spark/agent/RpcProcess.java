@@ -15,8 +15,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -63,7 +65,7 @@ final class RpcProcess {
     return process.pid();
   }
 
-  java.util.concurrent.CompletableFuture<Process> onExit() {
+  CompletableFuture<Process> onExit() {
     return process.onExit();
   }
 
@@ -136,7 +138,16 @@ final class RpcProcess {
     }
     writer.shutdown();
     int exit = code;
-    context.runOnContext(v -> onExit.handle(exit));
+    handOver(() -> onExit.handle(exit));
+  }
+
+  /** Runs {@code task} on the owner's context; after Vert.x has closed (a process outliving Spark's stop) there is nobody to tell. */
+  private void handOver(Runnable task) {
+    try {
+      context.runOnContext(v -> task.run());
+    } catch (RejectedExecutionException closed) {
+      LOG.fine("Agent process " + pid() + ": Vert.x has closed, output dropped");
+    }
   }
 
   private void deliver(ByteArrayOutputStream line, Handler<JsonObject> onMessage) {
@@ -153,7 +164,7 @@ final class RpcProcess {
       LOG.fine("Agent process " + pid() + " printed a line that is not a JSON object: " + abbreviate(text));
       return;
     }
-    context.runOnContext(v -> onMessage.handle(json));
+    handOver(() -> onMessage.handle(json));
   }
 
   private void readStderr() {

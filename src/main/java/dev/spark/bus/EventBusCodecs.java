@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * Codecs for the objects Spark passes on the event bus. Within one JVM they pass the (immutable)
- * object itself, no copy; {@link EventBatch} also crosses a clustered bus as JSON.
+ * object itself, no copy; {@link EventBatch} also crosses a clustered bus as JSON. The janitor's
+ * {@link RetentionOp}s and their replies are registered one record at a time.
  */
 public final class EventBusCodecs {
   private EventBusCodecs() {}
@@ -24,6 +25,12 @@ public final class EventBusCodecs {
     register(vertx, WriteRequest.Events.class, new LocalOnly<>(WriteRequest.Events.class));
     register(vertx, WriteRequest.Access.class, new LocalOnly<>(WriteRequest.Access.class));
     register(vertx, WriteResult.class, new LocalOnly<>(WriteResult.class));
+    for (Class<?> op : RetentionOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
+    for (Class<?> reply : RetentionOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
+  }
+
+  private static <T> void registerLocal(Vertx vertx, Class<T> type) {
+    register(vertx, type, new LocalOnly<>(type));
   }
 
   private static <T> void register(Vertx vertx, Class<T> type, MessageCodec<T, T> codec) {

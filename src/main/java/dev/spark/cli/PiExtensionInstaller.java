@@ -1,11 +1,13 @@
 package dev.spark.cli;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /** Installs Spark's Pi extension (shipped in the jar) for human Pi sessions in a project; {@code spark init} runs it. */
@@ -29,7 +31,7 @@ public final class PiExtensionInstaller {
     }
     Path pi = cwd.resolve(".pi");
     Path file = pi.resolve(EXTENSION_PATH);
-    if (Files.exists(file) && java.util.Arrays.equals(Files.readAllBytes(file), extension)) {
+    if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), extension)) {
       already.add(".pi/" + EXTENSION_PATH + " is up to date");
     } else {
       boolean existed = Files.exists(file);
@@ -49,10 +51,10 @@ public final class PiExtensionInstaller {
       json = new JsonObject();
     }
     Object list = json.getValue("extensions");
-    if (list != null && !(list instanceof io.vertx.core.json.JsonArray)) {
+    if (list != null && !(list instanceof JsonArray)) {
       return ".pi/settings.json has an \"extensions\" that is not an array; add \"" + EXTENSION_PATH + "\" to it yourself";
     }
-    io.vertx.core.json.JsonArray extensions = list == null ? new io.vertx.core.json.JsonArray() : (io.vertx.core.json.JsonArray) list;
+    JsonArray extensions = list == null ? new JsonArray() : (JsonArray) list;
     if (extensions.contains(EXTENSION_PATH)) {
       already.add(".pi/settings.json already loads it");
       return null;

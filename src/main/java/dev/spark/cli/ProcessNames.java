@@ -1,5 +1,6 @@
 package dev.spark.cli;
 
+import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class ProcessNames {
    * Creates a new, empty log file in {@code dir} named after the time and the command, e.g.
    * {@code 20261124T100000Z-sh-c-echo_boom_exit_3.log}; a second run in the same second gets {@code -2}.
    */
-  static Path createLogFile(Path dir, List<String> command, Instant now) throws java.io.IOException {
+  static Path createLogFile(Path dir, List<String> command, Instant now) throws IOException {
     Files.createDirectories(dir);
     String base = STAMP.format(now) + "-" + slug(command);
     for (int i = 1; ; i++) {

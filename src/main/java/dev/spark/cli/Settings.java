@@ -2,6 +2,7 @@ package dev.spark.cli;
 
 import dev.spark.config.ConfigException;
 import dev.spark.config.ConfigLoader;
+import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -69,11 +70,7 @@ final class Settings {
 
   /** Where a running Spark answers: web.host (a wildcard bind address means this machine) and web.port. */
   String baseUrl() {
-    String host = cfg.web().host();
-    if (host.equals("0.0.0.0")) host = "127.0.0.1";
-    if (host.equals("::") || host.equals("[::]")) host = "::1";
-    if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
-    return "http://" + host + ":" + cfg.web().port();
+    return ServerUrl.of(cfg.web());
   }
 
   /** Where {@code spark run} keeps its logs: {@code logs/} beside the database ({@code .spark/logs} by default). */

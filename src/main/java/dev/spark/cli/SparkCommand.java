@@ -1,11 +1,13 @@
 package dev.spark.cli;
 
+import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** What every {@code spark} sub-command shares: its surroundings and the configuration. */
 abstract class SparkCommand implements Callable<Integer> {
@@ -24,9 +26,9 @@ abstract class SparkCommand implements Callable<Integer> {
   }
 
   /** Runs one maintenance step (online or offline) and prints its report, as JSON or as a table. */
-  int maintenance(boolean json, java.util.function.Function<SparkAccess, io.vertx.core.json.JsonObject> step,
-      java.util.function.Function<io.vertx.core.json.JsonObject, String> table) {
-    io.vertx.core.json.JsonObject report;
+  int maintenance(boolean json, Function<SparkAccess, JsonObject> step,
+      Function<JsonObject, String> table) {
+    JsonObject report;
     String where;
     try (SparkAccess spark = SparkAccess.open(settings(), false)) {
       where = spark.where();

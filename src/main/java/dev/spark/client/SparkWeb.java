@@ -1,26 +1,13 @@
 package dev.spark.client;
 
-import dev.spark.bus.Addresses;
-import dev.spark.event.EventType;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.HttpException;
 
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -60,48 +47,23 @@ public final class SparkWeb {
   private static final String KEY = "dev.spark.client.SparkWeb.exchange";
   private static final Logger LOG = Logger.getLogger(SparkWeb.class.getName());
 
-  private final SparkClient client;
   private final SparkWebOptions options;
   private final Route route;
-  private final RouteFeatures features;
   private final AccessBatcher batcher;
+  private final ExchangeReporter reporter;
   private final LongAdder refused = new LongAdder();
-  private final LongAdder accessLogs = new LongAdder();
-  private final LongAdder events = new LongAdder();
   private final LongAdder internalErrors = new LongAdder();
-  private final SparkClient.RefusalListener onRefused;
-
-  /** What this integration remembers about one request. */
-  private static final class Exchange {
-    final long startNanos;
-    final long startMillis;
-    final String requestId;
-    int headersHandler = -1;
-    long headersNanos;
-    boolean streamed;
-    Route atHeaders;
-    boolean failed;
-    Throwable failure;
-    boolean finished;
-
-    Exchange(String requestId) {
-      this.startNanos = System.nanoTime();
-      this.startMillis = System.currentTimeMillis();
-      this.requestId = requestId;
-    }
-  }
 
   private SparkWeb(Router router, SparkClient client, SparkWebOptions options) {
-    this.client = client;
     this.options = options;
     Handler<Throwable> appHandler = options.getRefusalHandler();
-    this.onRefused = (items, cause) -> {
+    SparkClient.RefusalListener onRefused = (items, cause) -> {
       refused.add(items);
       if (appHandler != null) appHandler.handle(cause);
     };
     this.batcher = new AccessBatcher(client, options.getAccessBatchSize(), options.getAccessFlushMs(), onRefused);
     this.route = router.route().order(Integer.MIN_VALUE);
-    this.features = new RouteFeatures(router, route);
+    this.reporter = new ExchangeReporter(client, options, new RouteFeatures(router, route), batcher, onRefused, this::internalError);
     route.handler(this::onRequest).failureHandler(this::onFailure);
   }
 
@@ -135,12 +97,12 @@ public final class SparkWeb {
 
   /** Access-log entries handed to Spark so far (sent or waiting in the current batch). */
   public long accessLogs() {
-    return accessLogs.sum();
+    return reporter.accessLogs.sum();
   }
 
   /** {@code server-error} and {@code rate-limit} events sent so far. */
   public long events() {
-    return events.sum();
+    return reporter.events.sum();
   }
 
   /** Exceptions raised inside this integration (caught and logged; never passed to the app). */
@@ -222,210 +184,10 @@ public final class SparkWeb {
     if (ex.finished) return;
     ex.finished = true;
     try {
-      report(ctx, ex, ended);
+      reporter.report(ctx, ex, ended);
     } catch (RuntimeException e) {
       internalError("reporting a request", e);
     }
-  }
-
-  private void report(RoutingContext ctx, Exchange ex, AsyncResult<Void> ended) {
-    long end = System.nanoTime();
-    HttpServerResponse resp = ctx.response();
-    int status = resp.getStatusCode();
-    boolean statusValid = status >= 100 && status <= 599;
-    Throwable failure = ex.failure;
-    boolean thrown = failure != null && !(failure instanceof HttpException he && he.getStatusCode() < 500);
-    boolean rateLimited = status == 429 || failure instanceof HttpException he429 && he429.getStatusCode() == 429;
-    boolean rateLimitEvent = rateLimited && options.isRateLimits();
-    boolean serverErrorEvent = !rateLimited && options.isServerErrors() && (status >= 500 || thrown || !statusValid);
-    if (!options.isAccessLog() && !rateLimitEvent && !serverErrorEvent) return;
-
-    HttpServerRequest req = ctx.request();
-    long durationNanos = (ex.headersNanos != 0 && ex.streamed ? ex.headersNanos : end) - ex.startNanos;
-    String method = method(req);
-    String path = path(req);
-    String feature = features.feature(ctx, ex.atHeaders, ex.failed);
-    String ip = ip(req);
-    String userAgent = req.getHeader(HttpHeaders.USER_AGENT);
-    Object input = options.isCaptureInput() ? input(ctx) : null;
-    String error = errorText(ex, status, resp, ended, statusValid);
-
-    if (options.isAccessLog()) {
-      JsonObject entry = new JsonObject()
-          .put("timestamp", ex.startMillis)
-          .put("method", method)
-          .put("path", path)
-          .put("status", statusValid ? status : 500)
-          .put("durationMs", Math.round(durationNanos / 1e6))
-          .put("requestId", ex.requestId);
-      if (ip != null) entry.put("ip", ip);
-      if (feature != null) entry.put("feature", feature);
-      if (userAgent != null) entry.put("userAgent", userAgent);
-      if (input != null) entry.put("input", input);
-      if (error != null) entry.put("error", error);
-      accessLogs.increment();
-      batcher.add(entry);
-      tap(entry);
-    }
-
-    if (rateLimitEvent) {
-      sendEvent(rateLimit(ex, method, path, feature, ip, userAgent, resp));
-    } else if (serverErrorEvent) {
-      JsonObject err = new JsonObject();
-      if (failure != null) {
-        err.put("message", failureMessage(failure))
-            .put("type", failure.getClass().getName())
-            .put("stack", Throwables.stackTrace(failure));
-      } else {
-        err.put("message", error != null ? error : "HTTP " + status);
-      }
-      JsonObject request = new JsonObject().put("method", method).put("path", path).put("requestId", ex.requestId);
-      if (ip != null) request.put("ip", ip);
-      if (userAgent != null) request.put("userAgent", userAgent);
-      if (input != null) request.put("input", input);
-      JsonObject event = new JsonObject()
-          .put("type", EventType.SERVER_ERROR.wire())
-          .put("traceId", ex.requestId)
-          .put("route", method + " " + path)
-          .put("status", statusValid ? status : 500)
-          .put("error", err)
-          .put("request", request);
-      if (feature != null) event.put("feature", feature);
-      sendEvent(event);
-    }
-  }
-
-  private JsonObject rateLimit(Exchange ex, String method, String path, String feature, String ip, String userAgent,
-      HttpServerResponse resp) {
-    MultiMap h = resp.headers();
-    JsonObject event = new JsonObject()
-        .put("type", EventType.RATE_LIMIT.wire())
-        .put("traceId", ex.requestId)
-        .put("route", method + " " + path)
-        .put("status", 429);
-    if (feature != null) event.put("feature", feature);
-    if (ip != null) event.put("ip", ip);
-    putHeaderValue(event, "limit", h, "X-RateLimit-Limit", "RateLimit-Limit");
-    putHeaderValue(event, "remaining", h, "X-RateLimit-Remaining", "RateLimit-Remaining");
-    putHeaderValue(event, "retryAfter", h, "Retry-After");
-    JsonObject request = new JsonObject().put("method", method).put("path", path).put("requestId", ex.requestId);
-    if (userAgent != null) request.put("userAgent", userAgent);
-    return event.put("request", request);
-  }
-
-  /** The first of {@code names} present, as a number when it is one, else as text. */
-  private static void putHeaderValue(JsonObject event, String key, MultiMap headers, String... names) {
-    for (String name : names) {
-      String v = headers.get(name);
-      if (v == null || v.isBlank()) continue;
-      String t = v.trim();
-      try {
-        event.put(key, Long.parseLong(t));
-      } catch (NumberFormatException notANumber) {
-        event.put(key, t);
-      }
-      return;
-    }
-  }
-
-  private void sendEvent(JsonObject event) {
-    events.increment();
-    client.handOver(Addresses.INGEST_EVENT, event, 1, onRefused);
-    tap(event);
-  }
-
-  private void tap(JsonObject json) {
-    Handler<JsonObject> tap = options.getTap();
-    if (tap == null) return;
-    try {
-      tap.handle(json);
-    } catch (RuntimeException e) {
-      internalError("calling the tap", e);
-    }
-  }
-
-  private static String errorText(Exchange ex, int status, HttpServerResponse resp, AsyncResult<Void> ended, boolean statusValid) {
-    if (ex.failure != null) return failureMessage(ex.failure);
-    if (!statusValid) return "non-standard HTTP status " + status;
-    if (ex.failed && status >= 400 || status >= 500) return "HTTP " + status + " " + resp.getStatusMessage();
-    if (ended.failed()) return "response not completed: " + ended.cause().getMessage();
-    return null;
-  }
-
-  /** An {@link HttpException}'s payload is the app's own message ("Client Error (418)" is not). */
-  private static String failureMessage(Throwable failure) {
-    if (failure instanceof HttpException he && he.getPayload() != null && !he.getPayload().isBlank()) return he.getPayload();
-    return Throwables.message(failure);
-  }
-
-  // ------------------------------------------------------------------ request details
-
-  /** Spark requires a method of 1 to 32 characters and a non-blank path: keep entries valid. */
-  private static String method(HttpServerRequest req) {
-    String m = req.method() == null ? "UNKNOWN" : req.method().name();
-    return m.length() > 32 ? m.substring(0, 32) : m;
-  }
-
-  private static String path(HttpServerRequest req) {
-    String p = req.path();
-    return p == null || p.isBlank() ? "-" : p;
-  }
-
-  private String ip(HttpServerRequest req) {
-    int trusted = options.getTrustedProxies();
-    if (trusted > 0) {
-      List<String> forwarded = req.headers().getAll("X-Forwarded-For");
-      if (!forwarded.isEmpty()) {
-        String[] hops = String.join(",", forwarded).split(",");
-        int at = Math.max(0, hops.length - trusted);
-        String hop = hops[at].trim();
-        if (!hop.isEmpty()) return hop;
-      }
-    }
-    SocketAddress remote = req.remoteAddress();
-    return remote == null ? null : remote.host();
-  }
-
-  /**
-   * Query parameters (one value as a string, several as an array) and the JSON body: an object's
-   * fields are merged in (a body field wins over a query parameter of the same name), anything else
-   * goes under {@code body}. Null when there is neither. Spark redacts and caps it.
-   */
-  private Object input(RoutingContext ctx) {
-    JsonObject in = null;
-    String query = ctx.request().query();
-    if (query != null && !query.isEmpty()) {
-      try {
-        MultiMap params = ctx.queryParams();
-        for (String name : params.names()) {
-          List<String> values = params.getAll(name);
-          if (in == null) in = new JsonObject();
-          in.put(name, values.size() == 1 ? values.get(0) : new JsonArray(List.copyOf(values)));
-        }
-      } catch (RuntimeException malformed) {
-        // a query string Vert.x cannot decode: leave it out
-      }
-    }
-    RequestBody body = ctx.body();
-    if (body != null && body.available() && body.length() > 0 && body.length() <= options.getMaxInputBodyBytes() && jsonish(ctx)) {
-      try {
-        Object json = Json.decodeValue(body.buffer());
-        if (in == null) in = new JsonObject();
-        if (json instanceof JsonObject obj) {
-          for (String key : obj.fieldNames()) in.put(key, obj.getValue(key));
-        } else if (json != null) {
-          in.put("body", json);
-        }
-      } catch (DecodeException notJson) {
-        // not JSON after all: leave it out
-      }
-    }
-    return in;
-  }
-
-  private static boolean jsonish(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    return type == null || type.toLowerCase(Locale.ROOT).contains("json");
   }
 
   private void internalError(String what, RuntimeException e) {

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -80,7 +81,7 @@ public final class Ingestor {
   /** A validated write, and for each item of the input whether it is stored (not ignored). */
   private record Prepared(WriteRequest req, boolean[] keep) {}
 
-  private <T> Future<T> validated(java.util.concurrent.Callable<T> validate, boolean offLoop) {
+  private <T> Future<T> validated(Callable<T> validate, boolean offLoop) {
     if (offLoop) return vertx.executeBlocking(validate, false);
     try {
       return Future.succeededFuture(validate.call());

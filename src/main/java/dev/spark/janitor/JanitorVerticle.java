@@ -1,11 +1,13 @@
 package dev.spark.janitor;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.RetentionOp;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.TimeUnit;
@@ -60,7 +62,7 @@ public final class JanitorVerticle extends VerticleBase {
 
   /** A full VACUUM through storage's queue (so it never races a write); the sizes before and after. */
   Future<JsonObject> vacuum() {
-    return maintain(new JsonObject().put("op", "vacuum"))
+    return maintain(new RetentionOp.Vacuum()).map(RetentionOp.Vacuumed::toJson)
         .onSuccess(report -> LOG.info("Vacuum: " + report.encode()));
   }
 
@@ -77,18 +79,19 @@ public final class JanitorVerticle extends VerticleBase {
     JsonObject report = new JsonObject().put("startedAt", Timestamps.now()).put("maxAgeDays", limits.maxAgeDays())
         .put("maxSizeMB", limits.maxSizeMB());
     long maxBytes = limits.maxSizeMB() * 1024 * 1024;
-    return maintain(new JsonObject().put("op", "sizes"))
+    long maxAgeDays = limits.maxAgeDays();
+    return maintain(new RetentionOp.MeasureSizes())
         .compose(before -> {
-          report.put("bytesBefore", before.getLong("fileBytes"));
-          return deleteAll("deleteAgedEvents", 0);
+          report.put("bytesBefore", before.fileBytes());
+          return deleteAll(new RetentionOp.DeleteAgedEvents(maxAgeDays, CHUNK), 0);
         })
         .compose(n -> {
           report.put("agedEvents", n);
-          return deleteAll("deleteAgedIssues", 0);
+          return deleteAll(new RetentionOp.DeleteAgedIssues(maxAgeDays, CHUNK), 0);
         })
         .compose(n -> {
           report.put("agedIssues", n);
-          return deleteAll("deleteAgedAccess", 0);
+          return deleteAll(new RetentionOp.DeleteAgedAccess(maxAgeDays, CHUNK), 0);
         })
         .compose(n -> {
           report.put("agedAccessLogs", n);
@@ -98,14 +101,14 @@ public final class JanitorVerticle extends VerticleBase {
           report.put("sizeAccessLogs", counts[0]).put("sizeEvents", counts[1]);
           return reclaimSteps();
         })
-        .compose(v -> maintain(new JsonObject().put("op", "reclaim")))
+        .compose(v -> maintain(new RetentionOp.Reclaim()))
         .compose(after -> {
-          report.put("bytesAfter", after.getLong("fileBytes")).put("durationMs", System.currentTimeMillis() - started);
-          if (after.getLong("usedBytes") > maxBytes) {
+          report.put("bytesAfter", after.fileBytes()).put("durationMs", System.currentTimeMillis() - started);
+          if (after.usedBytes() > maxBytes) {
             report.put("warning", "Still above maxSizeMB after the pass: what is left is pending events (never deleted)"
                 + " or rows stored while the pass ran (the next pass takes those)");
           }
-          return maintain(new JsonObject().put("op", "putMeta").put("key", "last_cleanup").put("value", report));
+          return maintain(new RetentionOp.PutMeta("last_cleanup", report));
         })
         .map(v -> {
           LOG.info("Cleanup: " + report.encode());
@@ -113,40 +116,34 @@ public final class JanitorVerticle extends VerticleBase {
         });
   }
 
-  private Future<Integer> deleteAll(String op, int soFar) {
-    return paced(new JsonObject().put("op", op).put("maxAgeDays", limits.maxAgeDays()).put("chunk", CHUNK))
-        .compose(r -> {
-          int n = r.getInteger("deleted");
-          return n < CHUNK ? Future.succeededFuture(soFar + n) : deleteAll(op, soFar + n);
-        });
+  /** Repeats a delete until a chunk comes back short; the rows deleted in all. */
+  private Future<Integer> deleteAll(RetentionOp<RetentionOp.Deleted> delete, int soFar) {
+    return paced(delete).compose(r -> r.rows() < CHUNK ? Future.succeededFuture(soFar + r.rows()) : deleteAll(delete, soFar + r.rows()));
   }
 
   /** Deletes oldest access logs, then oldest consumed events, while live data exceeds the limit. */
   private Future<long[]> shrink(long maxBytes, long access, long events) {
-    return maintain(new JsonObject().put("op", "sizes")).compose(sizes -> {
-      if (sizes.getLong("usedBytes") <= maxBytes) return Future.succeededFuture(new long[] {access, events});
-      return paced(new JsonObject().put("op", "deleteOldestAccess").put("chunk", SIZE_CHUNK)).compose(a -> {
-        int na = a.getInteger("deleted");
-        if (na > 0) return shrink(maxBytes, access + na, events);
-        return paced(new JsonObject().put("op", "deleteOldestEvents").put("chunk", SIZE_CHUNK)).compose(e -> {
-          int ne = e.getInteger("deleted");
-          return ne > 0 ? shrink(maxBytes, access, events + ne) : Future.succeededFuture(new long[] {access, events});
-        });
+    return maintain(new RetentionOp.MeasureSizes()).compose(sizes -> {
+      if (sizes.usedBytes() <= maxBytes) return Future.succeededFuture(new long[] {access, events});
+      return paced(new RetentionOp.DeleteOldestAccess(SIZE_CHUNK)).compose(a -> {
+        if (a.rows() > 0) return shrink(maxBytes, access + a.rows(), events);
+        return paced(new RetentionOp.DeleteOldestEvents(SIZE_CHUNK)).compose(e ->
+            e.rows() > 0 ? shrink(maxBytes, access, events + e.rows()) : Future.succeededFuture(new long[] {access, events}));
       });
     });
   }
 
   /** Gives free pages back a few at a time (one big incremental_vacuum held the writer for seconds). */
   private Future<Void> reclaimSteps() {
-    return paced(new JsonObject().put("op", "reclaimStep").put("pages", RECLAIM_PAGES))
-        .compose(r -> r.getLong("freePages") > 0 && r.getInteger("freed") > 0 ? reclaimSteps() : Future.succeededFuture());
+    return paced(new RetentionOp.ReclaimStep(RECLAIM_PAGES))
+        .compose(r -> r.freePages() > 0 && r.freedPages() > 0 ? reclaimSteps() : Future.succeededFuture());
   }
 
   /**
    * One step, then a pause as long as the step took (from asking to the answer, so time spent
    * waiting behind ingest's commits counts too) before the next one may start.
    */
-  private Future<JsonObject> paced(JsonObject op) {
+  private <R extends RetentionOp.Reply> Future<R> paced(RetentionOp<R> op) {
     long started = System.nanoTime();
     return maintain(op).compose(r -> {
       long tookMs = (System.nanoTime() - started) / 1_000_000;
@@ -154,7 +151,8 @@ public final class JanitorVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> maintain(JsonObject op) {
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_MAINTAIN, op, SLOW).map(m -> m.body());
+  /** Storage answers each operation with its reply type (see {@link RetentionOp}). */
+  private <R extends RetentionOp.Reply> Future<R> maintain(RetentionOp<R> op) {
+    return vertx.eventBus().<R>request(Addresses.STORAGE_MAINTAIN, op, SLOW).map(Message::body);
   }
 }

@@ -12,10 +12,13 @@ import dev.spark.query.QueryParams;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -75,7 +78,7 @@ public final class McpRoutes {
     Object body;
     try {
       String text = ctx.body().asString();
-      body = text == null ? null : io.vertx.core.json.Json.decodeValue(text);
+      body = text == null ? null : Json.decodeValue(text);
     } catch (DecodeException e) {
       error(ctx, 400, null, -32700, "Parse error: " + e.getMessage());
       return;
@@ -271,8 +274,8 @@ public final class McpRoutes {
     ctx.response().closeHandler(v -> done.tryFail("closed"));
     changes.completion()
         .compose(v -> vertx.eventBus().<JsonObject>request(AgentBus.PROMPT, new JsonObject().put("text", text).put("source", "mcp"),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(65_000)))
-        .onFailure(e -> done.tryFail(e instanceof ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
+            new DeliveryOptions().setSendTimeout(65_000)))
+        .onFailure(e -> done.tryFail(e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
             ? AgentAbsence.describe(dashboard.sidecar(), agent).getString("message") : e.getMessage()));
     done.future().onComplete(ar -> {
       vertx.cancelTimer(timer);

@@ -8,8 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.micrometer.impl.MicrometerMetrics;
+import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
 import java.util.Collections;
@@ -101,12 +100,14 @@ public final class SparkMetrics {
     return new SparkMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
   }
 
-  /** The registry Vert.x's own Micrometer metrics write to for this instance, if it has one. */
+  /**
+   * The registry Vert.x's own Micrometer metrics write to, if this instance runs metrics: the one of
+   * the default registry name (public API cannot tell which name an instance was given; a Vert.x
+   * started with another {@code registryName} leaves Spark a registry of its own).
+   */
   private static MeterRegistry vertxRegistry(Vertx vertx) {
     try {
-      if (vertx instanceof VertxInternal internal && internal.metrics() instanceof MicrometerMetrics micrometer) {
-        return micrometer.registry();
-      }
+      if (vertx.isMetricsEnabled()) return BackendRegistries.getDefaultNow();
     } catch (RuntimeException | LinkageError e) {
       // Another metrics implementation, or an incompatible version: Spark keeps a registry of its own.
     }

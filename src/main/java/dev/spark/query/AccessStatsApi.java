@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Access-log analytics over a window, for the HTTP API, MCP and the CLI: per-route statistics and
@@ -41,7 +42,7 @@ public final class AccessStatsApi {
     String untilText = q.time("until");
     Instant until = untilText == null ? now : Timestamps.parse(untilText);
     Instant since = sinceText == null ? until.minus(DEFAULT_WINDOW) : Timestamps.parse(sinceText);
-    Instant start = since.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    Instant start = since.truncatedTo(ChronoUnit.MINUTES);
     long minutes = (Duration.between(start, until).toMillis() + 59_999) / 60_000;
     if (minutes < 1) throw new ValidationException("until", "until must be after since");
     if (minutes > MAX_TIMELINE_MINUTES) {

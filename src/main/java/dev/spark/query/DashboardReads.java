@@ -12,10 +12,13 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -79,8 +82,8 @@ public final class DashboardReads {
   }
 
   /** Adds one histogram query's rows: (method, path or route, duration, status, count, sum of durations). */
-  private static void fold(java.sql.Connection c, String sql, List<Object> bound, Map<String, RouteStats> byRoute, RouteStats all)
-      throws java.sql.SQLException {
+  private static void fold(Connection c, String sql, List<Object> bound, Map<String, RouteStats> byRoute, RouteStats all)
+      throws SQLException {
     Map<String, String> routes = new HashMap<>();
     try (PreparedStatement st = c.prepareStatement(sql)) {
       for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
@@ -173,7 +176,7 @@ public final class DashboardReads {
   private static long size(Path p) {
     try {
       return Files.exists(p) ? Files.size(p) : 0;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return 0;
     }
   }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The issues behind {@code GET /api/v1/issues}, {@code GET /api/v1/issues/{fingerprint}} and
@@ -145,7 +146,7 @@ public final class IssuesApi {
     };
   }
 
-  private static Future<JsonObject> guarded(java.util.function.Supplier<Future<JsonObject>> query) {
+  private static Future<JsonObject> guarded(Supplier<Future<JsonObject>> query) {
     try {
       return query.get();
     } catch (ValidationException e) {

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The queries behind {@code GET /api/v1/events} and {@code GET /api/v1/access}: parameters in,
@@ -106,7 +107,7 @@ public final class QueryApi {
     }
   }
 
-  private static Future<JsonObject> guarded(java.util.function.Supplier<Future<JsonObject>> query) {
+  private static Future<JsonObject> guarded(Supplier<Future<JsonObject>> query) {
     try {
       return query.get();
     } catch (ValidationException e) {

@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -53,7 +54,7 @@ public final class QueryParams {
   public Boolean bool(String name) {
     String v = string(name);
     if (v == null) return null;
-    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes" -> true;
       case "false", "0", "no" -> false;
       default -> throw new ValidationException(name, name + " must be true or false (got \"" + v + "\")");

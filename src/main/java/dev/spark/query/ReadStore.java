@@ -1,7 +1,6 @@
 package dev.spark.query;
 
-import dev.spark.event.EventRow;
-import dev.spark.event.IssueDelivery;
+import dev.spark.event.EventRows;
 import dev.spark.event.StoredEvent;
 import dev.spark.storage.IssueRows;
 import dev.spark.storage.Sql;
@@ -21,7 +20,10 @@ import io.vertx.sqlclient.Tuple;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads, on a pool of its own beside the single writer (WAL lets them run side by side). Never
@@ -117,10 +119,10 @@ public final class ReadStore {
   }
 
   /** Occurrences of one issue per hour (keys like {@code 2026-11-24T10}) from {@code since}. */
-  public Future<java.util.Map<String, Long>> issueHourly(String fingerprint, String since) {
-    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(java.util.Map.<String, Long>of())
+  public Future<Map<String, Long>> issueHourly(String fingerprint, String since) {
+    return issuesReadable().compose(ok -> !ok ? Future.succeededFuture(Map.<String, Long>of())
         : pool.preparedQuery(Sql.get("issue_hourly")).execute(Tuple.of(fingerprint, since)).map(rows -> {
-          java.util.Map<String, Long> out = new java.util.HashMap<>();
+          Map<String, Long> out = new HashMap<>();
           for (Row r : rows) out.put(r.getString("hour"), number(r.getValue("n")));
           return out;
         }));
@@ -198,16 +200,7 @@ public final class ReadStore {
 
   private static List<StoredEvent> events(RowSet<Row> rows) {
     List<StoredEvent> out = new ArrayList<>();
-    for (Row r : rows) {
-      Long status = number(r.getValue("status"));
-      EventRow row = new EventRow(r.getString("type"), r.getString("trace_id"), r.getString("timestamp"),
-          r.getString("environment"), r.getString("feature"), r.getString("route"),
-          status == null ? null : status.intValue(), r.getString("data"), r.getString("fingerprint"), null);
-      Long consumed = number(r.getValue("consumed"));
-      Long suppressed = number(r.getValue("suppressed"));
-      out.add(new StoredEvent(number(r.getValue("id")), row, consumed != null && consumed != 0, r.getString("consumed_at"),
-          IssueDelivery.parse(r.getString("delivery")), suppressed != null && suppressed != 0));
-    }
+    for (Row r : rows) out.add(EventRows.event(r::getValue));
     return out;
   }
 
@@ -252,7 +245,7 @@ public final class ReadStore {
     public Filter where(String fragmentName, Object... bound) {
       clauses.add(Sql.get(fragmentName));
       for (Object b : bound) values.add(b);
-      named.add(new Clause(fragmentName, java.util.Arrays.asList(bound)));
+      named.add(new Clause(fragmentName, Arrays.asList(bound)));
       return this;
     }
 

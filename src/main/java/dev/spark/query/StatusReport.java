@@ -1,7 +1,7 @@
 package dev.spark.query;
 
 import dev.spark.event.StoredEvent;
-import dev.spark.storage.SqliteDatabase;
+import dev.spark.storage.SqliteFiles;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -27,8 +27,8 @@ public final class StatusReport {
     Future<List<StoredEvent>> newest = reads.events(new ReadStore.Filter(), 1);
     Future<JsonObject> lastCleanup = reads.meta("last_cleanup");
     return Future.all(counts, newest, lastCleanup).map(v -> {
-      long main = SqliteDatabase.fileSize(path, "");
-      long wal = SqliteDatabase.fileSize(path, "-wal");
+      long main = SqliteFiles.fileSize(path, "");
+      long wal = SqliteFiles.fileSize(path, "-wal");
       List<StoredEvent> last = newest.result();
       return new JsonObject()
           .put("db", new JsonObject().put("path", path.toString()).put("bytes", main + wal)

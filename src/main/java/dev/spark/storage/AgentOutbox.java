@@ -43,15 +43,11 @@ final class AgentOutbox {
    * left is removed. Answers {@code {"batches": [batch JSON with "firstId"]}}.
    */
   static JsonObject list(SqliteDatabase db, String subscriber) throws SQLException {
-    try {
-      return listOrThrow(db, subscriber);
-    } catch (SQLException | RuntimeException e) {
-      db.rollbackQuietly();
-      throw e;
-    }
+    // The commit takes the removals, if any; else it ends the transaction the writer's connection is always in.
+    return db.inTransaction(() -> listAndPrune(db, subscriber));
   }
 
-  private static JsonObject listOrThrow(SqliteDatabase db, String subscriber) throws SQLException {
+  private static JsonObject listAndPrune(SqliteDatabase db, String subscriber) throws SQLException {
     List<long[]> rows = new ArrayList<>();
     List<JsonArray> idLists = new ArrayList<>();
     PreparedStatement st = db.statement("outbox_list");
@@ -76,20 +72,12 @@ final class AgentOutbox {
       }
       batches.add(new EventBatch(events, (int) row[1], row[2]).toJson().put("firstId", row[0]));
     }
-    db.commit();  // the removals, if any; else it ends the transaction the writer's connection is always in
     return new JsonObject().put("batches", batches);
   }
 
   /** Removes a batch the subscriber has taken; committed when this returns. */
   static JsonObject release(SqliteDatabase db, String subscriber, long firstId) throws SQLException {
-    try {
-      int n = delete(db, subscriber, firstId);
-      db.commit();
-      return new JsonObject().put("released", n);
-    } catch (SQLException | RuntimeException e) {
-      db.rollbackQuietly();
-      throw e;
-    }
+    return db.inTransaction(() -> new JsonObject().put("released", delete(db, subscriber, firstId)));
   }
 
   private static int delete(SqliteDatabase db, String subscriber, long firstId) throws SQLException {

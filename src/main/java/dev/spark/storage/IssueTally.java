@@ -5,6 +5,7 @@ import dev.spark.event.IssueSummary;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,7 +38,7 @@ final class IssueTally {
   private final Map<String, Issue> issues = new LinkedHashMap<>();
 
   /** Adds rows with the ids they were given; rows without a fingerprint are not part of any issue. */
-  void add(java.util.List<EventRow> rows, long[] ids) {
+  void add(List<EventRow> rows, long[] ids) {
     for (int i = 0; i < rows.size(); i++) {
       EventRow r = rows.get(i);
       String fp = r.fingerprint();

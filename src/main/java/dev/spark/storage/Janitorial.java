@@ -1,71 +1,71 @@
 package dev.spark.storage;
 
-import io.vertx.core.json.JsonObject;
+import dev.spark.bus.RetentionOp;
+import dev.spark.bus.RetentionOp.Deleted;
+import dev.spark.bus.RetentionOp.Reply;
+
+import java.sql.SQLException;
 
 /**
- * The maintenance steps the janitor asks storage for, one small step per request so ingest keeps
- * flowing between them (except {@code vacuum}, which rebuilds the whole file in one go and holds
- * the writer while it does). A step that deleted rows or gave pages back also checkpoints what it
- * wrote to the WAL. Runs on the writer thread.
+ * Runs the janitor's {@link RetentionOp}s on the writer thread, one small step per request so ingest
+ * keeps flowing between them (except a vacuum, which rebuilds the whole file in one go and holds the
+ * writer while it does). A step that deleted rows or gave pages back also checkpoints what it wrote
+ * to the WAL.
  */
 final class Janitorial {
-  private final SqliteDatabase db;
+  private final Retention retention;
+  private final Maintenance maintenance;
+  private final Meta meta;
 
   Janitorial(SqliteDatabase db) {
-    this.db = db;
+    this.retention = new Retention(db);
+    this.maintenance = new Maintenance(db);
+    this.meta = new Meta(db);
   }
 
-  JsonObject run(JsonObject request) throws Exception {
-    String op = request.getString("op", "");
-    int chunk = request.getInteger("chunk", 1000);
-    return switch (op) {
-      case "deleteAgedEvents" -> deleted(db.deleteChunk("delete_aged_events", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
-      case "deleteAgedIssues" -> deleted(db.deleteChunk("delete_aged_issues", SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
-      case "deleteAgedAccess" -> deleted(db.deleteAccessChunk(SqliteDatabase.cutoff(request.getLong("maxAgeDays")), chunk));
-      case "deleteOldestAccess" -> deleted(db.deleteAccessChunk(null, chunk));
-      case "deleteOldestEvents" -> deleted(db.deleteChunk("delete_oldest_consumed_events", chunk));
-      case "reclaimStep" -> {
-        int freed = db.incrementalVacuum(request.getInteger("pages", 1000));
-        checkpoint(freed);
-        yield new JsonObject().put("freed", freed).put("freePages", db.freePages());
-      }
-      case "sizes" -> sizes();
-      case "reclaim" -> {
-        db.reclaim();
-        yield sizes();
-      }
-      case "vacuum" -> vacuum();
-      case "putMeta" -> {
-        db.putMeta(request.getString("key"), request.getJsonObject("value"));
-        yield new JsonObject();
-      }
-      default -> throw new IllegalArgumentException("Unknown maintenance operation: " + op);
-    };
+  Reply run(RetentionOp<?> op) throws SQLException {
+    if (op instanceof RetentionOp.DeleteAgedEvents o) return deleted(retention.agedEvents(o.maxAgeDays(), o.chunk()));
+    if (op instanceof RetentionOp.DeleteAgedIssues o) return deleted(retention.agedIssues(o.maxAgeDays(), o.chunk()));
+    if (op instanceof RetentionOp.DeleteAgedAccess o) return deleted(retention.agedAccess(o.maxAgeDays(), o.chunk()));
+    if (op instanceof RetentionOp.DeleteOldestAccess o) return deleted(retention.oldestAccess(o.chunk()));
+    if (op instanceof RetentionOp.DeleteOldestEvents o) return deleted(retention.oldestEvents(o.chunk()));
+    if (op instanceof RetentionOp.ReclaimStep o) {
+      int freed = maintenance.incrementalVacuum(o.pages());
+      checkpoint(freed);
+      return new RetentionOp.Reclaimed(freed, maintenance.freePages());
+    }
+    if (op instanceof RetentionOp.MeasureSizes) return sizes();
+    if (op instanceof RetentionOp.Reclaim) {
+      maintenance.reclaim();
+      return sizes();
+    }
+    if (op instanceof RetentionOp.Vacuum) return vacuum();
+    if (op instanceof RetentionOp.PutMeta o) {
+      meta.put(o.key(), o.value());
+      return new RetentionOp.MetaStored(o.key());
+    }
+    throw new IllegalArgumentException("Unknown maintenance operation: " + op);
   }
 
   /** A full VACUUM with the sizes (database plus WAL) before and after. */
-  private JsonObject vacuum() throws Exception {
+  private RetentionOp.Vacuumed vacuum() throws SQLException {
     long started = System.nanoTime();
-    long before = db.fileBytes();
-    db.vacuum();
-    return new JsonObject()
-        .put("bytesBefore", before)
-        .put("bytesAfter", db.fileBytes())
-        .put("usedBytes", db.usedBytes())
-        .put("durationMs", (System.nanoTime() - started) / 1_000_000);
+    long before = maintenance.fileBytes();
+    maintenance.vacuum();
+    return new RetentionOp.Vacuumed(before, maintenance.fileBytes(), maintenance.usedBytes(), (System.nanoTime() - started) / 1_000_000);
   }
 
-  private JsonObject sizes() throws Exception {
-    return new JsonObject().put("usedBytes", db.usedBytes()).put("fileBytes", db.fileBytes());
+  private RetentionOp.Sizes sizes() throws SQLException {
+    return new RetentionOp.Sizes(maintenance.usedBytes(), maintenance.fileBytes());
   }
 
-  /** A step that changed pages checkpoints them at once (see {@link SqliteDatabase#checkpointPassive}). */
-  private JsonObject deleted(int n) throws Exception {
-    checkpoint(n);
-    return new JsonObject().put("deleted", n);
+  /** A step that changed pages checkpoints them at once (see {@link Maintenance#checkpointPassive}). */
+  private Deleted deleted(int rows) throws SQLException {
+    checkpoint(rows);
+    return new Deleted(rows);
   }
 
-  private void checkpoint(int changed) throws Exception {
-    if (changed > 0) db.checkpointPassive();
+  private void checkpoint(int changed) throws SQLException {
+    if (changed > 0) maintenance.checkpointPassive();
   }
 }

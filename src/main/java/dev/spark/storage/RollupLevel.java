@@ -1,5 +1,7 @@
 package dev.spark.storage;
 
+import dev.spark.event.Timestamps;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -31,7 +33,7 @@ public enum RollupLevel {
   }
 
   public String bucket(Instant instant) {
-    return dev.spark.event.Timestamps.format(instant).substring(0, length);
+    return Timestamps.format(instant).substring(0, length);
   }
 
   public Instant floor(Instant t) {

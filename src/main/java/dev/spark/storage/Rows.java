@@ -1,23 +1,35 @@
 package dev.spark.storage;
 
-import dev.spark.event.EventRow;
-import dev.spark.event.IssueDelivery;
+import dev.spark.event.EventRows;
 import dev.spark.event.StoredEvent;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** Maps an {@code events} row (the column order of the named SELECTs) to a {@link StoredEvent}. */
+/** Maps an {@code events} row of a JDBC result set to a {@link StoredEvent} ({@link EventRows} does the mapping). */
 final class Rows {
   private Rows() {}
 
   static StoredEvent event(ResultSet rs) throws SQLException {
-    int status = rs.getInt("status");
-    Integer boxed = rs.wasNull() ? null : status;
-    EventRow row = new EventRow(
-        rs.getString("type"), rs.getString("trace_id"), rs.getString("timestamp"), rs.getString("environment"),
-        rs.getString("feature"), rs.getString("route"), boxed, rs.getString("data"), rs.getString("fingerprint"), null);
-    return new StoredEvent(rs.getLong("id"), row, rs.getInt("consumed") != 0, rs.getString("consumed_at"),
-        IssueDelivery.parse(rs.getString("delivery")), rs.getInt("suppressed") != 0);
+    try {
+      return EventRows.event(column -> {
+        try {
+          return rs.getObject(column);
+        } catch (SQLException e) {
+          throw new ColumnFailure(e);
+        }
+      });
+    } catch (ColumnFailure e) {
+      throw e.sql;
+    }
+  }
+
+  private static final class ColumnFailure extends RuntimeException {
+    final SQLException sql;
+
+    ColumnFailure(SQLException sql) {
+      super(sql);
+      this.sql = sql;
+    }
   }
 }

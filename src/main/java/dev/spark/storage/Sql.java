@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -53,6 +54,6 @@ public final class Sql {
   static String[] statements(String script) {
     StringBuilder clean = new StringBuilder();
     for (String line : script.split("\n")) if (!line.trim().startsWith("--")) clean.append(line).append('\n');
-    return java.util.Arrays.stream(clean.toString().split(";")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    return Arrays.stream(clean.toString().split(";")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
   }
 }

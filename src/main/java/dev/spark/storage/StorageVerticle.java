@@ -2,6 +2,7 @@ package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
 import dev.spark.bus.EventBusCodecs;
+import dev.spark.bus.RetentionOp;
 import dev.spark.bus.WriteRequest;
 import dev.spark.config.SparkConfig;
 import dev.spark.metrics.SparkMetrics;
@@ -37,6 +38,8 @@ public final class StorageVerticle extends VerticleBase {
   private WriterLoop writer;
   private SqliteDatabase db;
   private Janitorial janitorial;
+  private Consumption consumption;
+  private IssueStore issueStore;
   private boolean closing;
   private long rejected;
   private SparkMetrics metrics;
@@ -68,6 +71,8 @@ public final class StorageVerticle extends VerticleBase {
         .onSuccess(opened -> {
           db = opened;
           janitorial = new Janitorial(opened);
+          consumption = new Consumption(opened);
+          issueStore = new IssueStore(opened);
           writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, "spark-sqlite-writer-" + deploymentID());
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
@@ -76,7 +81,7 @@ public final class StorageVerticle extends VerticleBase {
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
+            vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
   }
@@ -117,7 +122,7 @@ public final class StorageVerticle extends VerticleBase {
     int limit = msg.body().getInteger("limit", 500);
     List<String> holdFor = new ArrayList<>();
     for (Object o : msg.body().getJsonArray("holdFor", new JsonArray())) if (o instanceof String s) holdFor.add(s);
-    enqueueOp(msg, () -> db.consume(limit, issues, clock.instant(), holdFor));
+    enqueueOp(msg, () -> consumption.consume(limit, issues, clock.instant(), holdFor));
   }
 
   private void onOutbox(Message<JsonObject> msg) {
@@ -141,7 +146,7 @@ public final class StorageVerticle extends VerticleBase {
       return;
     }
     enqueueOp(msg, () -> {
-      JsonObject issue = db.setIssueStatus(fingerprint, action, clock.instant());
+      JsonObject issue = issueStore.setStatus(fingerprint, action, clock.instant());
       if (issue == null) throw new Refusal(404, "No issue with fingerprint " + fingerprint);
       return issue;
     });
@@ -157,9 +162,12 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  private void onMaintain(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    enqueueOp(msg, () -> janitorial.run(body));
+  private void onMaintain(Message<Object> msg) {
+    if (!(msg.body() instanceof RetentionOp<?> op)) {
+      msg.fail(400, "expected a RetentionOp (dev.spark.bus), got " + (msg.body() == null ? "nothing" : msg.body().getClass().getSimpleName()));
+      return;
+    }
+    enqueueOp(msg, () -> janitorial.run(op));
   }
 
   private void enqueueOp(Message<?> msg, Callable<Object> work) {

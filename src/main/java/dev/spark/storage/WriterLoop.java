@@ -47,6 +47,8 @@ final class WriterLoop {
 
   private final Vertx vertx;
   private final SqliteDatabase db;
+  private final RowInserts inserts;
+  private final Meta meta;
   private final int maxBatchRows;
   private final SparkMetrics metrics;
   private final Clock clock;
@@ -67,6 +69,8 @@ final class WriterLoop {
   WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, String name) {
     this.vertx = vertx;
     this.db = db;
+    this.inserts = new RowInserts(db);
+    this.meta = new Meta(db);
     this.maxBatchRows = maxBatchRows;
     this.metrics = metrics;
     this.clock = clock;
@@ -190,7 +194,7 @@ final class WriterLoop {
 
   private void probe() {
     try {
-      db.putMeta("write_probe", new JsonObject().put("at", Timestamps.now()));
+      meta.put("write_probe", new JsonObject().put("at", Timestamps.now()));
       writable();
     } catch (Exception e) {
       writeError = String.valueOf(e.getMessage());
@@ -216,12 +220,12 @@ final class WriterLoop {
       else access.addAll(((WriteRequest.Access) w.req()).rows());
     }
     try {
-      long[] eventIds = events.isEmpty() ? new long[0] : db.insertEvents(events);
-      long[] accessIds = access.isEmpty() ? new long[0] : db.insertAccess(access);
+      long[] eventIds = events.isEmpty() ? new long[0] : inserts.insertEvents(events);
+      long[] accessIds = access.isEmpty() ? new long[0] : inserts.insertAccess(access);
       if (!events.isEmpty()) {
         IssueTally tally = new IssueTally();
         tally.add(events, eventIds);
-        db.upsertIssues(tally, clock.instant());
+        inserts.upsertIssues(tally, clock.instant());
       }
       db.commit();
       long[][] ids = new long[group.size()][];

@@ -1,6 +1,7 @@
 package dev.spark.web;
 
 import dev.spark.bus.Addresses;
+import dev.spark.config.AgentConfig;
 import dev.spark.query.ReadStore;
 import dev.spark.query.StatusReport;
 import io.vertx.core.Future;
@@ -29,7 +30,7 @@ public final class AdminRoutes {
   }
 
   /** With {@code agent}, the status also says whether a coding agent is attached, and if not why and how to fix it. */
-  public static Router router(Vertx vertx, ReadStore reads, Path dbPath, TokenAuth auth, dev.spark.config.AgentConfig agent) {
+  public static Router router(Vertx vertx, ReadStore reads, Path dbPath, TokenAuth auth, AgentConfig agent) {
     Router router = Router.router(vertx);
     router.get("/status").handler(auth).handler(ctx -> {
       Future<JsonObject> storage = vertx.eventBus().<JsonObject>request(Addresses.STORAGE_STATS, new JsonObject(), QUICK)

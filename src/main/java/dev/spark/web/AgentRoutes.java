@@ -2,7 +2,10 @@ package dev.spark.web;
 
 import dev.spark.agent.AgentAbsence;
 import dev.spark.agent.AgentBus;
+import dev.spark.agent.AgentPrompts;
 import dev.spark.config.AgentConfig;
+import dev.spark.config.ServerUrl;
+import dev.spark.config.SparkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -39,7 +42,7 @@ public final class AgentRoutes {
 
   private AgentRoutes() {}
 
-  public static Router router(Vertx vertx, TokenAuth auth, Dashboard.Mode mode, dev.spark.config.SparkConfig cfg) {
+  public static Router router(Vertx vertx, TokenAuth auth, Dashboard.Mode mode, SparkConfig cfg) {
     AgentConfig agent = AgentConfig.fromJson(cfg.json());
     long heartbeatMs = cfg.stream().heartbeatMs();
     Router router = Router.router(vertx);
@@ -72,12 +75,12 @@ public final class AgentRoutes {
    * {@code GET /agent/prompt}: the system-prompt text Spark gives its agent in this environment, for
    * agents run by hand (the Pi extension appends it to each run) and the tools its profile allows.
    */
-  static JsonObject prompt(dev.spark.config.SparkConfig cfg) {
-    dev.spark.config.SparkConfig.Profile profile = cfg.profile();
-    String url = "http://" + (cfg.web().host().contains(":") ? "[" + cfg.web().host() + "]" : cfg.web().host()) + ":" + cfg.web().port();
+  static JsonObject prompt(SparkConfig cfg) {
+    SparkConfig.Profile profile = cfg.profile();
+    String url = ServerUrl.of(cfg.web());
     return new JsonObject().put("environment", cfg.environment()).put("behavior", profile.behavior()).put("tools", profile.tools())
-        .put("toolList", new JsonArray(dev.spark.agent.AgentPrompts.tools(profile)))
-        .put("systemPrompt", dev.spark.agent.AgentPrompts.systemPrompt(cfg.environment(), profile, url,
+        .put("toolList", new JsonArray(AgentPrompts.tools(profile)))
+        .put("systemPrompt", AgentPrompts.systemPrompt(cfg.environment(), profile, url,
             Path.of(cfg.db().path()).toAbsolutePath().toString()));
   }
 

@@ -6,10 +6,12 @@ import dev.spark.mcp.McpContext;
 import dev.spark.mcp.McpRoutes;
 import dev.spark.query.DashboardReads;
 import dev.spark.query.ReadStore;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +26,7 @@ public final class Dashboard {
     EMBEDDED, SIDECAR;
 
     public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -63,7 +65,7 @@ public final class Dashboard {
   }
 
   /** Releases the analytics connections. */
-  public io.vertx.core.Future<Void> close() {
+  public Future<Void> close() {
     return dashboardReads.close();
   }
 

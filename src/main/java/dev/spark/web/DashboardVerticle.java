@@ -2,6 +2,8 @@ package dev.spark.web;
 
 import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.ConfigLoader;
+import dev.spark.config.RandomTokens;
+import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
 import dev.spark.query.ReadStore;
 import dev.spark.storage.SqliteDatabase;
@@ -15,8 +17,6 @@ import io.vertx.ext.web.Router;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -57,7 +57,7 @@ public final class DashboardVerticle extends VerticleBase {
     }
     String token = cfg.web().token();
     if (token.isEmpty()) {
-      token = randomToken();
+      token = RandomTokens.token();
       LOG.warning("No web.token or SPARK_WEB_TOKEN set; this run's API token is " + token + ". Dashboard: " + loginUrl(cfg.web(), token));
     }
     Path path = Path.of(cfg.db().path());
@@ -88,7 +88,8 @@ public final class DashboardVerticle extends VerticleBase {
     TokenAuth auth = TokenAuth.required(token, "web.token", sessions);
     dashboard = new Dashboard(vertx, cfg, token, reads, auth, sessions, Dashboard.Mode.SIDECAR, follower::stats);
 
-    Router api = Router.router(vertx);
+    SparkRouter router = SparkRouter.create(vertx);
+    Router api = router.api();
     api.get("/stream").handler(auth).handler(ctx -> {
       if ("true".equalsIgnoreCase(ctx.request().getParam("observe"))) {
         ctx.next();
@@ -100,14 +101,8 @@ public final class DashboardVerticle extends VerticleBase {
     api.post("/issues/:fingerprint/:action").handler(auth).handler(ctx ->
         ApiResponses.error(ctx, 409, "conflict", "This is Spark's read-only dashboard sidecar: it never writes. "
             + "Resolve, mute or reopen issues on the Spark that writes the database."));
-    api.route().subRouter(QueryRoutes.router(vertx, reads, auth));
-    api.route().subRouter(IssueRoutes.router(vertx, reads, auth));
-    api.route().subRouter(StreamRoutes.router(vertx, hub, auth));
-    dashboard.mountApi(api);
-
-    Router root = Router.router(vertx);
-    root.route("/api/v1/*").subRouter(api);
-    root.get("/health").handler(ctx -> reads.counts().onComplete(ar -> {
+    router.readApi(vertx, reads, hub, auth);
+    router.root().get("/health").handler(ctx -> reads.counts().onComplete(ar -> {
       JsonObject body = new JsonObject().put("mode", "sidecar").put("follower", follower.stats());
       if (ar.succeeded()) {
         ApiResponses.json(ctx, 200, body.put("status", "UP").put("db", ar.result().put("path", reads.path().toAbsolutePath().toString())));
@@ -116,11 +111,7 @@ public final class DashboardVerticle extends VerticleBase {
             .put("reason", String.valueOf(ar.cause().getMessage()))));
       }
     }));
-    root.route().subRouter(dashboard.router());
-    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500}) {
-      root.errorHandler(status, ctx -> WebVerticle.failure(ctx, status));
-    }
-    return root;
+    return router.build(dashboard);
   }
 
   @Override
@@ -147,15 +138,6 @@ public final class DashboardVerticle extends VerticleBase {
    * sends; the login page posts it to {@code /auth} and then drops it from the address bar.
    */
   public static String loginUrl(SparkConfig.Web web, String token) {
-    String host = web.host();
-    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
-    if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
-    return "http://" + host + ":" + web.port() + "/login#token=" + token;
-  }
-
-  private static String randomToken() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return ServerUrl.of(web) + "/login#token=" + token;
   }
 }

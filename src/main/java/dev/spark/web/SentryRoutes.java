@@ -18,6 +18,7 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Sentry's ingest endpoints on Spark's port, so an application with a Sentry SDK reports here by
@@ -110,7 +111,7 @@ final class SentryRoutes {
     });
   }
 
-  private static Future<SentryIngest.Prepared> now(java.util.function.Supplier<SentryIngest.Prepared> prepare) {
+  private static Future<SentryIngest.Prepared> now(Supplier<SentryIngest.Prepared> prepare) {
     try {
       return Future.succeededFuture(prepare.get());
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.spark.web;
 
+import dev.spark.config.RandomTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -10,9 +11,8 @@ import io.vertx.core.shareddata.LocalMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,7 +28,6 @@ public final class Sessions {
   public static final long IDLE_MS = 12 * 60 * 60 * 1000L;
   private static final long TOUCH_EVERY_MS = 60_000;
   private static final int SWEEP_ABOVE = 1_000;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final LocalMap<String, Long> lastSeen;
 
@@ -44,9 +43,7 @@ public final class Sessions {
         if (now - e.getValue() > IDLE_MS) lastSeen.remove(e.getKey());
       }
     }
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String id = RandomTokens.token(32);
     lastSeen.put(id, now);
     return id;
   }
@@ -98,7 +95,7 @@ public final class Sessions {
 
   static boolean isLoopback(String host) {
     if (host == null) return false;
-    String h = host.toLowerCase(java.util.Locale.ROOT);
+    String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
     return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1");
   }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -96,7 +97,7 @@ public final class TokenAuth implements SecurityPolicyHandler {
       int originPort = uri.getPort() < 0 ? defaultPort : uri.getPort();
       int requestPort = authority.port() < 0 ? (request.isSSL() ? 443 : defaultPort) : authority.port();
       return stripBrackets(uri.getHost()).equalsIgnoreCase(stripBrackets(authority.host())) && originPort == requestPort;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       return false;
     }
   }

@@ -1,6 +1,7 @@
 package dev.spark.web;
 
 import dev.spark.bus.EventBusCodecs;
+import dev.spark.config.AgentConfig;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.Ingestor;
 import dev.spark.ingest.sentry.SentryIngest;
@@ -12,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -45,26 +45,16 @@ public final class WebVerticle extends VerticleBase {
 
     Ingestor ingestor = new Ingestor(vertx, cfg);
     String ingestScope = Path.of(cfg.db().path()).toAbsolutePath().toString();
-    Router api = Router.router(vertx);
-    api.route().subRouter(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest().maxBodyBytes(),
-        cfg.ingest().maxInFlightBytes(), ingestScope));
-    api.route().subRouter(QueryRoutes.router(vertx, reads, readAuth));
-    api.route().subRouter(IssueRoutes.router(vertx, reads, readAuth));
-    api.route().subRouter(StreamRoutes.router(vertx, hub, readAuth));
-    api.route().subRouter(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth,
-        dev.spark.config.AgentConfig.fromJson(cfg.json())));
-    dashboard.mountApi(api);
-
-    root = Router.router(vertx);
-    root.route("/api/v1/*").subRouter(api);
     SentryKeys sentryKeys = new SentryKeys(cfg.ingest().token());
-    root.route().subRouter(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys,
-        cfg.ingest().maxBodyBytes(), cfg.ingest().maxInFlightBytes(), ingestScope, cfg.ingest().allowedOrigins()));
-    root.route().subRouter(HealthRoutes.router(vertx, reads, hub));
-    root.route().subRouter(dashboard.router());
-    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
-      root.errorHandler(status, ctx -> failure(ctx, status));
-    }
+    root = SparkRouter.create(vertx)
+        .api(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest().maxBodyBytes(),
+            cfg.ingest().maxInFlightBytes(), ingestScope))
+        .readApi(vertx, reads, hub, readAuth)
+        .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))
+        .root(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys,
+            cfg.ingest().maxBodyBytes(), cfg.ingest().maxInFlightBytes(), ingestScope, cfg.ingest().allowedOrigins()))
+        .root(HealthRoutes.router(vertx, reads, hub))
+        .build(dashboard);
 
     server = vertx.createHttpServer(HttpLimits.options(cfg.web()));
     limits = HttpLimits.install(vertx, server, cfg.web(), root);
@@ -83,16 +73,5 @@ public final class WebVerticle extends VerticleBase {
   /** Every route this server serves (AccessControlTest walks it to check each one has an entry in its table). */
   Router routes() {
     return root;
-  }
-
-  static void failure(RoutingContext ctx, int status) {
-    String message = switch (status) {
-      case 404 -> "No such endpoint: " + ctx.request().method() + " " + ctx.request().path();
-      case 405 -> "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
-      case 413 -> BodyLimit.tooLarge(ctx);
-      default -> ctx.failure() != null && status < 500 ? String.valueOf(ctx.failure().getMessage()) : "Request failed";
-    };
-    if (status >= 500 && ctx.failure() != null) LOG.warning("Request " + ctx.request().path() + " failed: " + ctx.failure());
-    ApiResponses.error(ctx, status, ApiResponses.codeFor(status), message);
   }
 }

@@ -429,7 +429,7 @@ public final class IngestBenchmark {
     double aRate = a == null ? Double.NaN : a.rowsPerSecond();
     System.out.println();
     System.out.println("SQLite (as the baseline connection reports it): " + SqliteBaseline.lastPragmas
-        + "; Spark's writer opens its file with the same pragmas (SqliteDatabase.openOnce)");
+        + "; Spark's writer opens its file with the same pragmas (SqliteFiles.configure)");
     System.out.println();
     System.out.println("Throughput (every workload on a fresh database; rows = rows acknowledged as committed)");
     String line = "-".repeat(150);

@@ -1,7 +1,7 @@
 package dev.spark.bench;
 
 import dev.spark.bus.Addresses;
-import dev.spark.storage.SqliteDatabase;
+import dev.spark.storage.SqliteFiles;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -94,7 +94,7 @@ public final class Soak {
       worstP99 = Math.max(worstP99, Math.max(pHttp, Math.max(pBus, pAccess)));
       long[] q = dashboard.take();
       String line = String.format(Locale.ROOT, "%4d  %7d  %7d  %8d  %5.1f  %13d  %9d  %12d  %11d  %11.1f  %10.1f  %13.1f  %8.1f / %7.1f  %7d  %6d",
-          m, rssMb(), heapMb(), heapAfterGcMb(), SqliteDatabase.fileBytes(db) / 1048576.0,
+          m, rssMb(), heapMb(), heapAfterGcMb(), SqliteFiles.fileBytes(db) / 1048576.0,
           httpStats.rowsOk + busStats.rowsOk, agent.received(), observer.received(), accessStats.rowsOk,
           pHttp, pBus, pAccess, RunStats.percentileMs(q, 99), RunStats.percentileMs(q, 100),
           httpStats.rejectedRequests + busStats.rejectedRequests + accessStats.rejectedRequests,
@@ -144,7 +144,7 @@ public final class Soak {
         httpStats.rejectedRequests + busStats.rejectedRequests + accessStats.rejectedRequests, dashboard.queries.get(), worstP99,
         RunStats.percentileMs(httpStats.ackLatencyNanos.sorted(), 99), RunStats.percentileMs(busStats.ackLatencyNanos.sorted(), 99),
         RunStats.percentileMs(accessStats.ackLatencyNanos.sorted(), 99),
-        Math.max(httpLoad.maxBehindMs(), Math.max(busLoad.maxBehindMs(), accessLoad.maxBehindMs())), SqliteDatabase.fileBytes(db) / 1048576.0);
+        Math.max(httpLoad.maxBehindMs(), Math.max(busLoad.maxBehindMs(), accessLoad.maxBehindMs())), SqliteFiles.fileBytes(db) / 1048576.0);
     clients.close();
     server.close();
     if (!o.containsKey("keep")) Bench.deleteTree(dir);

@@ -1,6 +1,6 @@
 package dev.spark.bench;
 
-import dev.spark.storage.SqliteDatabase;
+import dev.spark.storage.SqliteFiles;
 
 import dev.spark.event.Timestamps;
 import dev.spark.storage.Sql;
@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Plain sqlite-jdbc, no Vert.x: the same schema (Spark's {@code sql/schema.sql}), the same pragmas
- * as {@code SqliteDatabase.openOnce}, the same INSERT statement, rows with the same column values
+ * as {@code SqliteFiles.configure}, the same INSERT statement, rows with the same column values
  * Spark stores for the benchmark's access logs. One thread, one connection.
  */
 final class SqliteBaseline {
@@ -29,8 +29,8 @@ final class SqliteBaseline {
   /** Opens a fresh database exactly as Spark's writer does, and returns the pragmas it ended up with. */
   static Connection open(Path db, String synchronous) throws SQLException {
     Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-    SqliteDatabase.configure(conn, synchronous);
-    SqliteDatabase.createSchema(conn);
+    SqliteFiles.configure(conn, synchronous);
+    SqliteFiles.createSchema(conn);
     return conn;
   }
 

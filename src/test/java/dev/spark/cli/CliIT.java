@@ -1,18 +1,15 @@
 package dev.spark.cli;
 
+import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,11 +37,7 @@ class CliIT {
   @Test
   void startStatusRunAndStopAsRealProcesses(@TempDir Path dir) throws Exception {
     Path conf = writeConf(dir);
-    Process start = new ProcessBuilder(SPARK.toString(), "start", "--conf", conf.toString())
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    try {
-      Lines startOutput = Lines.follow(start);
-      startOutput.await("Spark started", 120);
+    try (SparkProcess start = SparkProcess.start(dir, List.of(SPARK.toString(), "start", "--conf", conf.toString()), "Spark started")) {
 
       Ran status = spark(dir, "status", "--json", "--conf", conf.toString());
       assertEquals(0, status.code(), status.toString());
@@ -57,9 +50,9 @@ class CliIT {
       assertEquals("boom\n", run.out());
       assertTrue(run.err().contains("recorded as process-error #1 in Spark at http://127.0.0.1:"), run.err());
 
-      sigterm(start); // to bin/spark, which forwards it to Spark
-      assertTrue(start.waitFor(60, TimeUnit.SECONDS), "bin/spark start stops when Spark does");
-      assertEquals(143, start.exitValue(), "Spark's own exit code after SIGTERM:\n" + startOutput);
+      start.sigterm(); // to bin/spark, which forwards it to Spark
+      assertEquals(143, start.awaitExit(60), "bin/spark start stops when Spark does, with Spark's own exit code after SIGTERM:\n"
+          + start.output());
       Path wal = dir.resolve("spark.db-wal");
       assertFalse(Files.exists(wal) && Files.size(wal) > 0, "Spark closed the database cleanly");
 
@@ -71,46 +64,29 @@ class CliIT {
       JsonObject stopped = new JsonObject(spark(dir, "status", "--json", "--conf", conf.toString()).out());
       assertNull(stopped.getValue("storage"), "read from the file now");
       assertEquals(running.getJsonObject("db").getString("path"), stopped.getJsonObject("db").getString("path"));
-    } finally {
-      if (start.isAlive()) start.destroyForcibly();
     }
   }
 
   @Test
   void runForwardsSigtermAndExitsWithTheCommandsCode(@TempDir Path dir) throws Exception {
     Path conf = writeConf(dir);
-    Process run = new ProcessBuilder(SPARK.toString(), "run", "--conf", conf.toString(), "--",
-        "sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.1; done")
-        .directory(dir.toFile()).redirectErrorStream(true).start();
-    try {
-      Lines output = Lines.follow(run);
-      output.await("ready", 120);
-      sigterm(run); // to bin/spark (java: the script execs it), which forwards it to sh
-      assertTrue(run.waitFor(30, TimeUnit.SECONDS), "the command stopped, and spark run with it");
-      output.await("not recorded as an error", 10);
-      assertEquals(7, run.exitValue(), output.toString());
-      assertTrue(output.toString().contains("got-term\n"), "the command got the SIGTERM:\n" + output);
-      assertTrue(output.toString().contains("spark run: sh exited with code 7 after SIGTERM was forwarded to it; not recorded as an error"),
-          output.toString());
+    try (SparkProcess run = SparkProcess.start(dir, List.of(SPARK.toString(), "run", "--conf", conf.toString(), "--",
+        "sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.1; done"), "ready")) {
+      run.sigterm(); // to bin/spark (java: the script execs it), which forwards it to sh
+      int code = run.awaitExit(30);  // the command stopped, and spark run with it
+      run.awaitLine("not recorded as an error", 10);
+      assertEquals(7, code, run.output());
+      assertTrue(run.lines().contains("got-term"), "the command got the SIGTERM:\n" + run.output());
+      assertTrue(run.output().contains("spark run: sh exited with code 7 after SIGTERM was forwarded to it; not recorded as an error"),
+          run.output());
       assertFalse(Files.exists(dir.resolve("spark.db")), "a stop the user asked for is not an error event");
-    } finally {
-      if (run.isAlive()) run.destroyForcibly();
     }
   }
 
-  /** SIGTERM, as kill(1) sends it; Process.destroy() would also close our end of the process's output. */
-  private static void sigterm(Process p) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).inheritIO().start();
-    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -TERM " + p.pid());
-  }
-
   private static Path writeConf(Path dir) throws Exception {
-    JsonObject json = new JsonObject(Files.readString(Path.of("conf/spark.json")));
-    json.getJsonObject("db").put("path", dir.resolve("spark.db").toString());
-    json.getJsonObject("web").put("port", SparkUnderTest.freePort()).put("token", "cli-it-token").put("instances", 1);
-    Path conf = dir.resolve("spark.json");
-    Files.writeString(conf, json.encodePrettily());
-    return conf;
+    return SparkProcess.writeConf(dir.resolve("spark.json"), new JsonObject()
+        .put("db", new JsonObject().put("path", dir.resolve("spark.db").toString()))
+        .put("web", new JsonObject().put("port", SparkUnderTest.freePort()).put("token", "cli-it-token").put("instances", 1)));
   }
 
   record Ran(int code, String out, String err) {
@@ -130,60 +106,5 @@ class CliIT {
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/spark " + String.join(" ", args) + " finished");
     return new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
-  }
-
-  /** A process's merged output, read as it comes, with a way to wait for a line. */
-  private static final class Lines {
-    private final StringBuilder text = new StringBuilder();
-    private final List<Waiter> waiters = new ArrayList<>();
-    private boolean ended;
-
-    private record Waiter(String needle, CompletableFuture<Void> seen) {}
-
-    static Lines follow(Process p) {
-      Lines lines = new Lines();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) lines.add(line);
-        } catch (Exception ignored) {
-          // the process went away
-        }
-        lines.end();
-      }, "cli-it-reader");
-      reader.setDaemon(true);
-      reader.start();
-      return lines;
-    }
-
-    synchronized void add(String line) {
-      text.append(line).append('\n');
-      waiters.removeIf(w -> {
-        if (!text.toString().contains(w.needle())) return false;
-        w.seen().complete(null);
-        return true;
-      });
-    }
-
-    synchronized void end() {
-      ended = true;
-      for (Waiter w : waiters) w.seen().completeExceptionally(new AssertionError("output ended without \"" + w.needle() + "\":\n" + text));
-      waiters.clear();
-    }
-
-    void await(String needle, int seconds) throws Exception {
-      CompletableFuture<Void> seen = new CompletableFuture<>();
-      synchronized (this) {
-        if (text.toString().contains(needle)) return;
-        if (ended) throw new AssertionError("output ended without \"" + needle + "\":\n" + text);
-        waiters.add(new Waiter(needle, seen));
-      }
-      seen.get(seconds, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public synchronized String toString() {
-      return text.toString();
-    }
   }
 }

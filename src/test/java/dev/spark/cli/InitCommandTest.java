@@ -103,7 +103,7 @@ class InitCommandTest {
     Files.writeString(project.resolve("config/spark-prod.json"), written.encodePrettily());
     Files.createDirectories(project.resolve(".spark"));
     try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + project.resolve(".spark/spark.db"))) {
-      dev.spark.storage.SqliteDatabase.createSchema(db); // a database to report on
+      dev.spark.storage.SqliteFiles.createSchema(db); // a database to report on
     }
     CliRunner.Result status = CliRunner.run(project, Map.of(), "status", "--conf", "config/spark-prod.json");
     assertEquals(0, status.exitCode(), status.toString());

@@ -228,7 +228,7 @@ class JsonCapperTest {
       .put("bytes", new byte[] {1, 2, 3}).put("nan", Double.NaN)
       .put("a", new JsonArray().add(1).add(new JsonArray()).add(new JsonObject()).add("ключ"))
       .put("o", new JsonObject().put("ключ \"k\"", new JsonArray().add(0.1)));
-    assertEquals(bytes(in.encode()), JsonCapper.size(in));
+    assertEquals(bytes(in.encode()), JsonSize.size(in));
   }
 
   @Test

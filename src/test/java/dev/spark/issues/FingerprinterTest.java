@@ -104,7 +104,7 @@ class FingerprinterTest {
   @Test
   void framesOfEachFormat() {
     List<String> out = new ArrayList<>();
-    assertTrue(Fingerprinter.frames(String.join("\n",
+    assertTrue(StackFrames.collect(String.join("\n",
         "Error: Connection refused",
         "    at db.ts:12",
         "    at /app/src/jobs/worker.js:3:9",
@@ -113,17 +113,17 @@ class FingerprinterTest {
     assertEquals(List.of("(db.ts)", "(jobs/worker.js)", "insert (assets/app.#f#a#b.js)"), out);
 
     out.clear();
-    assertTrue(Fingerprinter.frames("Traceback (most recent call last):\n  File \"/app/api/views.py\", line 12, in handler\n"
+    assertTrue(StackFrames.collect("Traceback (most recent call last):\n  File \"/app/api/views.py\", line 12, in handler\n"
         + "  File \"/usr/lib/python3/site-packages/django/core.py\", line 3, in run", out));
     assertEquals(List.of("handler (api/views.py)"), out);
 
     out.clear();
-    assertTrue(Fingerprinter.frames("java.lang.RuntimeException: x\n\tat app//dev.shop.Foo$$Lambda$123/0x0000000800c0a8.apply(Unknown Source)\n"
+    assertTrue(StackFrames.collect("java.lang.RuntimeException: x\n\tat app//dev.shop.Foo$$Lambda$123/0x0000000800c0a8.apply(Unknown Source)\n"
         + "\tat dev.shop.Foo.run(Foo.java:3) ~[shop.jar:1.0]\nCaused by: java.io.IOException\n\t... 4 more", out));
     assertEquals(List.of("dev.shop.Foo.apply", "dev.shop.Foo.run"), out);
 
     out.clear();
-    assertFalse(Fingerprinter.frames("java.lang.NullPointerException\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:209)\n"
+    assertFalse(StackFrames.collect("java.lang.NullPointerException\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:209)\n"
         + "\tat io.vertx.core.impl.future.FutureImpl.onComplete(FutureImpl.java:1)", out), "no application frame");
     assertEquals(List.of("java.util.Objects.requireNonNull", "io.vertx.core.impl.future.FutureImpl.onComplete"), out,
         "then the top frames stand in");

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code GET /metrics}: Prometheus text with Spark's meters (and Vert.x's, when Vert.x runs Micrometer metrics). */
@@ -91,11 +92,7 @@ class MetricsTest {
 
   @Test
   void whenVertxRunsMicrometerMetricsSparkSharesItsRegistry(@TempDir Path dir) {
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)).setRegistryName("spark-metrics-test")))
-        .withMetrics(new MicrometerMetricsFactory())
-        .build();
+    Vertx vertx = vertxWithMetrics(MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
     try {
       SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
       assertEquals(200, spark.postNow("/api/v1/events", new JsonObject().put("type", "rate-limit")).statusCode());
@@ -107,5 +104,28 @@ class MetricsTest {
     } finally {
       Await.result(vertx.close());
     }
+  }
+
+  @Test
+  void aVertxRegistryUnderAnotherNameLeavesSparkARegistryOfItsOwn(@TempDir Path dir) {
+    Vertx vertx = vertxWithMetrics("spark-metrics-test");
+    try {
+      SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+      assertEquals(200, spark.postNow("/api/v1/events", new JsonObject().put("type", "rate-limit")).statusCode());
+      String text = scrape(spark);
+      assertEquals(1, value(text, "spark_ingested_total{kind=\"event\"}"));
+      assertFalse(text.contains("vertx_http_server_requests_total"), "Vert.x's meters are in a registry Spark does not know");
+      assertFalse(spark.getJson("/api/v1/dashboard/summary").getJsonObject("metrics").getBoolean("vertx"));
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  private static Vertx vertxWithMetrics(String registryName) {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)).setRegistryName(registryName)))
+        .withMetrics(new MicrometerMetricsFactory())
+        .build();
   }
 }

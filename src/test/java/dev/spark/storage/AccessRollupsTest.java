@@ -53,7 +53,7 @@ class AccessRollupsTest {
       for (int batch = 0; batch < 20; batch++) {
         List<AccessRow> b = new ArrayList<>();
         for (int i = 0; i < 500; i++) b.add(randomRow());
-        db.insertAccess(b);
+        new RowInserts(db).insertAccess(b);
         db.commit();
         rows.addAll(b);
       }
@@ -61,13 +61,13 @@ class AccessRollupsTest {
     assertSame(vertx, file, rows, "after inserts");
 
     try (SqliteDatabase db = SqliteDatabase.open(file, "NORMAL")) {
-      int deleted = db.deleteAccessChunk(null, 1_234);
+      int deleted = new Retention(db).deleteAccessChunk(null, 1_234);
       assertEquals(1_234, deleted);
       rows.subList(0, 1_234).clear();
       String cutoff = Timestamps.format(now.minus(40, ChronoUnit.HOURS));
       int aged;
       do {
-        aged = db.deleteAccessChunk(cutoff, 700);
+        aged = new Retention(db).deleteAccessChunk(cutoff, 700);
       } while (aged > 0);
       rows.removeIf(r -> r.timestamp().compareTo(cutoff) < 0);
     }

@@ -25,9 +25,9 @@ class AgentOutboxTest {
   void aConsumedBatchIsHeldForHeldSubscribersOnlyAndRebuiltAsItWasSent(@TempDir Path dir) throws Exception {
     try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("spark.db"), "NORMAL")) {
       long[] ids = insert(db, "same-bug", "same-bug", "other-bug");
-      EventBatch sent = db.consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent"));
+      EventBatch sent = new Consumption(db).consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent"));
       assertEquals(2, sent.events().size(), "one event per issue");
-      assertEquals(0, db.consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent")).consumed(), "nothing left");
+      assertEquals(0, new Consumption(db).consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent")).consumed(), "nothing left");
 
       JsonArray held = AgentOutbox.list(db, "spark-agent").getJsonArray("batches");
       assertEquals(1, held.size());
@@ -52,9 +52,9 @@ class AgentOutboxTest {
   void aHeldBatchWhoseEventsWereDeletedIsPrunedAndOneWithSomeLeftKeepsThem(@TempDir Path dir) throws Exception {
     try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("spark.db"), "NORMAL")) {
       long[] first = insert(db, "a-bug");
-      db.consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent"));
+      new Consumption(db).consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent"));
       long[] second = insert(db, "b-bug", "c-bug");
-      db.consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent"));
+      new Consumption(db).consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent"));
       delete(db, first[0]);
       delete(db, second[0]);
 
@@ -72,10 +72,11 @@ class AgentOutboxTest {
       rows.add(new EventRow("server-error", null, "2026-11-24T10:00:00.000Z", "test", null, null, 500,
           new JsonObject().put("error", new JsonObject().put("message", m)).encode(), "fp-" + m, null));
     }
-    long[] ids = db.insertEvents(rows);
+    RowInserts inserts = new RowInserts(db);
+    long[] ids = inserts.insertEvents(rows);
     var tally = new IssueTally();
     tally.add(rows, ids);
-    db.upsertIssues(tally, Instant.now());
+    inserts.upsertIssues(tally, Instant.now());
     db.commit();
     return ids;
   }

@@ -12,13 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * Spark as a real process: the fat jar ({@code java -jar target/spark.jar -conf <file>}) on a
- * configuration of the test's own. Its output is collected line by line, so a test can wait for a
- * given line instead of sleeping; it is stopped by its pid, with SIGTERM ({@link #terminate}) or
- * SIGKILL ({@link #kill9}), never by name.
+ * Spark as a real process, for every test that starts one: the fat jar ({@code java -jar
+ * target/spark.jar -conf <file>}, {@link #startJar}), or any other way users start it ({@code bin/vertx
+ * run}, {@code bin/spark start}: {@link #start}), on a configuration of the test's own. Its output
+ * (stdout and stderr merged) is collected line by line, so a test can wait for a given line instead
+ * of sleeping; it is stopped by its pid, with SIGTERM ({@link #terminate}, {@link #sigterm}) or SIGKILL
+ * ({@link #kill9}), never by name. Signals go through kill(1): {@code Process.destroy()} would also
+ * close our end of the process's output, and what it prints while stopping would be lost.
  */
 public final class SparkProcess implements AutoCloseable {
   public static final Path JAR = Path.of("target/spark.jar").toAbsolutePath();
@@ -49,18 +53,33 @@ public final class SparkProcess implements AutoCloseable {
 
   /** Starts the fat jar in {@code workDir} with {@code conf} and waits (up to 120 s) for "Spark started". */
   public static SparkProcess startJar(Path workDir, Path conf, String... jvmArgs) throws Exception {
+    return start(workDir, jarCommand(conf, jvmArgs), "Spark started");
+  }
+
+  /** {@code java <jvmArgs> -jar target/spark.jar -conf <conf>}. */
+  public static List<String> jarCommand(Path conf, String... jvmArgs) {
     if (!Files.exists(JAR)) throw new AssertionError("mvn package builds " + JAR);
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(List.of(jvmArgs));
     command.addAll(List.of("-jar", JAR.toString(), "-conf", conf.toAbsolutePath().toString()));
-    SparkProcess p = new SparkProcess(new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start());
+    return command;
+  }
+
+  /** Starts {@code command} in {@code workDir} and waits (up to 120 s) for a line containing {@code readyLine}; stops it if none comes. */
+  public static SparkProcess start(Path workDir, List<String> command, String readyLine) throws Exception {
+    SparkProcess p = launch(workDir, command);
     try {
-      p.awaitLine(l -> l.contains("Spark started"), 120);
+      p.awaitLine(l -> l.contains(readyLine), 120);
     } catch (Throwable e) {
       p.close();
       throw e;
     }
     return p;
+  }
+
+  /** Starts {@code command} in {@code workDir} without waiting for anything (e.g. one that is to fail). */
+  public static SparkProcess launch(Path workDir, List<String> command) throws IOException {
+    return new SparkProcess(new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start());
   }
 
   private void read() {
@@ -82,6 +101,11 @@ public final class SparkProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for a line of output (already printed or still to come) that contains {@code text}. */
+  public String awaitLine(String text, long timeoutSeconds) throws Exception {
+    return awaitLine(l -> l.contains(text), timeoutSeconds);
+  }
+
   /** Waits for a line of output (already printed or still to come) that matches. */
   public String awaitLine(Predicate<String> match, long timeoutSeconds) throws Exception {
     CompletableFuture<String> found = new CompletableFuture<>();
@@ -94,7 +118,7 @@ public final class SparkProcess implements AutoCloseable {
     }
     try {
       return found.get(timeoutSeconds, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("No matching line within " + timeoutSeconds + " s; output so far:\n" + output());
     }
   }
@@ -117,21 +141,31 @@ public final class SparkProcess implements AutoCloseable {
 
   /** {@code kill -KILL <pid>}: no shutdown hook, no commit, no checkpoint. Returns the exit code (137). */
   public int kill9() throws Exception {
-    Process kill = new ProcessBuilder("kill", "-KILL", Long.toString(pid())).redirectErrorStream(true).start();
-    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-      throw new AssertionError("kill -KILL " + pid() + " failed: " + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    }
-    return awaitExit();
+    signal("KILL");
+    return awaitExit(60);
   }
 
   /** SIGTERM by pid: a graceful stop. Returns the exit code. */
   public int terminate() throws Exception {
-    process.destroy();
-    return awaitExit();
+    sigterm();
+    return awaitExit(60);
   }
 
-  private int awaitExit() throws Exception {
-    if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("Spark (pid " + pid() + ") did not exit");
+  /** Sends SIGTERM by pid and returns at once (the process may forward it, e.g. bin/spark to its command). */
+  public void sigterm() throws Exception {
+    signal("TERM");
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).redirectErrorStream(true).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -" + name + " " + pid() + " failed: " + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Waits for the process to exit and its output to be read to the end; returns its exit code. */
+  public int awaitExit(long timeoutSeconds) throws Exception {
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) throw new AssertionError("Spark (pid " + pid() + ") did not exit:\n" + output());
     reader.join(10_000);
     return process.exitValue();
   }

@@ -1,18 +1,15 @@
 package dev.spark.web;
 
+import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -44,9 +40,9 @@ class DashboardSidecarIT {
     Path appConf = conf(dir.resolve("app.json"), db, appPort);
     Path sidecarConf = conf(dir.resolve("sidecar.json"), db, sidecarPort);
 
-    List<Process> processes = new ArrayList<>();
+    List<SparkProcess> processes = new ArrayList<>();
     try {
-      Process app = start(processes, "dev.spark.SparkVerticle", appConf, "Spark started");
+      SparkProcess app = start(processes, "dev.spark.SparkVerticle", appConf, "Spark started");
       start(processes, "dev.spark.web.DashboardVerticle", sidecarConf, "Spark dashboard (sidecar) on");
 
       // An observer on the sidecar sees what the app stores, within a second.
@@ -80,8 +76,7 @@ class DashboardSidecarIT {
       assertEquals("id: 3", seen.poll(5, TimeUnit.SECONDS));
 
       // The app crashes hard: no shutdown hook, no checkpoint.
-      app.destroyForcibly();
-      assertTrue(app.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(137, app.kill9());
 
       HttpResponse<String> events = get(sidecarPort, "/api/v1/events");
       assertEquals(200, events.statusCode());
@@ -99,43 +94,20 @@ class DashboardSidecarIT {
       assertEquals(200, post(appPort, "/api/v1/events", "{\"type\":\"server-error\",\"error\":{\"message\":\"after restart\"}}").statusCode());
       assertEquals("id: 4", seen.poll(5, TimeUnit.SECONDS));
     } finally {
-      for (Process p : processes) {
-        if (p.isAlive()) p.destroyForcibly();
-      }
+      processes.forEach(SparkProcess::close);
     }
   }
 
   private static Path conf(Path file, Path db, int port) throws Exception {
-    JsonObject json = new JsonObject(Files.readString(Path.of("conf/spark.json")));
-    json.getJsonObject("db").put("path", db.toString());
-    json.getJsonObject("web").put("port", port).put("token", TOKEN);
-    Files.writeString(file, json.encodePrettily());
-    return file;
+    return SparkProcess.writeConf(file, new JsonObject()
+        .put("db", new JsonObject().put("path", db.toString()))
+        .put("web", new JsonObject().put("port", port).put("token", TOKEN)));
   }
 
-  private static Process start(List<Process> processes, String verticle, Path conf, String readyLine) throws Exception {
-    Process p = new ProcessBuilder("bin/vertx", "run", verticle, "-conf", conf.toString())
-        .directory(Path.of("").toAbsolutePath().toFile()).redirectErrorStream(true).start();
+  /** {@code bin/vertx run <verticle>}, as the README shows it, once it has printed {@code readyLine}. */
+  private static SparkProcess start(List<SparkProcess> processes, String verticle, Path conf, String readyLine) throws Exception {
+    SparkProcess p = SparkProcess.start(Path.of("").toAbsolutePath(), List.of("bin/vertx", "run", verticle, "-conf", conf.toString()), readyLine);
     processes.add(p);
-    CompletableFuture<String> ready = new CompletableFuture<>();
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          if (line.contains(readyLine)) ready.complete(line);
-        }
-      } catch (Exception e) {
-        ready.completeExceptionally(e);
-      }
-      ready.completeExceptionally(new AssertionError(verticle + " exited before it was ready:\n" + output));
-    });
-    reader.setDaemon(true);
-    reader.start();
-    assertNotNull(ready.get(120, TimeUnit.SECONDS));
     return p;
   }
 

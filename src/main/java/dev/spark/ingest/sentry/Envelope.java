@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ public record Envelope(JsonObject header, List<Item> items) {
           throw SentryRejection.malformed("Item " + n + " (" + t + ") says length " + len + " but only "
               + (body.length - pos[0]) + " bytes follow its header");
         }
-        payload = java.util.Arrays.copyOfRange(body, pos[0], pos[0] + (int) len);
+        payload = Arrays.copyOfRange(body, pos[0], pos[0] + (int) len);
         pos[0] += (int) len;
         if (pos[0] < body.length) {
           if (body[pos[0]] != '\n') {

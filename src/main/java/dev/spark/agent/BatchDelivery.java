@@ -1,0 +1,222 @@
+package dev.spark.agent;
+
+import dev.spark.bus.Addresses;
+import dev.spark.event.EventBatch;
+import dev.spark.event.StoredEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The batches on their way to Pi. Each becomes one follow-up {@code prompt}; it is delivered when Pi
+ * has acknowledged the prompt and taken it into its conversation (its {@code message_start}). Until
+ * then it waits here, and storage holds it in {@code agent_outbox} ({@link #loadHeld}, {@link #release}),
+ * so a batch survives a crash of Pi (sent again, oldest first) and of Spark itself.
+ */
+final class BatchDelivery {
+  private static final Logger LOG = Logger.getLogger(BatchDelivery.class.getName());
+
+  private final Vertx vertx;
+  private final PiRpc rpc;
+  private final Transcript transcript;
+  private final Runnable changed;
+  private final Consumer<String> refused;
+  /** Batches not yet delivered to the current process, by their first event id: oldest first. */
+  private final TreeMap<Long, PendingBatch> pending = new TreeMap<>();
+  /** Event ids of the batches the current run has taken (for telling a restarted agent what was interrupted). */
+  private final List<Long> inRun = new ArrayList<>();
+  private List<Long> interrupted = List.of();
+  private long deliveredBatches;
+  private long deliveredEvents;
+  private long resentBatches;
+
+  /** A consumed batch on its way to the agent. */
+  private static final class PendingBatch {
+    /** The batch's first event id: its key here and in {@code agent_outbox}. */
+    final long key;
+    final EventBatch batch;
+    final String text;
+    String commandId;
+    boolean acknowledged;
+    boolean started;
+    int sends;
+
+    PendingBatch(EventBatch batch) {
+      this.key = batch.events().get(0).id();
+      this.batch = batch;
+      this.text = AgentMessages.batch(batch);
+    }
+
+    List<Long> ids() {
+      List<Long> ids = new ArrayList<>();
+      for (StoredEvent e : batch.events()) ids.add(e.id());
+      return ids;
+    }
+  }
+
+  /**
+   * @param changed called when what {@link #json} shows has changed
+   * @param refused called when Pi refuses a batch (it cannot work: the process is to be restarted)
+   */
+  BatchDelivery(Vertx vertx, PiRpc rpc, Transcript transcript, Runnable changed, Consumer<String> refused) {
+    this.vertx = vertx;
+    this.rpc = rpc;
+    this.transcript = transcript;
+    this.changed = changed;
+    this.refused = refused;
+  }
+
+  /** A batch consumed for the agent: kept until delivered, and sent at once when {@code sendNow}. */
+  void offer(EventBatch batch, boolean sendNow) {
+    if (batch == null || batch.isEmpty()) return;
+    PendingBatch p = new PendingBatch(batch);
+    if (pending.putIfAbsent(p.key, p) != null) return;
+    if (sendNow) send(p);
+    changed.run();
+  }
+
+  /**
+   * Adds the batches storage holds for this agent (consumed, never taken by Pi: before a crash of
+   * Spark, or published while the agent was not listening) that are not waiting here already. Read
+   * through the storage writer, so every release asked for before is committed. A failure leaves the
+   * batches held for the next start.
+   */
+  Future<Void> loadHeld() {
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "list")
+            .put("subscriber", AgentVerticle.SUBSCRIBER_ID))
+        .map(m -> {
+          int added = 0;
+          for (Object o : m.body().getJsonArray("batches", new JsonArray())) {
+            PendingBatch p = new PendingBatch(EventBatch.fromJson((JsonObject) o));
+            if (pending.putIfAbsent(p.key, p) == null) added++;
+          }
+          if (added > 0) {
+            transcript.spark(added + " batch(es) Spark had consumed for the agent and Pi never took (held in the database, e.g. "
+                + "across a restart of Spark) will be sent again.");
+            changed.run();
+          }
+          return (Void) null;
+        })
+        .recover(e -> {
+          LOG.warning("Could not read the batches held for the agent: " + e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Sends every batch not yet sent to the current process, oldest first. */
+  void sendUnsent() {
+    for (PendingBatch p : pending.values()) if (p.commandId == null) send(p);
+  }
+
+  private void send(PendingBatch p) {
+    p.sends++;
+    if (p.sends > 1) resentBatches++;
+    transcript.add("batch", new JsonObject().put("eventIds", new JsonArray(p.ids())).put("text", p.text).put("resent", p.sends > 1));
+    int gen = rpc.generation();
+    Future<JsonObject> answer = rpc.command(PiRpc.prompt(p.text), AgentVerticle.COMMAND_TIMEOUT_MS);
+    p.commandId = rpc.lastCommandId();
+    answer.onComplete(ar -> {
+      if (!rpc.current(gen) || pending.get(p.key) != p) return;
+      if (ar.succeeded()) {
+        p.acknowledged = true;
+        if (p.started) delivered(p);
+        else changed.run();
+      } else {
+        refused.accept("Pi refused a batch: " + ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** Pi took a user message into its conversation: if it is a batch sent, the batch is delivered once acknowledged. */
+  void taken(String text) {
+    for (PendingBatch p : pending.values()) {
+      if (p.commandId != null && !p.started && p.text.equals(text)) {
+        p.started = true;
+        inRun.addAll(p.ids());
+        if (p.acknowledged) delivered(p);
+        return;
+      }
+    }
+  }
+
+  private void delivered(PendingBatch p) {
+    pending.remove(p.key);
+    release(p);
+    deliveredBatches++;
+    deliveredEvents += p.batch.events().size();
+    changed.run();
+  }
+
+  /** Pi has taken the batch: storage no longer needs to hold it. */
+  private void release(PendingBatch p) {
+    vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "release")
+            .put("subscriber", AgentVerticle.SUBSCRIBER_ID).put("firstId", p.key))
+        .onFailure(e -> LOG.warning("Could not release the agent's batch #" + p.key
+            + " (it may be sent again after a restart): " + e.getMessage()));
+  }
+
+  /** Pi finished a run: its batches were not interrupted. */
+  void runEnded() {
+    inRun.clear();
+  }
+
+  /** The process is gone: every batch is to be sent again to the next one; the current run's batches were interrupted. */
+  void processGone() {
+    if (!inRun.isEmpty()) interrupted = List.copyOf(inRun);
+    inRun.clear();
+    for (PendingBatch p : pending.values()) {
+      p.commandId = null;
+      p.acknowledged = false;
+      p.started = false;
+    }
+  }
+
+  /** Event ids of the run a dead process did not finish (for the next orientation). */
+  List<Long> interrupted() {
+    return interrupted;
+  }
+
+  /** The orientation told Pi about the interrupted run. */
+  void interruptionReported() {
+    interrupted = List.of();
+  }
+
+  int size() {
+    return pending.size();
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  long pendingEvents() {
+    return pending.values().stream().mapToLong(p -> p.batch.events().size()).sum();
+  }
+
+  /** The {@code batches} part of the agent's state. */
+  JsonObject json() {
+    long waiting = 0;
+    long unacknowledged = 0;
+    long queued = 0;
+    for (PendingBatch p : pending.values()) {
+      waiting += p.batch.events().size();
+      if (p.commandId != null && !p.acknowledged) unacknowledged++;
+      if (p.acknowledged && !p.started) queued++;
+    }
+    return new JsonObject()
+        .put("pending", pending.size())
+        .put("pendingEvents", waiting)
+        .put("unacknowledged", unacknowledged)
+        .put("queued", queued)
+        .put("delivered", deliveredBatches)
+        .put("deliveredEvents", deliveredEvents)
+        .put("resent", resentBatches);
+  }
+}

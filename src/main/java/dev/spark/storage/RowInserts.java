@@ -1,0 +1,112 @@
+package dev.spark.storage;
+
+import dev.spark.event.AccessRow;
+import dev.spark.event.EventRow;
+import dev.spark.event.Timestamps;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The writer's inserts: events, access logs (with their rollups) and the issues the events belong
+ * to. None of them commits: the writer commits a whole group at once.
+ */
+final class RowInserts {
+  private final SqliteDatabase db;
+
+  RowInserts(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  /** Inserts the rows without committing; returns their ids in order. */
+  long[] insertEvents(List<EventRow> rows) throws SQLException {
+    PreparedStatement insert = db.statement("insert_event");
+    for (EventRow r : rows) {
+      insert.setString(1, r.type());
+      insert.setString(2, r.traceId());
+      insert.setString(3, r.timestamp());
+      insert.setString(4, r.environment());
+      insert.setString(5, r.feature());
+      insert.setString(6, r.route());
+      setInt(insert, 7, r.status());
+      insert.setString(8, r.data());
+      insert.setString(9, r.fingerprint());
+      insert.addBatch();
+    }
+    insert.executeBatch();
+    return idsEndingAtLastInsert(rows.size());
+  }
+
+  /**
+   * Adds the occurrences of one commit to their issues (one upsert per fingerprint), without
+   * committing: in the transaction that inserted the events. A resolved issue that occurs again is
+   * reopened and marked as a regression.
+   */
+  void upsertIssues(IssueTally tally, Instant now) throws SQLException {
+    if (tally.isEmpty()) return;
+    String at = Timestamps.format(now);
+    PreparedStatement upsert = db.statement("upsert_issue");
+    for (IssueTally.Issue i : tally.issues()) {
+      upsert.setString(1, i.fingerprint);
+      upsert.setString(2, i.type);
+      upsert.setString(3, i.summary == null ? null : i.summary.errorClass());
+      upsert.setString(4, i.summary == null ? null : i.summary.message());
+      upsert.setString(5, i.summary == null ? null : i.summary.culprit());
+      upsert.setString(6, i.firstSeen);
+      upsert.setString(7, i.lastSeen);
+      upsert.setLong(8, i.count);
+      upsert.setLong(9, i.firstId);
+      upsert.setLong(10, i.lastId);
+      upsert.setString(11, at);
+      upsert.addBatch();
+    }
+    upsert.executeBatch();
+  }
+
+  /** Inserts the rows and adds them to the rollups, without committing; returns their ids in order. */
+  long[] insertAccess(List<AccessRow> rows) throws SQLException {
+    PreparedStatement insert = db.statement("insert_access");
+    for (AccessRow r : rows) {
+      insert.setString(1, r.timestamp());
+      insert.setString(2, r.method());
+      insert.setString(3, r.path());
+      insert.setInt(4, r.status());
+      if (r.durationMs() == null) insert.setNull(5, Types.INTEGER);
+      else insert.setLong(5, r.durationMs());
+      insert.setString(6, r.ip());
+      insert.setString(7, r.feature());
+      insert.setString(8, r.requestId());
+      insert.setString(9, r.input());
+      insert.setString(10, r.error());
+      insert.setString(11, r.userAgent());
+      insert.addBatch();
+    }
+    insert.executeBatch();
+    db.rollups().add(rows);
+    return idsEndingAtLastInsert(rows.size());
+  }
+
+  /**
+   * This connection is the only writer and the tables are AUTOINCREMENT, so the rows of one batch
+   * got consecutive ids ending at last_insert_rowid().
+   */
+  private long[] idsEndingAtLastInsert(int count) throws SQLException {
+    long last;
+    try (ResultSet rs = db.statement("last_insert_id").executeQuery()) {
+      rs.next();
+      last = rs.getLong(1);
+    }
+    long[] ids = new long[count];
+    for (int i = 0; i < count; i++) ids[i] = last - count + 1 + i;
+    return ids;
+  }
+
+  private static void setInt(PreparedStatement st, int index, Integer value) throws SQLException {
+    if (value == null) st.setNull(index, Types.INTEGER);
+    else st.setInt(index, value);
+  }
+}
