@@ -251,7 +251,7 @@
       this.id = id;
       $('detail').hidden = false;
       for (const tr of feed.rows.values()) tr.classList.toggle('selected', Number(tr.dataset.id) === id);
-      for (const f of ['d-type', 'd-time', 'd-feature', 'd-route', 'd-status', 'd-trace', 'd-env', 'd-state', 'd-message', 'd-stack', 'd-input', 'd-raw']) {
+      for (const f of ['d-type', 'd-time', 'd-feature', 'd-route', 'd-status', 'd-trace', 'd-env', 'd-state', 'd-release', 'd-sdk', 'd-message', 'd-stack', 'd-input', 'd-raw']) {
         $(f).textContent = '';
       }
       $('d-id').textContent = '#' + id;
@@ -277,6 +277,10 @@
         ? (e.suppressed ? 'held back (consumed without delivery: flood control, or its issue muted or resolved)' : 'consumed')
           + (e.consumedAt ? ' at ' + e.consumedAt : '')
         : 'pending';
+      // release and SDK: sent by Sentry SDKs (see README, Sentry SDKs), or by any client that sets them
+      $('d-release').textContent = typeof d.release === 'string' ? d.release : '–';
+      const sdk = d.sdk && typeof d.sdk === 'object' ? [d.sdk.name, d.sdk.version].filter((x) => typeof x === 'string').join(' ') : '';
+      $('d-sdk').textContent = sdk || '–';
       $('d-message').textContent = messageOf(e) || '–';
       const stack = d.error && typeof d.error === 'object' ? d.error.stack : undefined;
       $('d-stack').textContent = stack ? String(stack) : '(no stack trace)';
