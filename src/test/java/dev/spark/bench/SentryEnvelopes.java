@@ -12,11 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.BitSet;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
@@ -95,22 +90,6 @@ final class SentryEnvelopes {
 
   /** The acknowledged sequence numbers against the event ids in the file. */
   static RunStats.Verification verify(Path db, BitSet acked) {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-         Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT json_extract(data, '$.eventId') FROM events")) {
-      BitSet present = new BitSet();
-      long rows = 0;
-      while (rs.next()) {
-        present.set((int) Long.parseLong(rs.getString(1), 16));
-        rows++;
-      }
-      BitSet missing = (BitSet) acked.clone();
-      missing.andNot(present);
-      BitSet extra = (BitSet) present.clone();
-      extra.andNot(acked);
-      return new RunStats.Verification(TABLE, rows, acked.cardinality(), missing.cardinality(), extra.cardinality(), null);
-    } catch (SQLException | RuntimeException e) {
-      return new RunStats.Verification(TABLE, -1, acked.cardinality(), acked.cardinality(), 0, e.getMessage());
-    }
+    return SparkServer.verify(db, TABLE, "SELECT json_extract(data, '$.eventId') FROM events", rs -> Long.parseLong(rs.getString(1), 16), acked);
   }
 }
