@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS access_logs (
   method TEXT NOT NULL,
   path TEXT NOT NULL,
   status INTEGER NOT NULL,
-  duration_ms INTEGER,
+  duration_ms REAL,
   ip TEXT,
   feature TEXT,
   request_id TEXT,
@@ -60,6 +60,12 @@ ALTER TABLE events ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN delivery TEXT;
 CREATE INDEX IF NOT EXISTS idx_events_fingerprint ON events(fingerprint, timestamp);
 
+-- The client's own id for an event (README "Retries"): a retried event whose id is stored is not
+-- stored again. Unique over the rows that have one; rows without an id are not in the index and cost
+-- it nothing. The dedupe window is the event's life: once the janitor deletes the row, the id is free.
+ALTER TABLE events ADD COLUMN event_id TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS idx_events_event_id ON events(event_id) WHERE event_id IS NOT NULL;
+
 -- One row per fingerprint, kept by the storage writer in the transaction that inserts the events.
 CREATE TABLE IF NOT EXISTS issues (
   fingerprint TEXT PRIMARY KEY,
@@ -88,17 +94,21 @@ CREATE TABLE IF NOT EXISTS issues (
 -- Access-log rollups, kept by the storage writer in the transaction that inserts the rows (and by the
 -- janitor in the one that deletes them): per minute, hour and day, one row per method, route (the path
 -- with id segments as {id}), feature ('' for none), status and duration (exact below one second, three
--- significant digits above; -1 for none), with the count and the exact sum of the durations. A time
--- window of any width is a few ranges of these plus at most two partial minutes of raw rows.
+-- significant digits at every scale, 0.0123 ms as well as 12,300 ms; -1 for none), with the count and
+-- the exact sum of the durations. A time window of any width is a few ranges of these plus at most two
+-- partial minutes of raw rows. Durations are REAL (fractions of a millisecond); a file from before
+-- sub-millisecond durations declared these columns (and access_logs.duration_ms) INTEGER, which in
+-- SQLite still keeps 0.37 as the REAL 0.37 (INTEGER affinity converts only values that are whole
+-- numbers), so its tables are not rewritten; its rollups are rebuilt once (AccessRollups.VERSION).
 CREATE TABLE IF NOT EXISTS access_rollup_minute (
   bucket TEXT NOT NULL,
   method TEXT NOT NULL,
   route TEXT NOT NULL,
   feature TEXT NOT NULL,
   status INTEGER NOT NULL,
-  duration_ms INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
   n INTEGER NOT NULL,
-  sum_ms INTEGER NOT NULL,
+  sum_ms REAL NOT NULL,
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS access_rollup_hour (
@@ -107,9 +117,9 @@ CREATE TABLE IF NOT EXISTS access_rollup_hour (
   route TEXT NOT NULL,
   feature TEXT NOT NULL,
   status INTEGER NOT NULL,
-  duration_ms INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
   n INTEGER NOT NULL,
-  sum_ms INTEGER NOT NULL,
+  sum_ms REAL NOT NULL,
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS access_rollup_day (
@@ -118,9 +128,9 @@ CREATE TABLE IF NOT EXISTS access_rollup_day (
   route TEXT NOT NULL,
   feature TEXT NOT NULL,
   status INTEGER NOT NULL,
-  duration_ms INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
   n INTEGER NOT NULL,
-  sum_ms INTEGER NOT NULL,
+  sum_ms REAL NOT NULL,
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
 

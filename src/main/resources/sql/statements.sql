@@ -1,9 +1,19 @@
 -- Named statements. Each starts with "-- name: <name>" and runs to the next marker.
 -- Filters for the query API are fixed fragments joined with AND; values are always bound.
 
+-- An event whose eventId is already stored (a retry) is skipped by the unique index
+-- idx_events_event_id; the writer sees it in the batch's update counts (0) and answers the stored id.
 -- name: insert_event
-INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data, fingerprint)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO events (type, trace_id, timestamp, environment, feature, route, status, data, fingerprint, event_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+
+-- The stored event of a retry: SEARCH events USING COVERING INDEX idx_events_event_id (event_id=?).
+-- name: event_by_event_id
+SELECT id FROM events WHERE event_id = ?
+
+-- The events a batch with a retry inserted, in order (SEARCH events USING INTEGER PRIMARY KEY (rowid>?)).
+-- name: event_ids_after
+SELECT id FROM events WHERE id > ? ORDER BY id
 
 -- name: insert_access
 INSERT INTO access_logs (timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent)
@@ -87,8 +97,10 @@ SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day) AS total,
 -- name: event_columns
 SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events
 
+-- duration_ms as text: the JDBC pool hands a REAL over as a Java float (7 digits: 0.37 would come
+-- back as 0.3700000047683716); SQLite's text of a REAL has 15 significant digits. ReadStore parses it.
 -- name: access_columns
-SELECT id, timestamp, method, path, status, duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
+SELECT id, timestamp, method, path, status, CAST(duration_ms AS TEXT) AS duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
 
 -- name: event_by_id
 SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events WHERE id = ?

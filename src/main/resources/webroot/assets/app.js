@@ -283,7 +283,13 @@
       $('d-sdk').textContent = sdk || '–';
       $('d-message').textContent = messageOf(e) || '–';
       const stack = d.error && typeof d.error === 'object' ? d.error.stack : undefined;
-      $('d-stack').textContent = stack ? String(stack) : '(no stack trace)';
+      // The original's process-error and rate-limit fields, shown as text (never as HTML).
+      const extra = [['command', 'command'], ['exitCode', 'exit code'], ['logFile', 'log file'], ['ip', 'ip'],
+        ['limit', 'limit'], ['remaining', 'remaining'], ['retryAfter', 'retry after'], ['filledIn', 'filled in by Spark']]
+        .filter(([k]) => d[k] !== undefined && d[k] !== null)
+        .map(([k, label]) => label + ': ' + (typeof d[k] === 'object' ? JSON.stringify(d[k]) : String(d[k])));
+      if (typeof d.tail === 'string' && d.tail) extra.push('output tail:\n' + d.tail);
+      $('d-stack').textContent = (stack ? String(stack) : '(no stack trace)') + (extra.length ? '\n\n' + extra.join('\n') : '');
       const input = d.request && typeof d.request === 'object' && d.request.input !== undefined ? d.request.input : d.input;
       $('d-input').textContent = input === undefined ? '(no input)' : JSON.stringify(input, null, 2);
       $('d-raw').textContent = JSON.stringify(e, null, 2);

@@ -53,6 +53,7 @@ public final class AgentMessages {
     line(m, "trace id", e.row().traceId());
     String message = message(data);
     line(m, "message", message);
+    if (data.getValue("filledIn") != null) line(m, "note", "the report carried no error message; Spark filled it in from its other fields");
     switch (e.row().type()) {
       case "rate-limit" -> {
         line(m, "ip", data.getValue("ip"));

@@ -46,7 +46,7 @@ final class Output {
           str(a.getValue("timestamp")),
           str(a.getValue("method")),
           str(a.getValue("status")),
-          str(a.getValue("durationMs")),
+          ms(a.getValue("durationMs")),
           str(a.getValue("path")),
           str(a.getValue("feature")),
           clip(str(a.getValue("error")), MESSAGE_WIDTH)));
@@ -184,11 +184,20 @@ final class Output {
 
   /** The event's {@code error.message} from its stored JSON, or "" when it has none (rate limits). */
   static String message(JsonObject event) {
-    if (event.getValue("data") instanceof JsonObject data && data.getValue("error") instanceof JsonObject error
-        && error.getValue("message") instanceof String m) {
-      return m;
+    if (!(event.getValue("data") instanceof JsonObject data)) return "";
+    String m = data.getValue("error") instanceof JsonObject error && error.getValue("message") instanceof String t ? t : "";
+    // The original's process-error and rate-limit fields, where the message does not already say them.
+    StringBuilder more = new StringBuilder();
+    if (data.getValue("command") instanceof String c && !m.contains(c)) more.append("$ ").append(c);
+    if (data.getValue("exitCode") instanceof Number code && !m.contains("code " + code)) {
+      more.append(more.length() == 0 ? "" : ", ").append("exit ").append(code);
     }
-    return "";
+    if ("rate-limit".equals(data.getString("type")) && m.isEmpty()) {
+      m = "rate limited" + (data.getValue("ip") instanceof String ip ? " " + ip : "")
+          + (data.getValue("limit") != null ? ", limit " + data.getValue("limit") : "")
+          + (data.getValue("retryAfter") != null ? ", retry after " + data.getValue("retryAfter") : "");
+    }
+    return more.length() == 0 ? m : m + (m.isEmpty() ? "" : " ") + "(" + more + ")";
   }
 
   private static String removed(JsonObject cleanup) {
@@ -198,7 +207,7 @@ final class Output {
   }
 
   private static void line(StringBuilder out, String label, String value) {
-    out.append(String.format(Locale.ROOT, "%-14s%s%n", label, value));
+    out.append(String.format(Locale.ROOT, "%-14s%s%n", label, Terminal.cell(value)));
   }
 
   static String table(List<String> headers, List<List<String>> rows) {
@@ -227,13 +236,21 @@ final class Output {
   }
 
   private static String str(Object v) {
-    return v == null ? "-" : String.valueOf(v);
+    return v == null ? "-" : Terminal.cell(String.valueOf(v));
+  }
+
+  /** Milliseconds as stored: 12 for a whole number, 0.214 for a fraction (no "12.0"). */
+  static String ms(Object v) {
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+      return Long.toString(n.longValue());
+    }
+    return str(v);
   }
 
   /** One line: whitespace runs (newlines included) become one space; longer than {@code max} is cut with "...". */
   static String clip(String s, int max) {
     if (s == null) return "";
-    String flat = s.strip().replaceAll("\\s+", " ");
+    String flat = Terminal.cell(s.strip().replaceAll("[ \\t\\n\\x0B\\f\\r]+", " "));
     return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
   }
 }

@@ -2,6 +2,7 @@ package dev.spark.cli;
 
 import dev.spark.event.EventType;
 import dev.spark.event.Timestamps;
+import dev.spark.event.UuidV7;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
@@ -78,6 +79,8 @@ final class RunCommand extends SparkCommand {
   static JsonObject event(String message, String command, int exitCode, Path log, List<String> tail) {
     return new JsonObject()
         .put("type", EventType.PROCESS_ERROR.wire())
+        // The same event may go over HTTP and then, if Spark went away mid-request, into the file: stored once.
+        .put("eventId", UuidV7.next())
         .put("error", new JsonObject().put("message", message))
         .put("command", command)
         .put("exitCode", exitCode)

@@ -80,11 +80,11 @@ public final class SparkCli implements Callable<Integer> {
     });
     cl.setExecutionExceptionHandler((ex, failed, parsed) -> {
       if (ex instanceof CliException e) {
-        failed.getErr().println(name(failed) + ": " + e.getMessage());
+        failed.getErr().println(name(failed) + ": " + Terminal.text(e.getMessage()));
         failed.getErr().flush();
         return e.exitCode();
       }
-      failed.getErr().println(name(failed) + ": unexpected error: " + ex);
+      failed.getErr().println(name(failed) + ": unexpected error: " + Terminal.text(String.valueOf(ex)));
       failed.getErr().flush();
       return CliException.FAILED;
     });

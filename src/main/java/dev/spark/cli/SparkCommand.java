@@ -38,15 +38,16 @@ abstract class SparkCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Prints {@code text} with any control character but newline escaped ({@link Terminal}); JSON has none to escape. */
   void print(String text) {
     PrintStream out = ctx().out();
-    out.print(text);
+    out.print(Terminal.text(text));
     out.flush();
   }
 
   void warn(String line) {
     PrintStream err = ctx().err();
-    err.println(spec.qualifiedName(" ") + ": " + line);
+    err.println(spec.qualifiedName(" ") + ": " + Terminal.text(line));
     err.flush();
   }
 }

@@ -2,6 +2,7 @@ package dev.spark.client;
 
 import dev.spark.bus.Addresses;
 import dev.spark.event.EventType;
+import dev.spark.event.UuidV7;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -68,7 +69,7 @@ final class ExchangeReporter {
           .put("method", method)
           .put("path", path)
           .put("status", statusValid ? status : 500)
-          .put("durationMs", Math.round(durationNanos / 1e6))
+          .put("durationMs", Math.round(durationNanos / 1e3) / 1e3) // to the microsecond
           .put("requestId", ex.requestId);
       if (ip != null) entry.put("ip", ip);
       if (feature != null) entry.put("feature", feature);
@@ -142,6 +143,7 @@ final class ExchangeReporter {
 
   private void sendEvent(JsonObject event) {
     events.increment();
+    event.put("eventId", UuidV7.next()); // a retry of this event is stored once
     client.handOver(Addresses.INGEST_EVENT, event, 1, onRefused);
     tap(event);
   }

@@ -101,7 +101,7 @@ public final class SparkClient {
 
   /** Sends an error event given as JSON (the HTTP API's format); never blocks or throws. */
   public void sendEvent(JsonObject event) {
-    send(Addresses.INGEST_EVENT, event, 1, null);
+    send(Addresses.INGEST_EVENT, withEventId(event), 1, null);
   }
 
   /** Sends an access-log entry; never blocks or throws. */
@@ -177,7 +177,16 @@ public final class SparkClient {
   }
 
   public Future<List<Long>> storeEvent(JsonObject event) {
-    return store(Addresses.INGEST_EVENT, event);
+    return store(Addresses.INGEST_EVENT, withEventId(event));
+  }
+
+  /**
+   * The event with an {@code eventId} (a UUIDv7) when it has none, so that sending it again (a retry)
+   * stores it once; the caller's object is not changed.
+   */
+  static JsonObject withEventId(JsonObject event) {
+    if (event == null || event.getValue("eventId") != null) return event;
+    return event.copy().put("eventId", UuidV7.next());
   }
 
   /** Sends an access-log entry and completes with its id once committed. */

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** Typed, range-checked reads of dotted keys from a merged configuration object. */
@@ -80,5 +81,33 @@ final class ConfigReader {
       return List.copyOf(out);
     }
     throw new ConfigException(key, "an array of strings", v);
+  }
+
+  /**
+   * Browser origins as a browser sends them in {@code Origin}: {@code http} or {@code https}, a host and
+   * an optional port, nothing else (no path, no trailing slash, no wildcard). Lower-cased.
+   */
+  List<String> origins(String key) {
+    List<String> out = new ArrayList<>();
+    for (String s : strings(key)) {
+      if (!s.matches("(?i)https?://[a-z0-9.\\-]+(:[0-9]{1,5})?|(?i)https?://\\[[0-9a-f:.]+\\](:[0-9]{1,5})?")) {
+        throw new ConfigException(key, "an array of origins such as \"https://app.example.com\" or \"http://localhost:3000\""
+            + " (scheme, host and optional port; no path)", s);
+      }
+      out.add(s.toLowerCase(Locale.ROOT));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Host names or IP literals, without scheme or port. Lower-cased. */
+  List<String> hostNames(String key) {
+    List<String> out = new ArrayList<>();
+    for (String s : strings(key)) {
+      if (!s.matches("(?i)[a-z0-9.\\-]+|\\[[0-9a-f:.]+\\]")) {
+        throw new ConfigException(key, "an array of host names such as \"spark.internal\" (no scheme, no port)", s);
+      }
+      out.add(s.toLowerCase(Locale.ROOT));
+    }
+    return List.copyOf(out);
   }
 }

@@ -38,18 +38,22 @@ public record SparkConfig(
    * @param idleTimeoutMs       a connection with no request in progress (waiting for one, or receiving
    *                            its head) is closed after this long; SSE streams and requests being
    *                            answered are not affected
+   * @param allowedHosts        Host names (besides loopback names, IP literals and {@code host}) a
+   *                            request may be addressed to; any other gets 421 (DNS rebinding)
    */
   public record Web(boolean enabled, String host, int port, String token, int instances,
-      int maxHeaderBytes, int maxInitialLineBytes, long idleTimeoutMs) {}
+      int maxHeaderBytes, int maxInitialLineBytes, long idleTimeoutMs, List<String> allowedHosts) {}
 
   /**
    * @param maxInFlightBytes request bodies the HTTP ingest routes read and process at once, in all (each
    *                         counted at its Content-Length, or maxBodyBytes without one); a request that
-   *                         would go over is answered 503 before its body is read
-   * @param allowedOrigins     browser origins allowed to post to the Sentry envelope endpoint (CORS); empty: none
+   *                         would go over is answered 503
+   * @param allowedOrigins   browser origins (besides Spark's own) that may send state-changing requests;
+   *                         any other {@code Origin} gets 403
+   * @param bodyTimeoutMs    an ingest body with no bytes arriving for this long is answered 408
    */
   public record Ingest(String token, long maxBodyBytes, int instances, List<String> redactKeys, long maxInFlightBytes,
-      List<String> allowedOrigins) {}
+      List<String> allowedOrigins, long bodyTimeoutMs) {}
 
   public record Storage(int queueCapacity, long queueMaxBytes, int maxBatchRows) {}
 
@@ -95,7 +99,8 @@ public record SparkConfig(
         (int) r.integer("web.instances", 1, 64),
         (int) r.integer("web.maxHeaderBytes", 1_024, 1_048_576),
         (int) r.integer("web.maxInitialLineBytes", 256, 1_048_576),
-        r.integer("web.idleTimeoutMs", 100, 3_600_000));
+        r.integer("web.idleTimeoutMs", 100, 3_600_000),
+        r.hostNames("web.allowedHosts"));
     List<String> redactKeys = r.strings("ingest.redactKeys");
     for (String k : redactKeys) {
       if (k.replaceAll("[^A-Za-z0-9]", "").isEmpty()) {
@@ -108,7 +113,8 @@ public record SparkConfig(
         (int) r.integer("ingest.instances", 1, 64),
         redactKeys,
         r.integer("ingest.maxInFlightBytes", 65_536, 1L << 34),
-        r.strings("ingest.allowedOrigins"));
+        r.origins("ingest.allowedOrigins"),
+        r.integer("ingest.bodyTimeoutMs", 100, 3_600_000));
     Storage storage = new Storage(
         (int) r.integer("storage.queueCapacity", 1, 10_000_000),
         r.integer("storage.queueMaxBytes", 65_536, 1L << 34),

@@ -6,7 +6,7 @@ public record AccessRow(
     String method,
     String path,
     int status,
-    Long durationMs,
+    Double durationMs,
     String ip,
     String feature,
     String requestId,

@@ -5,7 +5,8 @@ package dev.spark.event;
  * {@code fingerprint} groups it with the other occurrences of the same problem (see
  * {@link Fingerprinter}); null only for rows stored before fingerprints existed. {@code summary} is
  * what its issue shows (exception class, message, top frame): set on rows fresh from validation,
- * null on rows read back from the database.
+ * null on rows read back from the database. {@code eventId} is the client's own id for the event
+ * (retries with it are stored once), or null.
  */
 public record EventRow(
     String type,
@@ -17,7 +18,14 @@ public record EventRow(
     Integer status,
     String data,
     String fingerprint,
-    IssueSummary summary) {
+    IssueSummary summary,
+    String eventId) {
+
+  /** A row without a client-supplied {@code eventId}. */
+  public EventRow(String type, String traceId, String timestamp, String environment, String feature, String route,
+      Integer status, String data, String fingerprint, IssueSummary summary) {
+    this(type, traceId, timestamp, environment, feature, route, status, data, fingerprint, summary, null);
+  }
 
   /** A row without a fingerprint (as stored before fingerprints existed). */
   public EventRow(String type, String traceId, String timestamp, String environment, String feature, String route,
@@ -27,7 +35,7 @@ public record EventRow(
 
   /** A rough in-memory size, used to bound the storage queue by bytes. */
   public long approxBytes() {
-    return 160L + 2L * (data.length() + len(traceId) + len(feature) + len(route) + len(fingerprint)
+    return 160L + 2L * (data.length() + len(traceId) + len(eventId) + len(feature) + len(route) + len(fingerprint)
         + (summary == null ? 0 : len(summary.message()) + len(summary.errorClass()) + len(summary.culprit())));
   }
 

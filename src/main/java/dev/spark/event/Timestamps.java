@@ -1,10 +1,10 @@
 package dev.spark.event;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /** One timestamp format everywhere (UTC, millisecond ISO-8601), so string comparison in SQL is time order. */
@@ -59,7 +59,7 @@ public final class Timestamps {
         return Instant.ofEpochMilli(Long.parseLong(t));
       }
       return OffsetDateTime.parse(t).toInstant();
-    } catch (DateTimeParseException | NumberFormatException e) {
+    } catch (DateTimeException | NumberFormatException e) {
       return null;
     }
   }

@@ -3,11 +3,20 @@ package dev.spark.ingest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+
 /**
- * What an ingest request got: for each item sent, in order, its committed id, or null when Spark
- * was told not to keep it ({@code enabled: false}, or a {@code watch.*} switch turned off).
+ * What an ingest request got: for each item sent, in order, its committed id (the id it was stored
+ * under before, for an event whose {@code eventId} was already stored), or null when Spark was told
+ * not to keep it ({@code enabled: false}, or a {@code watch.*} switch turned off). {@code ignoredFields}
+ * is null when every field sent was kept; else, per item, the names of the fields that were not.
+ * {@code batch}: the request was an array (the answer names ignored fields per item).
  */
-public record IngestResult(Long[] ids) {
+public record IngestResult(Long[] ids, List<List<String>> ignoredFields, boolean batch) {
+  public IngestResult(Long[] ids) {
+    this(ids, null, true);
+  }
+
   public int stored() {
     int n = 0;
     for (Long id : ids) if (id != null) n++;
@@ -17,6 +26,16 @@ public record IngestResult(Long[] ids) {
   public JsonObject toJson() {
     JsonArray arr = new JsonArray();
     for (Long id : ids) arr.add(id);
-    return new JsonObject().put("ids", arr).put("stored", stored()).put("ignored", ids.length - stored());
+    JsonObject json = new JsonObject().put("ids", arr).put("stored", stored()).put("ignored", ids.length - stored());
+    if (ignoredFields != null) {
+      if (batch) {
+        JsonArray perItem = new JsonArray();
+        for (List<String> names : ignoredFields) perItem.add(new JsonArray(names));
+        json.put("ignoredFields", perItem);
+      } else {
+        json.put("ignoredFields", new JsonArray(ignoredFields.get(0)));
+      }
+    }
+    return json;
   }
 }

@@ -3,14 +3,17 @@ package dev.spark.ingest;
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventRow;
 import dev.spark.event.EventType;
+import dev.spark.event.InputText;
 import dev.spark.event.Timestamps;
 import dev.spark.event.UuidV7;
 import dev.spark.event.ValidationException;
 import dev.spark.issues.Fingerprinter;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,10 +28,14 @@ public final class IngestValidator {
   public static final int USER_AGENT_CAP_BYTES = 1024;
   private static final int SHORT_CAP_BYTES = 8 * 1024;
   private static final int ID_MAX_CHARS = 256;
+  /** An event's {@code environment} (it selects an agent profile: a name, not a text). */
+  public static final int ENVIRONMENT_CAP_BYTES = 256;
   /** Longest client-supplied {@code fingerprint}. */
   public static final int FINGERPRINT_MAX_CHARS = 256;
   /** In a client-supplied {@code fingerprint}, stands for the key Spark computes (as in Sentry's fingerprints). */
   public static final String DEFAULT_FINGERPRINT = "{{ default }}";
+  /** Longest client-supplied {@code eventId}. */
+  public static final int EVENT_ID_MAX_CHARS = 128;
   private static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
   private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
 
@@ -45,13 +52,14 @@ public final class IngestValidator {
     JsonObject in = JsonDepth.limit(original, JsonDepth.MAX_DEPTH);
     String typeName = requiredString(in, "type", at);
     EventType type = EventType.fromWire(typeName).orElseThrow(() ->
-        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got \"" + typeName + "\")"));
+        new ValidationException(at + "type", "type must be one of " + EventType.allowed() + " (got " + InputText.echo(typeName) + ")"));
 
     String traceId = optionalId(in, "traceId", at);
     if (traceId == null) traceId = UuidV7.next();
     String timestamp = timestamp(in, at);
     String env = optionalString(in, "environment", at);
     if (env == null || env.isBlank()) env = environment;
+    env = capped(env, ENVIRONMENT_CAP_BYTES);
     String feature = capped(optionalString(in, "feature", at), SHORT_CAP_BYTES);
     String route = capped(optionalString(in, "route", at), SHORT_CAP_BYTES);
     Integer status = optionalStatus(in, "status", at);
@@ -65,8 +73,12 @@ public final class IngestValidator {
       optionalString(err, "message", at + "error.");
       optionalString(err, "stack", at + "error.");
     }
-    if (type != EventType.RATE_LIMIT && (err == null || err.getValue("message") == null)) {
-      throw new ValidationException(at + "error.message", "error.message is required for " + type.wire() + " events");
+    processFields(in, at);
+    String eventId = eventId(in, at);
+    String filledIn = null;
+    if (ErrorFillIn.needed(type, err)) {
+      filledIn = ErrorFillIn.what(err);
+      err = ErrorFillIn.filled(err, ErrorFillIn.message(type, in, err));
     }
 
     String clientFingerprint = optionalString(in, "fingerprint", at);
@@ -85,18 +97,37 @@ public final class IngestValidator {
     }
     Fingerprinter.Result fp = Fingerprinter.of(type.wire(), err, route, feature, cmd, clientFingerprint);
 
-    JsonObject normalised = redactor.redact(in)
+    JsonObject normalised = redactor.redact(in);
+    if (filledIn != null) {
+      normalised.put("error", normalised.getValue("error") instanceof JsonObject e ? e.copy().put("message", err.getString("message")) : err)
+          .put(ErrorFillIn.FILLED_KEY, new JsonArray().add(filledIn));
+    }
+    normalised
         .put("type", type.wire())
         .put("traceId", traceId)
         .put("timestamp", timestamp)
         .put("environment", env);
     if (in != original) normalised.put("truncated", true);
     JsonCapper.Capped capped = JsonCapper.cap(normalised, JsonCapper.DEFAULT_MAX_BYTES);
-    return new EventRow(type.wire(), traceId, timestamp, env, feature, route, status, capped.json(), fp.fingerprint(), fp.summary());
+    return new EventRow(type.wire(), traceId, timestamp, env, feature, route, status, capped.json(), fp.fingerprint(), fp.summary(),
+        eventId);
   }
 
   public AccessRow access(Object raw, String at) {
+    return checkedAccess(raw, at).row();
+  }
+
+  /** A validated access-log entry and the fields of it Spark does not keep (named back to the sender). */
+  public record CheckedAccess(AccessRow row, List<String> ignoredFields, int ignoredCount) {}
+
+  /**
+   * As {@link #access}, also naming the fields that are no access-log field (they are not stored).
+   * Spark's camelCase and the original's snake_case names are both accepted; both at once with
+   * different values are refused.
+   */
+  public CheckedAccess checkedAccess(Object raw, String at) {
     JsonObject in = JsonDepth.limit(object(raw, at), JsonDepth.MAX_DEPTH);
+    AccessFields.Unknown unknown = AccessFields.unknown(in);
     String method = requiredString(in, "method", at).trim().toUpperCase(Locale.ROOT);
     if (method.isEmpty() || method.length() > 32) {
       throw new ValidationException(at + "method", "method must be an HTTP method name");
@@ -104,10 +135,10 @@ public final class IngestValidator {
     String path = requiredString(in, "path", at);
     Integer status = optionalStatus(in, "status", at);
     if (status == null) throw new ValidationException(at + "status", "status is required");
-    Long duration = optionalDuration(in, at);
+    Double duration = duration(AccessFields.either(in, "durationMs", "duration_ms", at), at);
     Object rawInput = in.getValue("input");
     String input = rawInput == null ? null : cappedInput(redactor.redactValue(rawInput));
-    return new AccessRow(
+    AccessRow row = new AccessRow(
         timestamp(in, at),
         method,
         capped(path, SHORT_CAP_BYTES),
@@ -115,10 +146,11 @@ public final class IngestValidator {
         duration,
         capped(optionalString(in, "ip", at), 256),
         capped(optionalString(in, "feature", at), SHORT_CAP_BYTES),
-        optionalId(in, "requestId", at),
+        id(AccessFields.either(in, "requestId", "request_id", at), "requestId", at),
         input,
         capped(errorText(in, at), TEXT_CAP_BYTES),
-        capped(optionalString(in, "userAgent", at), USER_AGENT_CAP_BYTES));
+        capped(string(AccessFields.either(in, "userAgent", "user_agent", at), "userAgent", at), USER_AGENT_CAP_BYTES));
+    return new CheckedAccess(row, unknown.names(), unknown.count());
   }
 
   /** Objects are capped as they are; other JSON values inside a wrapper that is then taken off. */
@@ -160,6 +192,18 @@ public final class IngestValidator {
     throw new ValidationException(at + key, key + " must be a string");
   }
 
+  private static String string(Object v, String key, String at) {
+    if (v == null || v instanceof String) return (String) v;
+    throw new ValidationException(at + key, key + " must be a string");
+  }
+
+  private static String id(Object v, String key, String at) {
+    String s = string(v, key, at);
+    if (s == null || s.isBlank()) return null;
+    if (s.length() > ID_MAX_CHARS) throw new ValidationException(at + key, key + " must be at most " + ID_MAX_CHARS + " characters");
+    return s;
+  }
+
   private static String optionalId(JsonObject in, String key, String at) {
     String s = optionalString(in, key, at);
     if (s == null || s.isBlank()) return null;
@@ -183,11 +227,36 @@ public final class IngestValidator {
     throw new ValidationException(at + key, key + " must be an integer HTTP status from 100 to 599");
   }
 
-  private static Long optionalDuration(JsonObject in, String at) {
-    Object v = in.getValue("durationMs");
+  /** Milliseconds as sent, fractions kept (0.37 stays 0.37): the original's REAL column. */
+  private static Double duration(Object v, String at) {
     if (v == null) return null;
-    if (v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() < 1e12) return Math.round(n.doubleValue());
-    throw new ValidationException(at + "durationMs", "durationMs must be a number of milliseconds, 0 or more");
+    if (v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() < 1e12) return n.doubleValue();
+    throw new ValidationException(at + "durationMs", "durationMs must be a number of milliseconds, 0 or more (fractions kept)");
+  }
+
+  /**
+   * The client's own id for the event: any string of 1 to {@link #EVENT_ID_MAX_CHARS} characters. An
+   * event whose id is already stored is not stored again (see README, "Retries").
+   */
+  private static String eventId(JsonObject in, String at) {
+    String id = optionalString(in, "eventId", at);
+    if (id == null) return null;
+    if (id.isEmpty() || id.length() > EVENT_ID_MAX_CHARS) {
+      throw new ValidationException(at + "eventId", "eventId must be 1 to " + EVENT_ID_MAX_CHARS + " characters");
+    }
+    return id;
+  }
+
+  /** The original's process-error fields: strings, and an integer exit code. */
+  private static void processFields(JsonObject in, String at) {
+    optionalString(in, "command", at);
+    optionalString(in, "logFile", at);
+    optionalString(in, "tail", at);
+    Object code = in.getValue("exitCode");
+    if (code != null && !(code instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE)) {
+      throw new ValidationException(at + "exitCode", "exitCode must be an integer");
+    }
   }
 
   private static String timestamp(JsonObject in, String at) {

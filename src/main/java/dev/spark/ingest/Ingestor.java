@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
@@ -57,11 +58,11 @@ public final class Ingestor {
    * item) runs on a worker thread, for a large HTTP body that would otherwise hold an event loop.
    */
   public Future<IngestResult> events(Object body, boolean offLoop) {
-    return validated(() -> eventRequest(body), offLoop).compose(p -> store(p.req(), p.keep()));
+    return validated(() -> eventRequest(body), offLoop).compose(this::store);
   }
 
   public Future<IngestResult> access(Object body, boolean offLoop) {
-    return validated(() -> accessRequest(body), offLoop).compose(p -> store(p.req(), p.keep()));
+    return validated(() -> accessRequest(body), offLoop).compose(this::store);
   }
 
   /**
@@ -75,11 +76,15 @@ public final class Ingestor {
   }
 
   private Future<IngestResult> storeIfAny(Prepared p) {
-    return p == null ? Future.succeededFuture(new IngestResult(new Long[0])) : store(p.req(), p.keep());
+    return p == null ? Future.succeededFuture(new IngestResult(new Long[0])) : store(p);
   }
 
   /** A validated write, and for each item of the input whether it is stored (not ignored). */
-  private record Prepared(WriteRequest req, boolean[] keep) {}
+  private record Prepared(WriteRequest req, boolean[] keep, List<List<String>> ignoredFields, boolean batch) {
+    Prepared(WriteRequest req, boolean[] keep) {
+      this(req, keep, null, true);
+    }
+  }
 
   private <T> Future<T> validated(Callable<T> validate, boolean offLoop) {
     if (offLoop) return vertx.executeBlocking(validate, false);
@@ -109,15 +114,32 @@ public final class Ingestor {
 
   private Prepared accessRequest(Object body) {
     try {
-      List<AccessRow> rows = validateAll(body, validator::access, o -> o instanceof AccessLogEntry a ? a.toJson() : o);
+      List<IngestValidator.CheckedAccess> checked =
+          validateAll(body, validator::checkedAccess, o -> o instanceof AccessLogEntry a ? a.toJson() : o);
+      List<AccessRow> rows = new ArrayList<>(checked.size());
+      List<List<String>> ignoredFields = null;
+      long ignoredCount = 0;
+      for (int i = 0; i < checked.size(); i++) {
+        IngestValidator.CheckedAccess c = checked.get(i);
+        rows.add(c.row());
+        if (c.ignoredCount() == 0) continue;
+        ignoredCount += c.ignoredCount();
+        if (ignoredFields == null) ignoredFields = new ArrayList<>(Collections.nCopies(checked.size(), List.of()));
+        ignoredFields.set(i, c.ignoredFields());
+      }
+      metrics.ignoredFields("access", ignoredCount);
       boolean[] keep = new boolean[rows.size()];
       Arrays.fill(keep, cfg.enabled());
       if (!cfg.enabled()) metrics.ignored("access", rows.size());
-      return new Prepared(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep);
+      return new Prepared(new WriteRequest.Access(cfg.enabled() ? rows : List.of()), keep, ignoredFields, isBatch(body));
     } catch (ValidationException e) {
       metrics.rejected("access", "invalid", items(body));
       throw e;
     }
+  }
+
+  private static boolean isBatch(Object body) {
+    return body instanceof JsonArray || body instanceof Collection<?>;
   }
 
   private static int items(Object body) {
@@ -154,7 +176,9 @@ public final class Ingestor {
     return out;
   }
 
-  private Future<IngestResult> store(WriteRequest req, boolean[] keep) {
+  private Future<IngestResult> store(Prepared p) {
+    WriteRequest req = p.req();
+    boolean[] keep = p.keep();
     Future<long[]> ids = req.size() == 0
         ? Future.succeededFuture(new long[0])
         : vertx.eventBus().<WriteResult>request(Addresses.STORAGE_WRITE, req, TO_STORAGE).map(m -> m.body().ids());
@@ -162,7 +186,7 @@ public final class Ingestor {
       Long[] out = new Long[keep.length];
       int next = 0;
       for (int i = 0; i < keep.length; i++) out[i] = keep[i] ? committed[next++] : null;
-      return new IngestResult(out);
+      return new IngestResult(out, p.ignoredFields(), p.batch());
     });
   }
 }

@@ -1,5 +1,6 @@
 package dev.spark.mcp;
 
+import dev.spark.event.InputText;
 import dev.spark.event.ValidationException;
 import dev.spark.query.IssuesApi;
 import io.vertx.core.Future;
@@ -76,6 +77,6 @@ final class McpIssueTools {
   }
 
   private static String quoted(Object value) {
-    return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    return InputText.echo(value);
   }
 }

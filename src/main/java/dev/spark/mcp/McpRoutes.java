@@ -3,6 +3,7 @@ package dev.spark.mcp;
 import dev.spark.agent.AgentAbsence;
 import dev.spark.agent.AgentBus;
 import dev.spark.config.AgentConfig;
+import dev.spark.event.InputText;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.ValidationException;
 import dev.spark.query.AccessStatsApi;
@@ -77,29 +78,45 @@ public final class McpRoutes {
     }
     Object body;
     try {
-      String text = ctx.body().asString();
-      body = text == null ? null : Json.decodeValue(text);
-    } catch (DecodeException e) {
-      error(ctx, 400, null, -32700, "Parse error: " + e.getMessage());
+      body = ctx.body().buffer() == null ? null : InputText.parseJson(ctx.body().buffer());
+    } catch (DecodeException | ValidationException e) {
+      error(ctx, 400, null, -32700, "Parse error: " + InputText.echo(e.getMessage(), 200));
       return;
     }
-    if (!(body instanceof JsonObject msg) || !"2.0".equals(msg.getString("jsonrpc"))) {
+    if (!(body instanceof JsonObject msg) || !"2.0".equals(msg.getValue("jsonrpc"))) {
       error(ctx, 400, null, -32600, "Invalid Request: one JSON-RPC 2.0 message object per POST");
       return;
     }
     Object id = msg.getValue("id");
-    String method = msg.getString("method");
+    Object rawMethod = msg.getValue("method");
+    if (id instanceof JsonObject || id instanceof JsonArray || id instanceof Boolean
+        || (rawMethod != null && !(rawMethod instanceof String))) {
+      error(ctx, 400, null, -32600, "Invalid Request: id must be a string or a number, method a string");
+      return;
+    }
+    String method = (String) rawMethod;
     if (method == null || id == null) {
       // A notification (e.g. notifications/initialized) or a response: accepted, nothing to answer.
       ctx.response().setStatusCode(202).end();
       return;
     }
-    JsonObject params = msg.getJsonObject("params", new JsonObject());
+    Object rawParams = msg.getValue("params");
+    if (rawParams != null && !(rawParams instanceof JsonObject)) {
+      // JSON-RPC allows an array (MCP does not: -32602); anything else is not a request at all.
+      if (rawParams instanceof JsonArray) error(ctx, 200, id, -32602, "Invalid params: params must be an object (got an array)");
+      else error(ctx, 400, id, -32600, "Invalid Request: params must be an object (got " + InputText.echo(rawParams) + ")");
+      return;
+    }
+    JsonObject params = rawParams == null ? new JsonObject() : (JsonObject) rawParams;
+    if (params.getValue("_meta") != null && !(params.getValue("_meta") instanceof JsonObject)) {
+      error(ctx, 200, id, -32602, "Invalid params: _meta must be an object");
+      return;
+    }
     switch (method) {
       case "initialize" -> {
-        String asked = params.getString("protocolVersion");
+        String asked = params.getValue("protocolVersion") instanceof String v ? v : null;
         result(ctx, id, new JsonObject()
-            .put("protocolVersion", VERSIONS.contains(asked) ? asked : VERSIONS.get(0))
+            .put("protocolVersion", asked != null && VERSIONS.contains(asked) ? asked : VERSIONS.get(0))
             .put("capabilities", new JsonObject().put("tools", new JsonObject().put("listChanged", false)))
             .put("serverInfo", new JsonObject().put("name", "spark").put("title", "Spark").put("version", "0.1.0"))
             .put("instructions", "Spark records the application's errors and HTTP access logs. Use recent_events, pending_events and "
@@ -110,7 +127,7 @@ public final class McpRoutes {
       case "ping" -> result(ctx, id, new JsonObject());
       case "tools/list" -> result(ctx, id, new JsonObject().put("tools", tools()));
       case "tools/call" -> call(ctx, id, params);
-      default -> error(ctx, 200, id, -32601, "Method not found: " + method);
+      default -> error(ctx, 200, id, -32601, "Method not found: " + InputText.echo(method));
     }
   }
 
@@ -152,11 +169,19 @@ public final class McpRoutes {
   }
 
   private void call(RoutingContext ctx, Object id, JsonObject params) {
-    String name = params.getString("name");
-    JsonObject args = params.getValue("arguments") instanceof JsonObject a ? a : new JsonObject();
+    if (!(params.getValue("name") instanceof String name)) {
+      invalidParams(ctx, id, null, new ValidationException("name", "tools/call needs the tool's name as a string"));
+      return;
+    }
+    Object rawArgs = params.getValue("arguments");
+    if (rawArgs != null && !(rawArgs instanceof JsonObject)) {
+      invalidParams(ctx, id, name, new ValidationException("arguments", "arguments must be an object (got " + InputText.echo(rawArgs) + ")"));
+      return;
+    }
     Future<JsonObject> answer;
     try {
-      answer = switch (name == null ? "" : name) {
+      JsonObject args = McpArguments.check(name, rawArgs == null ? new JsonObject() : (JsonObject) rawArgs);
+      answer = switch (name) {
         case "recent_events" -> QueryApi.events(dashboard.reads(), strings(args, "limit", "type", "since", "consumed"));
         case "pending_events" -> {
           Map<String, String> q = strings(args, "limit");
@@ -164,13 +189,7 @@ public final class McpRoutes {
           yield QueryApi.events(dashboard.reads(), q);
         }
         case "get_event" -> {
-          Object raw = args.getValue("id");
-          long eventId;
-          try {
-            eventId = raw instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(raw));
-          } catch (NumberFormatException e) {
-            throw new ValidationException("id", "get_event needs an integer id (got " + raw + ")");
-          }
+          long eventId = args.getLong("id");
           yield dashboard.reads().event(eventId).compose(e -> e == null
               ? Future.failedFuture("No event #" + eventId)
               : Future.succeededFuture(eventJson(e)));
@@ -185,7 +204,7 @@ public final class McpRoutes {
           yield null;
         }
         default -> {
-          error(ctx, 200, id, -32602, "Unknown tool: " + name);
+          error(ctx, 200, id, -32602, "Unknown tool: " + InputText.echo(name));
           yield null;
         }
       };
@@ -203,7 +222,8 @@ public final class McpRoutes {
 
   /** Arguments the tool cannot take: JSON-RPC {@code -32602}, with the argument's name in {@code data.field}. */
   private static void invalidParams(RoutingContext ctx, Object id, String tool, ValidationException e) {
-    JsonObject data = new JsonObject().put("tool", tool);
+    JsonObject data = new JsonObject();
+    if (tool != null) data.put("tool", tool);
     if (e.field() != null) data.put("field", e.field());
     send(ctx, 200, new JsonObject().put("jsonrpc", "2.0").put("id", id).put("error", new JsonObject()
         .put("code", -32602).put("message", "Invalid params for " + tool + ": " + e.getMessage()).put("data", data)));

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Spark's own meters, one set per Vert.x instance, in a Prometheus registry served at {@code GET /metrics}.
@@ -47,6 +48,7 @@ public final class SparkMetrics {
   private final AtomicLong accessRows = new AtomicLong();
   private final AtomicLong dbBytes = new AtomicLong();
   private final AtomicLong ingestInFlight = new AtomicLong();
+  private volatile LongSupplier ingestStalled = () -> 0;
   private final DistributionSummary commitRows;
   private final Timer commitTime;
   private final Timer deliveryLatency;
@@ -73,6 +75,8 @@ public final class SparkMetrics {
         .description("Database file plus its WAL").register(r);
     Gauge.builder("spark.ingest.inflight", ingestInFlight, AtomicLong::get).baseUnit("bytes")
         .description("Ingest request bodies being read and processed (bounded by ingest.maxInFlightBytes)").register(r);
+    Gauge.builder("spark.ingest.stalled", this, m -> m.ingestStalled.getAsLong()).baseUnit("bytes")
+        .description("Bytes held by ingest bodies with nothing arriving for over a second (cut at ingest.bodyTimeoutMs)").register(r);
     commitRows = DistributionSummary.builder("spark.storage.commit.rows")
         .description("Rows per committed transaction (group commit batch size)")
         .serviceLevelObjectives(1, 10, 50, 100, 500, 1_000, 5_000, 10_000)
@@ -132,6 +136,11 @@ public final class SparkMetrics {
     ingestInFlight.set(bytes);
   }
 
+  /** Where the stalled-bytes gauge reads from (the ingest budget of this Spark). */
+  public void ingestStalled(LongSupplier bytes) {
+    ingestStalled = bytes;
+  }
+
   /** Rows committed ({@code kind}: event or access). */
   public void ingested(String kind, long rows) {
     counter("spark.ingested", "kind", kind, "Rows committed to the database").increment(rows);
@@ -142,7 +151,18 @@ public final class SparkMetrics {
     if (rows > 0) counter("spark.ignored", "kind", kind, "Valid items not stored because enabled or watch.* is off").increment(rows);
   }
 
+  /** Fields of valid items that Spark does not keep (named back to the sender in "ignoredFields"). */
+  public void ignoredFields(String kind, long fields) {
+    if (fields > 0) counter("spark.ignored.fields", "kind", kind, "Fields sent that Spark does not keep, named in the answer").increment(fields);
+  }
+
+  /** Events sent again with an eventId already stored: answered with the stored id, not stored twice. */
+  public void retried(long events) {
+    if (events > 0) counter("spark.retried", "kind", "event", "Events whose eventId was already stored (retries), not stored again").increment(events);
+  }
+
   /** Items refused: {@code reason} is invalid (400), queue_full or shutting_down (503). */
+
   public void rejected(String kind, String reason, long rows) {
     Counter c = counters.computeIfAbsent("spark.rejected|" + kind + "|" + reason, k -> Counter.builder("spark.rejected")
         .description("Items refused at ingest").tag("kind", kind).tag("reason", reason).register(registry));

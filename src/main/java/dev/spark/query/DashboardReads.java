@@ -91,14 +91,14 @@ public final class DashboardReads {
         while (rs.next()) {
           String method = rs.getString(1);
           String route = routes.computeIfAbsent(rs.getString(2), RouteTemplates::of);
-          long d = rs.getLong(3);
-          long duration = rs.wasNull() ? AccessRollups.UNTIMED : AccessRollups.durationBucket(d);
+          double d = rs.getDouble(3);
+          double duration = rs.wasNull() ? AccessRollups.UNTIMED : AccessRollups.durationBucket(d);
           int status = rs.getInt(4);
           long n = rs.getLong(5);
-          long sumMs = rs.getLong(6);
+          double sumMs = rs.getDouble(6);
           long errors = status >= 500 ? n : 0;
           long clientErrors = status >= 400 && status < 500 ? n : 0;
-          Long timed = duration == AccessRollups.UNTIMED ? null : duration;
+          Double timed = duration == AccessRollups.UNTIMED ? null : duration;
           byRoute.computeIfAbsent(method + " " + route, k -> new RouteStats(method, route)).add(timed, n, sumMs, errors, clientErrors);
           all.add(timed, n, sumMs, errors, clientErrors);
         }
@@ -196,16 +196,26 @@ public final class DashboardReads {
     long errors;
     long clientErrors;
     long timed;
-    long sumMs;
-    long maxMs = -1;
-    private final Map<Long, long[]> histogram = new HashMap<>();
+    double sumMs;
+    double maxMs = -1;
+    private final Map<Double, Bucket> histogram = new HashMap<>();
+
+    /** Requests that took {@code ms} (a three-significant-digit bucket). */
+    static final class Bucket {
+      final double ms;
+      long n;
+
+      Bucket(double ms) {
+        this.ms = ms;
+      }
+    }
 
     RouteStats(String method, String path) {
       this.method = method;
       this.path = path;
     }
 
-    void add(Long durationMs, long n, long sum, long err, long clientErr) {
+    void add(Double durationMs, long n, double sum, long err, long clientErr) {
       requests += n;
       errors += err;
       clientErrors += clientErr;
@@ -213,24 +223,24 @@ public final class DashboardReads {
       timed += n;
       sumMs += sum;
       maxMs = Math.max(maxMs, durationMs);
-      histogram.computeIfAbsent(durationMs, k -> new long[] {k, 0})[1] += n;
+      histogram.computeIfAbsent(durationMs, Bucket::new).n += n;
     }
 
     /** Nearest rank: the smallest duration with at least p% of the timed requests at or below it. */
-    static Long percentile(List<long[]> sorted, long timed, int p) {
+    static Double percentile(List<Bucket> sorted, long timed, int p) {
       if (timed == 0) return null;
       long rank = Math.max(1, (p * timed + 99) / 100);
       long seen = 0;
-      for (long[] bucket : sorted) {
-        seen += bucket[1];
-        if (seen >= rank) return bucket[0];
+      for (Bucket bucket : sorted) {
+        seen += bucket.n;
+        if (seen >= rank) return bucket.ms;
       }
-      return sorted.get(sorted.size() - 1)[0];
+      return sorted.get(sorted.size() - 1).ms;
     }
 
     JsonObject toJson() {
-      List<long[]> sorted = new ArrayList<>(histogram.values());
-      sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+      List<Bucket> sorted = new ArrayList<>(histogram.values());
+      sorted.sort((a, b) -> Double.compare(a.ms, b.ms));
       JsonObject json = new JsonObject();
       if (method != null) json.put("method", method).put("path", path);
       return json
@@ -241,7 +251,8 @@ public final class DashboardReads {
           .put("p50", percentile(sorted, timed, 50))
           .put("p95", percentile(sorted, timed, 95))
           .put("p99", percentile(sorted, timed, 99))
-          .put("avgMs", timed == 0 ? null : Math.round(sumMs * 10.0 / timed) / 10.0)
+          // the exact mean, to the nanosecond
+          .put("avgMs", timed == 0 ? null : Math.round(sumMs * 1e6 / timed) / 1e6)
           .put("maxMs", timed == 0 ? null : maxMs);
     }
   }

@@ -1,6 +1,7 @@
 package dev.spark.query;
 
 import dev.spark.bus.Addresses;
+import dev.spark.event.InputText;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.Timestamps;
 import dev.spark.event.ValidationException;
@@ -59,7 +60,7 @@ public final class IssuesApi {
    */
   public static Future<JsonObject> setStatus(Vertx vertx, String fingerprint, String action) {
     if (!ACTIONS.contains(action)) {
-      return Future.failedFuture(new ValidationException("action", "action must be resolve, mute or reopen (got \"" + action + "\")"));
+      return Future.failedFuture(new ValidationException("action", "action must be resolve, mute or reopen (got " + InputText.echo(action) + ")"));
     }
     return vertx.eventBus().<JsonObject>request(Addresses.ISSUE_STATUS,
             new JsonObject().put("fingerprint", fingerprint).put("action", action), TO_STORAGE)
@@ -72,7 +73,7 @@ public final class IssuesApi {
     String status = q.string("status");
     if (status != null && !"all".equals(status)) {
       if (!STATUSES.contains(status)) {
-        throw new ValidationException("status", "status must be open, resolved, muted or all (got \"" + status + "\")");
+        throw new ValidationException("status", "status must be open, resolved, muted or all (got " + InputText.echo(status) + ")");
       }
       f.where("where_issue_status", status);
     }
@@ -142,7 +143,7 @@ public final class IssuesApi {
     return switch (sort.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "")) {
       case "count" -> "order_issues_count";
       case "lastseen" -> "order_issues_last_seen";
-      default -> throw new ValidationException("sort", "sort must be count or lastSeen (got \"" + sort + "\")");
+      default -> throw new ValidationException("sort", "sort must be count or lastSeen (got " + InputText.echo(sort) + ")");
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.spark.query;
 
 import dev.spark.event.EventType;
+import dev.spark.event.InputText;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.ValidationException;
 import io.vertx.core.Future;
@@ -37,7 +38,7 @@ public final class QueryApi {
     String type = q.string("type");
     if (type != null) {
       if (EventType.fromWire(type).isEmpty()) {
-        throw new ValidationException("type", "type must be one of " + EventType.allowed() + " (got \"" + type + "\")");
+        throw new ValidationException("type", "type must be one of " + EventType.allowed() + " (got " + InputText.echo(type) + ")");
       }
       f.where("where_type", type);
     }
@@ -103,7 +104,7 @@ public final class QueryApi {
     } else if (s.matches("[1-5][0-9][0-9]")) {
       f.where("where_status", Integer.parseInt(s));
     } else {
-      throw new ValidationException("status", "status must be an HTTP status such as 500 or a class such as 5xx (got \"" + status + "\")");
+      throw new ValidationException("status", "status must be an HTTP status such as 500 or a class such as 5xx (got " + InputText.echo(status) + ")");
     }
   }
 

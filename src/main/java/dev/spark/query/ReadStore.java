@@ -211,14 +211,16 @@ public final class ReadStore {
         .put("method", r.getString("method"))
         .put("path", r.getString("path"))
         .put("status", number(r.getValue("status")))
-        .put("durationMs", number(r.getValue("duration_ms")))
+        .put("durationMs", r.getValue("duration_ms") instanceof String d ? (Object) Double.parseDouble(d) : null)
         .put("ip", r.getString("ip"))
         .put("feature", r.getString("feature"))
         .put("requestId", r.getString("request_id"))
         .put("error", r.getString("error"))
         .put("userAgent", r.getString("user_agent"));
     String input = r.getString("input");
-    if (input != null) {
+    if (input == null) {
+      json.putNull("input"); // like every other column: present, null when the row has none
+    } else {
       try {
         json.put("input", Json.decodeValue(input));
       } catch (DecodeException e) {

@@ -3,6 +3,9 @@ package dev.spark.storage;
 import dev.spark.event.AccessRow;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,9 +27,15 @@ import java.util.logging.Logger;
 public final class AccessRollups {
   private static final Logger LOG = Logger.getLogger(AccessRollups.class.getName());
   public static final String META_KEY = "access_rollups";
-  public static final int VERSION = 1;
+  /**
+   * The bucketing of the rollups. 1: whole milliseconds, exact below one second; 2: three significant
+   * digits at every scale, fractions of a millisecond kept. A file with another version has its rollups
+   * rebuilt from its rows once, at open.
+   */
+  public static final int VERSION = 2;
+  private static final MathContext THREE_DIGITS = new MathContext(3, RoundingMode.HALF_UP);
   /** A missing duration is stored as this (primary-key columns cannot hold NULL usefully). */
-  public static final long UNTIMED = -1;
+  public static final double UNTIMED = -1;
 
   private final Connection conn;
   private final Map<RollupLevel, PreparedStatement> upserts = new EnumMap<>(RollupLevel.class);
@@ -43,20 +52,14 @@ public final class AccessRollups {
   }
 
   /**
-   * Durations are counted exactly below one second and to three significant digits above (1,234 ms
-   * counts as 1,230), which bounds the rows per route and bucket; percentiles above a second are
-   * then within 1 %.
+   * Durations are counted to three significant digits at every scale (0.01234 ms counts as 0.0123,
+   * 0.3742 ms as 0.374, 1,234 ms as 1,230), which bounds the rows per route and bucket and keeps every
+   * percentile within 0.5 % of the exact one (the nearest three-digit value); 0 stays 0.
    */
-  public static long durationBucket(Long ms) {
-    if (ms == null || ms < 0) return UNTIMED;
-    if (ms < 1000) return ms;
-    long scale = 1;
-    long v = ms;
-    while (v >= 1000) {
-      v /= 10;
-      scale *= 10;
-    }
-    return v * scale;
+  public static double durationBucket(Double ms) {
+    if (ms == null || ms < 0 || ms.isNaN()) return UNTIMED;
+    if (ms == 0 || ms.isInfinite()) return ms;
+    return new BigDecimal(ms).round(THREE_DIGITS).doubleValue();
   }
 
   /** Adds inserted rows (no commit). */
@@ -82,8 +85,8 @@ public final class AccessRollups {
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           String ts = rs.getString(1);
-          long d = rs.getLong(6);
-          Long duration = rs.wasNull() ? null : d;
+          double d = rs.getDouble(6);
+          Double duration = rs.wasNull() ? null : d;
           tally.add(ts, rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), duration, -1);
           if (newest == null || ts.compareTo(newest) > 0) newest = ts;
         }
@@ -105,12 +108,14 @@ public final class AccessRollups {
    * Runs at open, before anything is served.
    */
   public static void ensureBuilt(Connection conn) throws SQLException {
+    int previous = 0;
     try (PreparedStatement st = conn.prepareStatement(Sql.get("get_meta"))) {
       st.setString(1, META_KEY);
       try (ResultSet rs = st.executeQuery()) {
-        if (rs.next() && new JsonObject(rs.getString(1)).getInteger("version", 0) == VERSION) return;
+        if (rs.next()) previous = new JsonObject(rs.getString(1)).getInteger("version", 0);
       }
     }
+    if (previous == VERSION) return;
     long started = System.nanoTime();
     try (Statement st = conn.createStatement()) {
       for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
@@ -128,8 +133,8 @@ public final class AccessRollups {
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             after = rs.getLong(1);
-            long d = rs.getLong(7);
-            Long duration = rs.wasNull() ? null : d;
+            double d = rs.getDouble(7);
+            Double duration = rs.wasNull() ? null : d;
             tally.add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, 1);
             n++;
           }
@@ -145,41 +150,45 @@ public final class AccessRollups {
       st.executeUpdate();
     }
     conn.commit();
-    if (rows > 0) {
-      LOG.info("Built the access-log rollups from " + rows + " existing rows in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    if (previous > 0) {
+      LOG.info("Rebuilt the access-log rollups (bucketing version " + previous + " -> " + VERSION
+          + ": durations to three significant digits, fractions of a millisecond kept) from " + rows + " rows in " + ms + " ms");
+    } else if (rows > 0) {
+      LOG.info("Built the access-log rollups from " + rows + " existing rows in " + ms + " ms");
     }
   }
 
   /** Deltas of one operation per rollup row, applied with one batched upsert per level. */
   private final class Tally {
-    private final Map<RollupLevel, Map<Key, long[]>> deltas = new EnumMap<>(RollupLevel.class);
+    private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
     private final Map<String, String> routes = new HashMap<>();
 
-    void add(String timestamp, String method, String path, String feature, int status, Long durationMs, int sign) {
+    void add(String timestamp, String method, String path, String feature, int status, Double durationMs, int sign) {
       String route = routes.computeIfAbsent(path, RouteTemplates::of);
-      long bucket = durationBucket(durationMs);
-      long sum = durationMs == null || durationMs < 0 ? 0 : durationMs;
+      double bucket = durationBucket(durationMs);
+      double sum = bucket == UNTIMED ? 0 : durationMs;
       for (RollupLevel level : RollupLevel.values()) {
         Key key = new Key(level.bucket(timestamp), method, route, feature == null ? "" : feature, status, bucket);
-        long[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new long[2]);
+        double[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new double[2]);
         d[0] += sign;
         d[1] += sign * sum;
       }
     }
 
     void apply() throws SQLException {
-      for (Map.Entry<RollupLevel, Map<Key, long[]>> level : deltas.entrySet()) {
+      for (Map.Entry<RollupLevel, Map<Key, double[]>> level : deltas.entrySet()) {
         PreparedStatement st = upserts.get(level.getKey());
-        for (Map.Entry<Key, long[]> e : level.getValue().entrySet()) {
+        for (Map.Entry<Key, double[]> e : level.getValue().entrySet()) {
           Key k = e.getKey();
           st.setString(1, k.bucket);
           st.setString(2, k.method);
           st.setString(3, k.route);
           st.setString(4, k.feature);
           st.setInt(5, k.status);
-          st.setLong(6, k.duration);
-          st.setLong(7, e.getValue()[0]);
-          st.setLong(8, e.getValue()[1]);
+          st.setDouble(6, k.duration);
+          st.setLong(7, (long) e.getValue()[0]);
+          st.setDouble(8, e.getValue()[1]);
           st.addBatch();
         }
         st.executeBatch();
@@ -187,5 +196,5 @@ public final class AccessRollups {
     }
   }
 
-  private record Key(String bucket, String method, String route, String feature, int status, long duration) {}
+  private record Key(String bucket, String method, String route, String feature, int status, double duration) {}
 }

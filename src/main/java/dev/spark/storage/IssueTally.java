@@ -39,7 +39,13 @@ final class IssueTally {
 
   /** Adds rows with the ids they were given; rows without a fingerprint are not part of any issue. */
   void add(List<EventRow> rows, long[] ids) {
+    add(rows, ids, null);
+  }
+
+  /** As {@link #add(List, long[])}, only the rows inserted now ({@code fresh}; null for all): a retry is no new occurrence. */
+  void add(List<EventRow> rows, long[] ids, boolean[] fresh) {
     for (int i = 0; i < rows.size(); i++) {
+      if (fresh != null && !fresh[i]) continue;
       EventRow r = rows.get(i);
       String fp = r.fingerprint();
       if (fp == null) continue;

@@ -22,23 +22,13 @@ final class RowInserts {
     this.db = db;
   }
 
-  /** Inserts the rows without committing; returns their ids in order. */
-  long[] insertEvents(List<EventRow> rows) throws SQLException {
-    PreparedStatement insert = db.statement("insert_event");
-    for (EventRow r : rows) {
-      insert.setString(1, r.type());
-      insert.setString(2, r.traceId());
-      insert.setString(3, r.timestamp());
-      insert.setString(4, r.environment());
-      insert.setString(5, r.feature());
-      insert.setString(6, r.route());
-      setInt(insert, 7, r.status());
-      insert.setString(8, r.data());
-      insert.setString(9, r.fingerprint());
-      insert.addBatch();
-    }
-    insert.executeBatch();
-    return idsEndingAtLastInsert(rows.size());
+  /**
+   * Inserts the rows without committing; returns their ids in order. A row whose {@code eventId} is
+   * already stored is not inserted again and gets the stored row's id ({@link InsertedEvents}).
+   */
+  InsertedEvents insertEvents(List<EventRow> rows) throws SQLException {
+    return InsertedEvents.insert(rows, db.statement("insert_event"), db.statement("max_event_id"), db.statement("event_ids_after"),
+        db.statement("event_by_event_id"), this::idsEndingAtLastInsert);
   }
 
   /**
@@ -75,8 +65,8 @@ final class RowInserts {
       insert.setString(2, r.method());
       insert.setString(3, r.path());
       insert.setInt(4, r.status());
-      if (r.durationMs() == null) insert.setNull(5, Types.INTEGER);
-      else insert.setLong(5, r.durationMs());
+      if (r.durationMs() == null) insert.setNull(5, Types.REAL);
+      else insert.setDouble(5, r.durationMs());
       insert.setString(6, r.ip());
       insert.setString(7, r.feature());
       insert.setString(8, r.requestId());

@@ -58,6 +58,8 @@ final class WriterLoop {
   final AtomicInteger queuedRows = new AtomicInteger();
   final AtomicLong queuedBytes = new AtomicLong();
   final AtomicLong committedRows = new AtomicLong();
+  /** Per event of the last commit, in order: inserted now (false: a retry of a stored eventId). Writer thread only. */
+  private boolean[] lastFresh = new boolean[0];
   final AtomicLong commits = new AtomicLong();
   volatile boolean busy;
   /** Why the last group commit failed (a full or read-only disk...), until a write succeeds again; else null. */
@@ -220,11 +222,13 @@ final class WriterLoop {
       else access.addAll(((WriteRequest.Access) w.req()).rows());
     }
     try {
-      long[] eventIds = events.isEmpty() ? new long[0] : inserts.insertEvents(events);
+      InsertedEvents inserted = events.isEmpty() ? new InsertedEvents(new long[0], new boolean[0]) : inserts.insertEvents(events);
+      long[] eventIds = inserted.ids();
+      lastFresh = inserted.fresh();
       long[] accessIds = access.isEmpty() ? new long[0] : inserts.insertAccess(access);
       if (!events.isEmpty()) {
         IssueTally tally = new IssueTally();
-        tally.add(events, eventIds);
+        tally.add(events, eventIds, inserted.fresh());
         inserts.upsertIssues(tally, clock.instant());
       }
       db.commit();
@@ -251,13 +255,20 @@ final class WriterLoop {
 
   private void answer(List<Write> group, long[][] ids) {
     List<StoredEvent> stored = new ArrayList<>();
+    int e = 0;
+    int retried = 0;
     for (int i = 0; i < group.size(); i++) {
       Write w = group.get(i);
       w.msg().reply(new WriteResult(ids[i]));
       if (w.req() instanceof WriteRequest.Events ev) {
-        for (int j = 0; j < ids[i].length; j++) stored.add(new StoredEvent(ids[i][j], ev.rows().get(j), false, null));
+        for (int j = 0; j < ids[i].length; j++, e++) {
+          // A retry of an event already stored is answered with its id and announced no second time.
+          if (lastFresh[e]) stored.add(new StoredEvent(ids[i][j], ev.rows().get(j), false, null));
+          else retried++;
+        }
       }
     }
+    metrics.retried(retried);
     if (!stored.isEmpty()) vertx.eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
   }
 

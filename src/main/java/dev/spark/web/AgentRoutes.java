@@ -6,6 +6,7 @@ import dev.spark.agent.AgentPrompts;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
+import dev.spark.event.InputText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -55,11 +56,12 @@ public final class AgentRoutes {
         .handler(ctx -> {
           JsonObject body;
           try {
-            body = ctx.body().asJsonObject();
+            body = ctx.body().buffer() == null ? null
+                : InputText.parseJson(ctx.body().buffer()) instanceof JsonObject o ? o : null;
           } catch (RuntimeException e) {
             body = null;
           }
-          String text = body == null ? null : body.getString("text");
+          String text = body == null ? null : body.getValue("text") instanceof String t ? t : null;
           if (text == null || text.isBlank()) {
             ApiResponses.error(ctx, 400, "invalid_input", "The body must be {\"text\": \"<your message>\"}");
             return;

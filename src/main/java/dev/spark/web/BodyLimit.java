@@ -27,6 +27,9 @@ final class BodyLimit implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     ctx.put(KEY, description);
     body.handle(ctx);
+    // Broken framing or a client gone mid-body: answered (or just closed) here, logged at FINE. Left to
+    // the body handler it becomes a router failure that Vert.x logs at SEVERE with a stack trace.
+    if (!ctx.request().isEnded()) ctx.request().exceptionHandler(e -> SparkRouter.endedEarly(ctx, e));
   }
 
   /** The 413 message for the route that refused the body. */

@@ -88,7 +88,7 @@ public final class DashboardVerticle extends VerticleBase {
     TokenAuth auth = TokenAuth.required(token, "web.token", sessions);
     dashboard = new Dashboard(vertx, cfg, token, reads, auth, sessions, Dashboard.Mode.SIDECAR, follower::stats);
 
-    SparkRouter router = SparkRouter.create(vertx);
+    SparkRouter router = SparkRouter.create(vertx, cfg);
     Router api = router.api();
     api.get("/stream").handler(auth).handler(ctx -> {
       if ("true".equalsIgnoreCase(ctx.request().getParam("observe"))) {

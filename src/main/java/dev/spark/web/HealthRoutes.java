@@ -11,6 +11,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
+import java.util.function.Supplier;
+
 /**
  * {@code GET /health}: 200 with {"status": "UP"} when the database answers a read, the storage and
  * poller verticles answer on the bus and storage can write; 503 with the failing part named and a
@@ -21,7 +23,8 @@ public final class HealthRoutes {
 
   private HealthRoutes() {}
 
-  public static Router router(Vertx vertx, ReadStore reads, SseHub hub) {
+  /** @param ingest the ingest bodies in flight and stalled ({@link IngestRoutes#inFlight}) */
+  public static Router router(Vertx vertx, ReadStore reads, SseHub hub, Supplier<JsonObject> ingest) {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> {
       Future<JsonObject> db = reads.counts();
@@ -32,7 +35,8 @@ public final class HealthRoutes {
             .put("db", part(db))
             .put("storage", part(storage))
             .put("poller", part(poller))
-            .put("stream", stream(vertx, poller, hub));
+            .put("stream", stream(vertx, poller, hub))
+            .put("ingest", ingest.get());
         String writeError = storage.succeeded() ? storage.result().getString("writeError") : null;
         boolean up = db.succeeded() && storage.succeeded() && poller.succeeded()
             && !storage.result().getBoolean("closing", false) && writeError == null;

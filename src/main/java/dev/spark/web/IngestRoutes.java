@@ -1,5 +1,7 @@
 package dev.spark.web;
 
+import dev.spark.config.SparkConfig;
+import dev.spark.event.InputText;
 import dev.spark.event.ValidationException;
 import dev.spark.ingest.IngestFailures;
 import dev.spark.ingest.IngestResult;
@@ -8,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -24,13 +25,17 @@ public final class IngestRoutes {
    * @param scope what the in-flight budget ({@code maxInFlightBytes}) is shared by: the web instances
    *              of one Spark give the same scope
    */
-  public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, long maxBodyBytes, long maxInFlightBytes, String scope) {
+  public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg, String scope) {
     Router router = Router.router(vertx);
-    BodyLimit body = BodyLimit.of(maxBodyBytes, "ingest.maxBodyBytes");
-    IngestAdmission admission = new IngestAdmission(vertx, scope, maxInFlightBytes, maxBodyBytes);
-    router.post("/events").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(vertx, ctx, ingestor::events));
-    router.post("/access").handler(auth).handler(admission).handler(body).handler(ctx -> ingest(vertx, ctx, ingestor::access));
+    IngestAdmission admission = new IngestAdmission(vertx, scope, cfg.maxInFlightBytes(), cfg.maxBodyBytes(), cfg.bodyTimeoutMs());
+    router.post("/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::events));
+    router.post("/access").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::access));
     return router;
+  }
+
+  /** {inFlightBytes, stalledBytes, stalledRequests} of the ingest budget shared under {@code scope}, for /health. */
+  public static JsonObject inFlight(Vertx vertx, String scope) {
+    return IngestAdmission.budget(vertx, scope).stats();
   }
 
   /**
@@ -41,13 +46,13 @@ public final class IngestRoutes {
   static final int OFF_LOOP_BYTES = 256 * 1024;
 
   private static void ingest(Vertx vertx, RoutingContext ctx, BiFunction<Object, Boolean, Future<IngestResult>> ingest) {
-    Buffer raw = ctx.body().buffer();
+    IngestAdmission.Chunks raw = ctx.get(IngestAdmission.BODY);
     if (raw == null || raw.length() == 0) {
       ApiResponses.error(ctx, 400, "invalid_input", "The request body is empty: send a JSON object or an array of objects");
       return;
     }
     boolean offLoop = raw.length() > OFF_LOOP_BYTES;
-    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw), false) : decoded(raw);
+    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw.join()), false) : decoded(raw.join());
     parsed.compose(body -> ingest.apply(body, offLoop)).onComplete(ar -> {
       if (ar.succeeded()) {
         ApiResponses.json(ctx, 200, ar.result().toJson());
@@ -78,9 +83,11 @@ public final class IngestRoutes {
   private static Object decode(Buffer raw) {
     Object parsed;
     try {
-      parsed = Json.decodeValue(raw);
+      parsed = InputText.parseJson(raw);
     } catch (DecodeException e) {
-      throw new BadBody("invalid_json", "The request body is not valid JSON: " + firstLine(e.getMessage()));
+      throw new BadBody("invalid_json", "The request body is not valid JSON: " + clip(firstLine(e.getMessage())));
+    } catch (ValidationException e) {
+      throw new BadBody("invalid_input", e.getMessage());
     }
     if (!(parsed instanceof JsonObject) && !(parsed instanceof JsonArray)) {
       throw new BadBody("invalid_input", "Send a JSON object or an array of objects");
@@ -96,6 +103,11 @@ public final class IngestRoutes {
       super(message, null, false, false);
       this.code = code;
     }
+  }
+
+  /** Jackson's message quotes the offending token; keep it short (and printable). */
+  static String clip(String message) {
+    return InputText.echo(message, 200);
   }
 
   private static String firstLine(String message) {

@@ -1,5 +1,6 @@
 package dev.spark.web;
 
+import dev.spark.event.InputText;
 import dev.spark.event.ValidationException;
 import dev.spark.query.QueryApi;
 import dev.spark.query.QueryParams;
@@ -29,7 +30,7 @@ public final class QueryRoutes {
     try {
       id = Long.parseLong(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
-      throw new ValidationException("id", "id must be an integer (got \"" + ctx.pathParam("id") + "\")");
+      throw new ValidationException("id", "id must be an integer (got " + InputText.echo(ctx.pathParam("id")) + ")");
     }
     return reads.event(id).map(e -> e == null ? null : e.toJson());
   }

@@ -1,5 +1,6 @@
 package dev.spark.web;
 
+import dev.spark.config.SparkConfig;
 import dev.spark.event.ValidationException;
 import dev.spark.ingest.IngestFailures;
 import dev.spark.ingest.sentry.SentryIngest;
@@ -7,7 +8,6 @@ import dev.spark.ingest.sentry.SentryKeys;
 import dev.spark.ingest.sentry.SentryRejection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +16,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
-import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -44,23 +43,22 @@ final class SentryRoutes {
 
   private SentryRoutes() {}
 
-  static Router router(Vertx vertx, SentryIngest sentry, SentryKeys keys, long maxBodyBytes, long maxInFlightBytes,
-      String scope, List<String> allowedOrigins) {
+  static Router router(Vertx vertx, SentryIngest sentry, SentryKeys keys, SparkConfig.Ingest cfg, String scope) {
     Router router = Router.router(vertx);
-    if (!allowedOrigins.isEmpty()) {
-      router.routeWithRegex(ENVELOPE).setName("/api/:project/envelope/").handler(CorsHandler.create().addOrigins(allowedOrigins)
+    if (!cfg.allowedOrigins().isEmpty()) {
+      router.routeWithRegex(ENVELOPE).setName("/api/:project/envelope/").handler(CorsHandler.create().addOrigins(cfg.allowedOrigins())
           .allowedMethods(Set.of(HttpMethod.POST, HttpMethod.OPTIONS))
           .allowedHeaders(Set.of("Content-Type", "Content-Encoding", "X-Sentry-Auth", "Authorization", "sentry-trace", "baggage"))
           .exposedHeaders(Set.of(RATE_LIMITS, "Retry-After"))
           .maxAgeSeconds(3600));
     }
-    IngestAdmission admission = new IngestAdmission(vertx, scope, maxInFlightBytes, maxBodyBytes, true);
-    BodyLimit body = BodyLimit.of(maxBodyBytes, "ingest.maxBodyBytes");
+    // The same admission (ingest.maxInFlightBytes, maxBodyBytes, bodyTimeoutMs) as POST /api/v1/events; it reads the body.
+    IngestAdmission admission = new IngestAdmission(vertx, scope, cfg.maxInFlightBytes(), cfg.maxBodyBytes(), cfg.bodyTimeoutMs(), true);
     SecurityPolicyHandler keyCheck = ctx -> checkRequestKey(ctx, keys);
     // Named by their path pattern, which a regex route lacks (AccessControlTest lists routes by it).
-    router.routeWithRegex(HttpMethod.POST, ENVELOPE).setName("/api/:project/envelope/").handler(keyCheck).handler(admission).handler(body)
+    router.routeWithRegex(HttpMethod.POST, ENVELOPE).setName("/api/:project/envelope/").handler(keyCheck).handler(admission)
         .handler(ctx -> ingest(vertx, ctx, sentry::envelope, sentry));
-    router.routeWithRegex(HttpMethod.POST, STORE).setName("/api/:project/store/").handler(keyCheck).handler(admission).handler(body)
+    router.routeWithRegex(HttpMethod.POST, STORE).setName("/api/:project/store/").handler(keyCheck).handler(admission)
         .handler(ctx -> ingest(vertx, ctx, sentry::store, sentry));
     return router;
   }
@@ -94,8 +92,8 @@ final class SentryRoutes {
       ApiResponses.error(ctx, 400, "invalid_input", "The project in /api/<project>/ must be a positive integer (the DSN's last part)");
       return;
     }
-    Buffer buffer = ctx.body().buffer();
-    byte[] raw = buffer == null ? new byte[0] : buffer.getBytes();
+    IngestAdmission.Chunks body = ctx.get(IngestAdmission.BODY);
+    byte[] raw = body == null ? new byte[0] : body.join().getBytes();
     String encoding = ctx.request().getHeader("Content-Encoding");
     String key = ctx.get(KEY);
     int p = project;

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Dashboard login sessions: random ids handed out as an {@code HttpOnly}, {@code SameSite=Strict}
@@ -25,6 +26,7 @@ import java.util.Map;
  */
 public final class Sessions {
   public static final String COOKIE = "spark_session";
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.[0-9]{1,3}){3}");
   public static final long IDLE_MS = 12 * 60 * 60 * 1000L;
   private static final long TOUCH_EVERY_MS = 60_000;
   private static final int SWEEP_ABOVE = 1_000;
@@ -97,7 +99,8 @@ public final class Sessions {
     if (host == null) return false;
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
-    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1");
+    // 127.0.0.0/8 as an IPv4 literal only: a name such as 127.evil.example is anybody's
+    return h.equals("localhost") || h.endsWith(".localhost") || LOOPBACK_V4.matcher(h).matches() || h.equals("::1");
   }
 
   private static String fingerprint(String token) {

@@ -1,5 +1,6 @@
 package dev.spark.web;
 
+import dev.spark.event.InputText;
 import dev.spark.event.ValidationException;
 import dev.spark.query.QueryParams;
 import dev.spark.stream.SseHub;
@@ -52,7 +53,7 @@ public final class StreamRoutes {
       } catch (NumberFormatException ignored) {
         // reported below
       }
-      throw new ValidationException("Last-Event-ID", "Last-Event-ID must be an event id, 0 or more (got \"" + header + "\")");
+      throw new ValidationException("Last-Event-ID", "Last-Event-ID must be an event id, 0 or more (got " + InputText.echo(header) + ")");
     }
     return q.integer("since", 0, Long.MAX_VALUE);
   }

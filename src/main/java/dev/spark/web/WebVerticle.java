@@ -44,16 +44,14 @@ public final class WebVerticle extends VerticleBase {
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
     Ingestor ingestor = new Ingestor(vertx, cfg);
-    String ingestScope = Path.of(cfg.db().path()).toAbsolutePath().toString();
+    String scope = Path.of(cfg.db().path()).toAbsolutePath().toString();
     SentryKeys sentryKeys = new SentryKeys(cfg.ingest().token());
-    root = SparkRouter.create(vertx)
-        .api(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest().maxBodyBytes(),
-            cfg.ingest().maxInFlightBytes(), ingestScope))
+    root = SparkRouter.create(vertx, cfg)
+        .api(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest(), scope))
         .readApi(vertx, reads, hub, readAuth)
         .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))
-        .root(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys,
-            cfg.ingest().maxBodyBytes(), cfg.ingest().maxInFlightBytes(), ingestScope, cfg.ingest().allowedOrigins()))
-        .root(HealthRoutes.router(vertx, reads, hub))
+        .root(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys, cfg.ingest(), scope))
+        .root(HealthRoutes.router(vertx, reads, hub, () -> IngestRoutes.inFlight(vertx, scope)))
         .build(dashboard);
 
     server = vertx.createHttpServer(HttpLimits.options(cfg.web()));

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** Command-line options of {@link IngestBenchmark}: {@code --name=value}, all optional. */
 final class BenchOptions {
-  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "d", "s", "e");
+  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "cs", "d", "di", "s", "be", "bei", "e");
 
   double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, d, s)
   double refSeconds = 4;        // duration of the one-row-per-transaction reference
@@ -87,7 +87,10 @@ final class BenchOptions {
   static String usage() {
     return """
         Usage: bin/bench [options]
-          --only=ref,a,b1,b100,c,d,s,e workloads to run (default: all)
+          --only=ref,a,b1,b100,c,cs,d,di,s,be,bei,e   workloads to run (default: all)
+                                       cs: c with the original's snake_case names; di: d with an eventId on each event;
+                                       s: Sentry envelopes (gzip), one event each, as many connections as d;
+                                       be/bei: event bus, --batch error events per request, without/with eventIds
           --seconds=10                 duration of each throughput workload (a, b1, b100, c, d, s)
           --ref-seconds=4              duration of the one-row-per-transaction reference
           --warmup-seconds=3           JVM warm-up per workload kind (throw-away database)

@@ -25,6 +25,9 @@ final class CpuSampler {
   private long[] machineBefore;
   /** Cores other processes kept busy on average during the run (-1 when /proc/stat is unreadable). */
   double otherProcesses = -1;
+  /** After {@link #stop()}: CPU nanoseconds of the SQLite writer thread, and of this JVM minus the load generator's event loops. */
+  long writerNanos;
+  long serverNanos;
 
   CpuSampler(Set<Long> clientThreads) {
     this.clientThreads = clientThreads;
@@ -111,6 +114,8 @@ final class CpuSampler {
       groups.merge(group(id, info.getThreadName()), delta, Long::sum);
     }
     groups.put("GC+JIT+other JVM", Math.max(0, process - threadsTotal));
+    writerNanos = groups.get("sqlite writer");
+    serverNanos = process - groups.get("client event loops") - groups.get("bench main");
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "total %.2f:", process / (double) wall));
     for (Map.Entry<String, Long> e : groups.entrySet()) {
       double cores = e.getValue() / (double) wall;

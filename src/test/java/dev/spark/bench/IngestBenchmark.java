@@ -117,9 +117,17 @@ public final class IngestBenchmark {
     if (o.runs("b100")) results.add(attempts(() -> spark("b100", "event bus, " + o.batch + " rows/request, " + o.ebInFlight + " in flight",
         "rows", "access_logs", (s, stats) -> eventBus(s, o.seconds, o.batch, stats))));
     if (o.runs("c")) results.add(attempts(() -> spark("c", "HTTP, " + o.batch + " rows/POST, " + o.httpBatchConnections + " connections",
-        "rows", "access_logs", (s, stats) -> httpAccessBatches(s, o.seconds, stats))));
+        "rows", "access_logs", (s, stats) -> httpAccessBatches(s, o.seconds, false, stats))));
+    if (o.runs("cs")) results.add(attempts(() -> spark("cs", "HTTP, " + o.batch + " rows/POST, snake_case names", "rows",
+        "access_logs", (s, stats) -> httpAccessBatches(s, o.seconds, true, stats))));
     if (o.runs("d")) results.add(attempts(() -> spark("d", "HTTP, 1 event/POST, " + o.eventConnections + " connections", "req",
-        "events", (s, stats) -> httpEvents(s, o.seconds, stats))));
+        "events", (s, stats) -> httpEvents(s, o.seconds, false, stats))));
+    if (o.runs("di")) results.add(attempts(() -> spark("di", "HTTP, 1 event/POST with eventId", "req",
+        "events", (s, stats) -> httpEvents(s, o.seconds, true, stats))));
+    if (o.runs("be")) results.add(attempts(() -> spark("be", "event bus, " + o.batch + " events/request, no ids", "rows",
+        "events", (s, stats) -> eventBusEvents(s, o.seconds, false, stats))));
+    if (o.runs("bei")) results.add(attempts(() -> spark("bei", "event bus, " + o.batch + " events/request, eventIds", "rows",
+        "events", (s, stats) -> eventBusEvents(s, o.seconds, true, stats))));
     if (o.runs("s")) results.add(attempts(() -> spark("s", "HTTP, Sentry envelope (gzip), 1 event each, " + o.eventConnections
         + " connections", "req", SentryEnvelopes.TABLE, (s, stats) -> sentryEnvelopes(s, o.seconds, stats))));
     LatencyResult latency = null;
@@ -193,6 +201,8 @@ public final class IngestBenchmark {
       Bench.await(workload.run(spark, stats), (long) (o.seconds + 180));
       stats.cpu = cpu.stop();
       stats.otherCores = cpu.otherProcesses;
+      stats.writerCpuNanos = cpu.writerNanos;
+      stats.serverCpuNanos = cpu.serverNanos;
       stats.storage = Bench.await(probe.stop(), 10);
       JsonObject st = spark.storageStats();
       stats.note = String.format(Locale.ROOT, "%,d commits, %.0f rows/commit",
@@ -227,22 +237,29 @@ public final class IngestBenchmark {
     return Future.failedFuture(e);
   }
 
-  /** (c) HTTP POST /api/v1/access with arrays of --batch rows, a few keep-alive connections. */
-  private Future<RunStats> httpAccessBatches(SparkServer spark, double seconds, RunStats stats) {
+  /**
+   * (c) HTTP POST /api/v1/access with arrays of --batch rows, a few keep-alive connections; (cs) the
+   * same rows under the original's snake_case names.
+   */
+  private Future<RunStats> httpAccessBatches(SparkServer spark, double seconds, boolean snake, RunStats stats) {
     HttpClientAgent http = Bench.httpClient(clients, spark.port, o.httpBatchConnections);
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.httpBatchConnections, o.batch,
-            seq -> ClosedLoop.post(http, "/api/v1/access", Payloads.accessArrayJson(seq * o.batch, o.batch)), stats)
+            seq -> ClosedLoop.post(http, "/api/v1/access", Payloads.accessArrayJson(seq * o.batch, o.batch, snake)), stats)
         .eventually(() -> http.close());
   }
 
-  /** (d) HTTP POST /api/v1/events with one error event per request, many connections. */
-  private Future<RunStats> httpEvents(SparkServer spark, double seconds, RunStats stats) {
+  /**
+   * (d) HTTP POST /api/v1/events with one error event per request, many connections; (di) each event
+   * with its own eventId (the body built per request, as a client setting ids does).
+   */
+  private Future<RunStats> httpEvents(SparkServer spark, double seconds, boolean ids, RunStats stats) {
     Buffer[] bodies = Payloads.errorEventBodies(1_024);
     HttpClientAgent http = Bench.httpClient(clients, spark.port, o.eventConnections);
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.eventConnections, 1,
-            seq -> ClosedLoop.post(http, "/api/v1/events", bodies[(int) (seq % bodies.length)]), stats)
+            seq -> ClosedLoop.post(http, "/api/v1/events",
+                ids ? Payloads.errorEventBodyWithId(seq) : bodies[(int) (seq % bodies.length)]), stats)
         .eventually(() -> http.close());
   }
 
@@ -252,6 +269,18 @@ public final class IngestBenchmark {
     Context ctx = clients.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.eventConnections, 1, seq -> envelopes.post(http, seq), stats)
         .eventually(() -> http.close());
+  }
+
+  /**
+   * (be) event-bus requests to spark.ingest.event with --batch error events each: the writer's cost
+   * per event shows, not HTTP's; (bei) the same events each with its own eventId (the dedupe cost).
+   */
+  private Future<RunStats> eventBusEvents(SparkServer spark, double seconds, boolean ids, RunStats stats) {
+    Context ctx = server.getOrCreateContext();
+    return ClosedLoop.run(ctx, seconds, o.ebInFlight, o.batch, seq ->
+        spark.vertx.eventBus().<JsonObject>request(Addresses.INGEST_EVENT, Payloads.errorEvents(seq * o.batch, o.batch, ids), EB)
+            .map(m -> ClosedLoop.Outcome.ok(m.body().getJsonArray("ids")))
+            .recover(IngestBenchmark::replyFailure), stats);
   }
 
   // ---------------------------------------------------------------- (e) latency
@@ -400,8 +429,9 @@ public final class IngestBenchmark {
       double s = o.warmupSeconds;
       if (o.runs("b1")) Bench.await(eventBus(spark, s, 1, new RunStats("w", "", "rows")), 120);
       if (o.runs("b100")) Bench.await(eventBus(spark, s, o.batch, new RunStats("w", "", "rows")), 120);
-      if (o.runs("c")) Bench.await(httpAccessBatches(spark, s, new RunStats("w", "", "rows")), 120);
-      if (o.runs("d")) Bench.await(httpEvents(spark, s, new RunStats("w", "", "req")), 120);
+      if (o.runs("c") || o.runs("cs")) Bench.await(httpAccessBatches(spark, s, o.runs("cs"), new RunStats("w", "", "rows")), 120);
+      if (o.runs("d") || o.runs("di")) Bench.await(httpEvents(spark, s, false, new RunStats("w", "", "req")), 120);
+      if (o.runs("be") || o.runs("bei")) Bench.await(eventBusEvents(spark, s, false, new RunStats("w", "", "rows")), 120);
       if (o.runs("s")) Bench.await(sentryEnvelopes(spark, s, new RunStats("w", "", "req")), 120);
       if (o.runs("e")) {
         SseAgent agent = connectAgent(spark);
@@ -499,6 +529,8 @@ public final class IngestBenchmark {
           latency.consumedInDb(), latency.ackedNotDelivered());
     }
 
+    ratios();
+
     System.out.println();
     System.out.println("Targets");
     targets(a, latency);
@@ -554,6 +586,36 @@ public final class IngestBenchmark {
       target("(e) SSE delivery p50 <= 5 ms", String.format(Locale.ROOT, "%.2f ms", p50), p50 <= 5);
       target("(e) SSE delivery p99 <= 25 ms", String.format(Locale.ROOT, "%.2f ms", p99), p99 <= 25);
     }
+  }
+
+  /** Pairs run in this same run that differ in one thing: the original's names, and client event ids. */
+  private void ratios() {
+    String[][] pairs = {{"cs", "c", "snake_case vs camelCase access logs (HTTP batches)"},
+        {"di", "d", "events with eventId vs without (HTTP, 1 per POST)"},
+        {"bei", "be", "events with eventId vs without (event bus batches)"}};
+    boolean header = false;
+    for (String[] p : pairs) {
+      RunStats with = results.stream().filter(r -> r.key.equals(p[0])).findFirst().orElse(null);
+      RunStats without = results.stream().filter(r -> r.key.equals(p[1])).findFirst().orElse(null);
+      if (with == null || without == null) continue;
+      if (!header) {
+        System.out.println();
+        System.out.println("Ratios (same run; target >= 95 %: neither costs more than 5 % against the other)");
+        header = true;
+      }
+      double ratio = with.rowsPerSecond() / without.rowsPerSecond();
+      System.out.printf(Locale.ROOT, "  (%s)/(%s) %-52s throughput %6.1f %%  %s%n", p[0], p[1], p[2], 100 * ratio, ratio >= 0.95 ? "MET" : "MISSED");
+      // CPU per row is what the difference costs; unlike throughput it holds up on a shared machine.
+      System.out.printf(Locale.ROOT, "        CPU per row: Spark (server side) %.1f vs %.1f us (%+.1f %%), SQLite writer thread %.1f vs %.1f us (%+.1f %%)%n",
+          perRow(with.serverCpuNanos, with), perRow(without.serverCpuNanos, without),
+          100 * (perRow(with.serverCpuNanos, with) / perRow(without.serverCpuNanos, without) - 1),
+          perRow(with.writerCpuNanos, with), perRow(without.writerCpuNanos, without),
+          100 * (perRow(with.writerCpuNanos, with) / perRow(without.writerCpuNanos, without) - 1));
+    }
+  }
+
+  private static double perRow(long nanos, RunStats r) {
+    return nanos / 1_000.0 / Math.max(1, r.rowsOk);
   }
 
   private static void target(String what, String measured, boolean met) {

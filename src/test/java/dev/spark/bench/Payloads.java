@@ -68,6 +68,17 @@ final class Payloads {
 
   /** The JSON text of {@code accessArray(first, size)}, built directly (cheap for the client). */
   static Buffer accessArrayJson(long first, int size) {
+    return accessArrayJson(first, size, false);
+  }
+
+  /**
+   * As {@link #accessArrayJson(long, int)}; with {@code snake}, in the original's AccessLog names
+   * ({@code duration_ms}, {@code request_id}, {@code user_agent}): the same rows.
+   */
+  static Buffer accessArrayJson(long first, int size, boolean snake) {
+    String duration = snake ? "duration_ms" : "durationMs";
+    String requestId = snake ? "request_id" : "requestId";
+    String userAgent = snake ? "user_agent" : "userAgent";
     StringBuilder sb = new StringBuilder(size * 190);
     sb.append('[');
     for (int i = 0; i < size; i++) {
@@ -75,9 +86,9 @@ final class Payloads {
       if (i > 0) sb.append(',');
       sb.append("{\"method\":\"GET\",\"path\":\"").append(path(n))
           .append("\",\"status\":").append(status(n))
-          .append(",\"durationMs\":").append(durationMs(n))
-          .append(",\"ip\":\"127.0.0.1\",\"feature\":\"get-user\",\"requestId\":\"").append(requestId(n))
-          .append("\",\"userAgent\":\"bench\"}");
+          .append(",\"").append(duration).append("\":").append(durationMs(n))
+          .append(",\"ip\":\"127.0.0.1\",\"feature\":\"get-user\",\"").append(requestId).append("\":\"").append(requestId(n))
+          .append("\",\"").append(userAgent).append("\":\"bench\"}");
     }
     sb.append(']');
     return Buffer.buffer(sb.toString());
@@ -91,6 +102,28 @@ final class Payloads {
         .put("status", 500)
         .put("seq", n)
         .put("error", new JsonObject().put("message", "Connection refused").put("stack", STACK));
+  }
+
+  /** Error events {@code first .. first + size - 1}; with {@code ids}, each with its own {@code eventId} (a UUID-sized string). */
+  static JsonArray errorEvents(long first, int size, boolean ids) {
+    JsonArray arr = new JsonArray();
+    for (int i = 0; i < size; i++) {
+      JsonObject e = errorEvent(first + i);
+      if (ids) e.put("eventId", eventId(first + i));
+      arr.add(e);
+    }
+    return arr;
+  }
+
+  /** A 36-character id, unique per n, like the UUIDv7 SparkClient sets. */
+  static String eventId(long n) {
+    String digits = Long.toString(n);
+    return "0193a5f0-0000-7000-8000-" + (digits.length() >= 12 ? digits : ZEROS.substring(digits.length()) + digits);
+  }
+
+  /** One encoded error event for (di): the (d) event with an {@code eventId}. */
+  static Buffer errorEventBodyWithId(long n) {
+    return errorEvent(n % 1_024).put("eventId", eventId(n)).toBuffer();
   }
 
   /** {@code count} distinct encoded error events, cycled through by (d). */

@@ -32,6 +32,8 @@ public final class RunStats {
   String note = "";
   /** CPU use by thread group during the run (see {@link CpuSampler}). */
   String cpu = "";
+  long writerCpuNanos;
+  long serverCpuNanos;
   /** What the storage probe saw during the run (see {@link StorageProbe}). */
   String storage = "";
   /** Cores other processes on the machine used during the run (-1: unknown). */

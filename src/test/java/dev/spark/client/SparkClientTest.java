@@ -65,7 +65,7 @@ class SparkClientTest {
     StoredEvent stored = Await.result(watch.await(e -> e.row().data().contains("sent and forgotten")));
     assertEquals("unhandled-error", stored.row().type());
 
-    client.sendEvent(new JsonObject().put("type", "server-error")); // no error.message: Spark refuses it
+    client.sendEvent(new JsonObject().put("type", "server-error").put("status", "500")); // a mistyped status: Spark refuses it
     Throwable first = Await.result(refusals.awaitCount(1)).get(0);
     assertEquals(400, assertInstanceOf(ReplyException.class, first).failureCode());
     assertEquals(1, client.refused());

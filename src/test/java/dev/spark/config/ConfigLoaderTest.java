@@ -90,6 +90,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theBrowserAndHostListsAndTheBodyTimeoutAreCheckedTheSameWay() {
+    SparkConfig defaults = ConfigLoader.load(new JsonObject(), Map.of());
+    assertEquals(List.of(), defaults.ingest().allowedOrigins());
+    assertEquals(List.of(), defaults.web().allowedHosts());
+    assertEquals(10_000, defaults.ingest().bodyTimeoutMs());
+    SparkConfig set = ConfigLoader.load(new JsonObject()
+        .put("ingest", new JsonObject().put("allowedOrigins", new JsonArray().add("https://App.example.com").add("http://localhost:3000")))
+        .put("web", new JsonObject().put("allowedHosts", new JsonArray().add("Spark.Internal"))), Map.of());
+    assertEquals(List.of("https://app.example.com", "http://localhost:3000"), set.ingest().allowedOrigins());
+    assertEquals(List.of("spark.internal"), set.web().allowedHosts());
+    Map<JsonObject, String> cases = Map.of(
+        new JsonObject().put("ingest", new JsonObject().put("allowedOrigins", new JsonArray().add("https://a.example/path"))), "ingest.allowedOrigins",
+        new JsonObject().put("ingest", new JsonObject().put("allowedOrigins", new JsonArray().add("*"))), "ingest.allowedOrigins",
+        new JsonObject().put("ingest", new JsonObject().put("allowedOrigins", "https://a.example")), "ingest.allowedOrigins",
+        new JsonObject().put("web", new JsonObject().put("allowedHosts", new JsonArray().add("http://spark.internal"))), "web.allowedHosts",
+        new JsonObject().put("web", new JsonObject().put("allowedHosts", new JsonArray().add("spark.internal:8081"))), "web.allowedHosts",
+        new JsonObject().put("ingest", new JsonObject().put("bodyTimeoutMs", 0)), "ingest.bodyTimeoutMs");
+    cases.forEach((conf, key) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(conf, Map.of()), key);
+      assertTrue(e.getMessage().startsWith("Invalid configuration: " + key + " must be "), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    });
+  }
+
+  @Test
   void sparkRefusesToStartOnABadValue(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new SparkVerticle(),
         new DeploymentOptions().setConfig(new JsonObject().put("db", new JsonObject().put("pollIntervalMs", -5)))));

@@ -35,7 +35,12 @@ class BadInputTest {
       new Case("missing type", "/api/v1/events", "{\"error\":{\"message\":\"m\"}}", 400, "type is required"),
       new Case("unknown type", "/api/v1/events", "{\"type\":\"fatal\",\"error\":{\"message\":\"m\"}}", 400, "type must be one of"),
       new Case("type not a string", "/api/v1/events", "{\"type\":5}", 400, "type must be a string"),
-      new Case("missing error.message", "/api/v1/events", "{\"type\":\"server-error\"}", 400, "error.message is required"),
+      // A missing error.message is filled in (NothingDroppedTest); a mistyped one is refused.
+      new Case("error.message not a string", "/api/v1/events", "{\"type\":\"server-error\",\"error\":{\"message\":5}}", 400,
+          "message must be a string"),
+      new Case("exitCode not an integer", "/api/v1/events", "{\"type\":\"process-error\",\"exitCode\":\"3\"}", 400, "exitCode must be an integer"),
+      new Case("both spellings, different values", "/api/v1/access",
+          "{\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"durationMs\":1,\"duration_ms\":2}", 400, "duration_ms"),
       new Case("error not an object", "/api/v1/events", "{\"type\":\"server-error\",\"error\":\"x\"}", 400, "error must be an object"),
       new Case("status out of range", "/api/v1/events", "{\"type\":\"rate-limit\",\"status\":9000}", 400, "status must be"),
       new Case("status a string", "/api/v1/events", "{\"type\":\"rate-limit\",\"status\":\"500\"}", 400, "status must be"),

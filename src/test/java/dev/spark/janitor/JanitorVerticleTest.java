@@ -57,7 +57,7 @@ class JanitorVerticleTest {
 
   private static Future<?> access(Vertx vertx, String timestamp, int n) {
     List<AccessRow> rows = new ArrayList<>();
-    for (int i = 0; i < n; i++) rows.add(new AccessRow(timestamp, "GET", "/r/" + i, 200, 3L, null, null, null, null, null, null));
+    for (int i = 0; i < n; i++) rows.add(new AccessRow(timestamp, "GET", "/r/" + i, 200, 3.0, null, null, null, null, null, null));
     return vertx.eventBus().request(Addresses.STORAGE_WRITE, new WriteRequest.Access(rows));
   }
 

@@ -73,7 +73,7 @@ class AgentOutboxTest {
           new JsonObject().put("error", new JsonObject().put("message", m)).encode(), "fp-" + m, null));
     }
     RowInserts inserts = new RowInserts(db);
-    long[] ids = inserts.insertEvents(rows);
+    long[] ids = inserts.insertEvents(rows).ids();
     var tally = new IssueTally();
     tally.add(rows, ids);
     inserts.upsertIssues(tally, Instant.now());

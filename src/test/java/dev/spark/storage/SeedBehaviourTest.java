@@ -124,7 +124,7 @@ class SeedBehaviourTest {
 
     JsonObject failed = spark.getJson("/api/v1/access?status=500").getJsonArray("access").getJsonObject(0);
     assertEquals("POST", failed.getString("method"));
-    assertEquals(41, failed.getInteger("durationMs"));
+    assertEquals(40.6, failed.getDouble("durationMs"), "stored as sent: the seed's REAL column");
     assertEquals("Connection refused", failed.getString("error"));
     assertEquals(1, spark.getJson("/api/v1/access?status=5xx").getInteger("count"));
     assertEquals(2, spark.getJson("/api/v1/access?status=2xx").getInteger("count"));

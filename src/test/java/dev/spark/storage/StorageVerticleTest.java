@@ -46,7 +46,7 @@ class StorageVerticleTest {
   }
 
   static AccessRow access(String path, String timestamp) {
-    return new AccessRow(timestamp, "GET", path, 200, 5L, "127.0.0.1", null, null, null, null, null);
+    return new AccessRow(timestamp, "GET", path, 200, 5.0, "127.0.0.1", null, null, null, null, null);
   }
 
   @Test

@@ -41,8 +41,9 @@ class IngestAdmissionTest {
         .setPort(spark.port).setURI("/api/v1/events").putHeader("Content-Length", String.valueOf(big.length()))));
     Await.result(slow.write(big.substring(0, big.length() / 2)));
     Future<io.vertx.core.http.HttpClientResponse> slowAnswer = slow.response();
-    Poll.until("the first request's reservation to show in /metrics", 10_000,
-        () -> inFlight(spark) >= big.length());
+    // Reserved as its bytes arrive (issue 18): the half it sent, not the length it announced.
+    Poll.until("the first request's half to show in /metrics", 10_000,
+        () -> inFlight(spark) >= big.length() / 2);
 
     // Until the bound is freed, a second one of the same size is refused, and says so.
     HttpResponse<Buffer> refused = awaitRefusal(spark, big);

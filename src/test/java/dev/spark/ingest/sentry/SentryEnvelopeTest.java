@@ -159,6 +159,10 @@ class SentryEnvelopeTest {
         Item.of("event", Envelopes.event(dsnId, "dsn"), true)), headers("X-Sentry-Auth", null), 1, 0));
     c.add(refused("wrong key in the dsn", Envelopes.envelope(new JsonObject().put("dsn", "http://guess@127.0.0.1/7"),
         Item.of("event", Envelopes.event(Envelopes.newId(), "dsn"), true)), headers("X-Sentry-Auth", null), 403, "ingest.token"));
+    byte[] twice = Envelopes.gzip(Envelopes.eventEnvelope(Envelopes.newId(), "sent twice", true));
+    c.add(ok("an event_id, the first time", twice, headers("Content-Encoding", "gzip"), 1, 0));
+    c.add(ok("the same event_id again (an SDK resending from its cache): 200, stored once", twice,
+        headers("Content-Encoding", "gzip"), 0, 0));
     c.add(new Case("project must be a positive integer", "/api/0/envelope/", headers(), event(true), false, 400, "positive integer", 0, 0));
     c.add(new Case("/store/ with gzip", "/api/7/store/", headers("Content-Encoding", "gzip", "Content-Type", "application/json"),
         Envelopes.gzip(Envelopes.event(Envelopes.newId(), "stored").encode().getBytes(StandardCharsets.UTF_8)), false, 200, null, 1, 0));

@@ -1,0 +1,139 @@
+-- The seed's two tables, column for column, with its indexes. Additions only below them.
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  trace_id TEXT,
+  timestamp TEXT NOT NULL,
+  environment TEXT,
+  feature TEXT,
+  route TEXT,
+  status INTEGER,
+  data TEXT NOT NULL,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  consumed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_events_consumed ON events(consumed);
+CREATE INDEX IF NOT EXISTS idx_events_timestamp ON events(timestamp);
+CREATE INDEX IF NOT EXISTS idx_events_type ON events(type);
+
+CREATE TABLE IF NOT EXISTS access_logs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER,
+  ip TEXT,
+  feature TEXT,
+  request_id TEXT,
+  input TEXT,
+  error TEXT,
+  user_agent TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_access_logs_timestamp ON access_logs(timestamp);
+CREATE INDEX IF NOT EXISTS idx_access_logs_status ON access_logs(status);
+CREATE INDEX IF NOT EXISTS idx_access_logs_feature ON access_logs(feature);
+CREATE INDEX IF NOT EXISTS idx_access_logs_request_id ON access_logs(request_id);
+-- The dashboard's per-route statistics read pre-aggregated rollups (below), not this table, so
+-- access_logs keeps only the seed's indexes: every index here is paid on every insert. The window
+-- index of earlier versions is dropped from files that have it.
+DROP INDEX IF EXISTS idx_access_logs_route;
+DROP INDEX IF EXISTS idx_access_logs_window;
+
+-- Spark's own bookkeeping (last cleanup report and the like).
+CREATE TABLE IF NOT EXISTS spark_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- Issues (events grouped by fingerprint; see README "Issues"). Columns added to the seed's events
+-- table. A file created before they existed gets them on open: SqliteDatabase skips an
+-- "ALTER TABLE ... ADD COLUMN" whose column is already there. Adding a column is a schema change
+-- only (no table rewrite); the index is built once.
+--   fingerprint: the event's issue (computed at ingest, or the client's own)
+--   suppressed:  1 when the event was consumed without being delivered (flood control, a muted or
+--                resolved issue); delivered events, and every event stored before issues, have 0
+--   delivery:    for the event delivered as its issue's representative, what the agents were told
+--                (JSON: kind, counts), so a stream resumed by Last-Event-ID repeats it exactly
+ALTER TABLE events ADD COLUMN fingerprint TEXT;
+ALTER TABLE events ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN delivery TEXT;
+CREATE INDEX IF NOT EXISTS idx_events_fingerprint ON events(fingerprint, timestamp);
+
+-- One row per fingerprint, kept by the storage writer in the transaction that inserts the events.
+CREATE TABLE IF NOT EXISTS issues (
+  fingerprint TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  error_class TEXT,
+  message TEXT,
+  culprit TEXT,
+  status TEXT NOT NULL DEFAULT 'open',
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  first_event_id INTEGER NOT NULL,
+  last_event_id INTEGER NOT NULL,
+  regression INTEGER NOT NULL DEFAULT 0,
+  resolved_at TEXT,
+  resolved_through_id INTEGER,
+  status_changed_at TEXT,
+  last_delivered_at TEXT,
+  last_delivered_event_id INTEGER,
+  deliveries INTEGER NOT NULL DEFAULT 0,
+  suppressed INTEGER NOT NULL DEFAULT 0
+);
+-- No index on count or last_seen: every commit updates them, and listing sorts a table of one row
+-- per distinct problem (small, by design) faster than keeping two more b-trees in step on every commit.
+
+-- Access-log rollups, kept by the storage writer in the transaction that inserts the rows (and by the
+-- janitor in the one that deletes them): per minute, hour and day, one row per method, route (the path
+-- with id segments as {id}), feature ('' for none), status and duration (exact below one second, three
+-- significant digits above; -1 for none), with the count and the exact sum of the durations. A time
+-- window of any width is a few ranges of these plus at most two partial minutes of raw rows.
+CREATE TABLE IF NOT EXISTS access_rollup_minute (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS access_rollup_hour (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS access_rollup_day (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;
+
+-- Batches consumed for a held subscriber (Spark's own agent) and not yet taken by it: written in the
+-- transaction that consumes them, removed when the agent has taken the batch, re-sent after a restart.
+-- event_ids: the delivered events, oldest first (JSON array); consumed/through_id: the batch's own
+-- counts, so the batch is rebuilt as it was first sent. The events' delivery column keeps the rest.
+CREATE TABLE IF NOT EXISTS agent_outbox (
+  subscriber TEXT NOT NULL,
+  first_id INTEGER NOT NULL,
+  event_ids TEXT NOT NULL,
+  consumed INTEGER NOT NULL,
+  through_id INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (subscriber, first_id)
+);
