@@ -38,6 +38,14 @@ public final class Addresses {
    * oldest first; {@code {"action": "release", "subscriber": id, "firstId": n}} removes one once committed.
    */
   public static final String STORAGE_OUTBOX = "spark.storage.outbox";
+  /**
+   * Internal: the alert outbox. {@code {"action": "due", "now": ms, "limit": n, "inFlight": [ids]}},
+   * {@code {"action": "attempted", "id", "delivered", "retry", "error", "retryAt": ms, "maxAttempts"}},
+   * {@code {"action": "recent", "limit": n}}; see storage.AlertDeliveries.
+   */
+  public static final String STORAGE_ALERTS = "spark.storage.alerts";
+  /** Internal, local: published by the storage writer after a commit that wrote alerts; the body is their outbox rows (JsonArray). */
+  public static final String ALERTS_PENDING = "spark.alerts.pending";
   /** Internal: the poller's state (subscriber count, pending). */
   public static final String POLLER_STATS = "spark.poller.stats";
 }

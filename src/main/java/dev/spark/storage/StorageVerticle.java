@@ -4,6 +4,7 @@ import dev.spark.bus.Addresses;
 import dev.spark.bus.EventBusCodecs;
 import dev.spark.bus.RetentionOp;
 import dev.spark.bus.WriteRequest;
+import dev.spark.config.AlertsConfig;
 import dev.spark.config.SparkConfig;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
+import dev.spark.config.ServerUrl;
 
 /**
  * The only writer to the SQLite file. Requests arrive on this verticle's event loop, where the
@@ -73,17 +75,24 @@ public final class StorageVerticle extends VerticleBase {
           janitorial = new Janitorial(opened);
           consumption = new Consumption(opened);
           issueStore = new IssueStore(opened);
-          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, "spark-sqlite-writer-" + deploymentID());
+          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alerts(cfg), "spark-sqlite-writer-" + deploymentID());
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
-        .compose(opened -> Future.all(
+        .compose(opened -> Future.all(List.of(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_ALERTS, m -> enqueueOp(m, () -> AlertOps.run(db, m.body()))).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion()));
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion())));
+  }
+
+  private static AlertOutbox alerts(SparkConfig cfg) {
+    AlertsConfig alerts = AlertsConfig.fromJson(cfg.json(), System.getenv());
+    String base = alerts.publicUrl().isEmpty() ? ServerUrl.of(cfg.web()) : alerts.publicUrl();
+    return new AlertOutbox(alerts.rules(), cfg.web().enabled() || !alerts.publicUrl().isEmpty() ? base : "");
   }
 
   /** Stops taking requests, commits everything already queued, then closes the database. */

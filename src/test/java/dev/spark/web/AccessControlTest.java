@@ -144,6 +144,9 @@ class AccessControlTest {
         write("POST /api/v1/admin/cleanup", "/api/v1/admin/cleanup", "", 200),
         write("POST /api/v1/admin/vacuum", "/api/v1/admin/vacuum", "", 200),
         write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 404),
+        read("GET /api/v1/alerts", "/api/v1/alerts", 200),
+        read("GET /api/v1/alerts/deliveries", "/api/v1/alerts/deliveries", 200),
+        write("POST /api/v1/alerts/targets/:name/test", "/api/v1/alerts/targets/no-such-target/test", "", 404),
         open("GET /health", "/health", 200)));
     return rows;
   }
