@@ -33,9 +33,8 @@ public final class Addresses {
   public static final String STORAGE_MAINTAIN = "spark.storage.maintain";
   public static final String STORAGE_STATS = "spark.storage.stats";
   /**
-   * Internal: batches consumed for a held subscriber and not yet taken by it ({@code agent_outbox}).
-   * {@code {"action": "list", "subscriber": id}} answers {@code {"batches": [batch JSON with "firstId"]}},
-   * oldest first; {@code {"action": "release", "subscriber": id, "firstId": n}} removes one once committed.
+   * Internal: batches consumed for a held subscriber and not yet taken by it ({@code agent_outbox}),
+   * asked about in {@link OutboxOp}s (list the held batches, release one once taken).
    */
   public static final String STORAGE_OUTBOX = "spark.storage.outbox";
   /**
