@@ -168,3 +168,37 @@ CREATE TABLE IF NOT EXISTS fixes (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+
+-- Alerts (see README "Alerts"). One row per alert and target, written by the storage writer in the
+-- transaction that stores the triggering event, so an alert is never lost and never invented; the
+-- alerts verticle sends it and records each attempt here.
+--   delivery_id:     sent as X-Spark-Delivery on every attempt (the receiver's idempotency key)
+--   payload:         the alert as JSON (kind, rule, issue, event, environment, link, time)
+--   status:          pending, delivered or dropped (a final refusal, or maxAttempts reached)
+--   next_attempt_at: epoch milliseconds; 0 = at once
+CREATE TABLE IF NOT EXISTS alert_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  target TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  fingerprint TEXT,
+  event_id INTEGER,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+-- Only pending rows are in it, so it stays as small as the backlog.
+CREATE INDEX IF NOT EXISTS idx_alert_outbox_pending ON alert_outbox(next_attempt_at) WHERE status = 'pending';
+
+-- When each rule last alerted about each issue, for its cooldownMinutes (epoch milliseconds).
+CREATE TABLE IF NOT EXISTS alert_cooldowns (
+  rule TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  last_alert_at INTEGER NOT NULL,
+  PRIMARY KEY (rule, fingerprint)
+) WITHOUT ROWID;

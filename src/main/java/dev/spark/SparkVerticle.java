@@ -2,7 +2,9 @@ package dev.spark;
 
 import dev.spark.agent.AgentVerticle;
 import dev.spark.bus.EventBusCodecs;
+import dev.spark.alerts.AlertsVerticle;
 import dev.spark.config.AgentConfig;
+import dev.spark.config.AlertsConfig;
 import dev.spark.config.ConfigLoader;
 import dev.spark.config.RandomTokens;
 import dev.spark.config.SparkConfig;
@@ -50,6 +52,7 @@ public final class SparkVerticle extends VerticleBase {
     try {
       cfg = ConfigLoader.load(config(), System.getenv());
       agentCfg = AgentConfig.fromJson(cfg.json());
+      AlertsConfig.fromJson(cfg.json(), System.getenv());
     } catch (RuntimeException e) {
       LOG.severe(e.getMessage());
       return Future.failedFuture(e);
@@ -66,6 +69,7 @@ public final class SparkVerticle extends VerticleBase {
     Future<?> started = vertx.deployVerticle(new StorageVerticle(clock), once).onSuccess(deployed::add)
         .compose(v -> deploy(PollerVerticle.class.getName(), once))
         .compose(v -> deploy(JanitorVerticle.class.getName(), once))
+        .compose(v -> deploy(AlertsVerticle.class.getName(), once))
         .compose(v -> deploy(IngestVerticle.class.getName(),
             new DeploymentOptions().setConfig(resolved).setInstances(cfg.ingest().instances())));
     if (cfg.web().enabled()) {

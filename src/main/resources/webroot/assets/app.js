@@ -95,7 +95,7 @@
 
   // ---------------------------------------------------------------- views
 
-  const views = ['events', 'issues', 'access', 'health', 'fixes', 'agent'];
+  const views = ['events', 'issues', 'access', 'alerts', 'health', 'fixes', 'agent'];
   let current = null;
 
   function route() {
@@ -108,6 +108,7 @@
       for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === view);
       if (view === 'issues') issues.load();
       if (view === 'access') access.load();
+      if (view === 'alerts') alerts.load();
       if (view === 'health') health.refresh();
       if (view === 'agent') agent.status();
     }
@@ -117,6 +118,113 @@
       else detail.close();
     }
   }
+
+  // ---------------------------------------------------------------- alerts
+
+  const alerts = {
+    wired: false,
+
+    async load() {
+      if (!this.wired) {
+        this.wired = true;
+        $('alert-refresh').addEventListener('click', () => this.deliveries());
+      }
+      $('alerts-error').hidden = true;
+      try {
+        const cfg = await api('/api/v1/alerts');
+        this.rules(cfg.rules || []);
+        this.targets(cfg.targets || []);
+        await this.deliveries();
+      } catch (e) {
+        $('alerts-error').textContent = e.status === 404
+          ? 'Alerts are sent, and shown, by the Spark that writes the database.'
+          : 'Could not load alerts: ' + e.message;
+        $('alerts-error').hidden = false;
+      }
+    },
+
+    rules(rules) {
+      const body = $('alert-rules').tBodies[0];
+      clear(body);
+      for (const r of rules) {
+        const tr = document.createElement('tr');
+        let on = (r.on || []).join(', ');
+        if (r.threshold) on += ' (' + r.threshold.events + ' in ' + r.threshold.minutes + ' min)';
+        const only = [['types', r.types], ['environments', r.environments], ['features', r.features]]
+          .filter(([, v]) => v && v.length).map(([k, v]) => k + ': ' + v.join(', ')).join('; ');
+        for (const text of [r.name, on, only || 'everything', r.cooldownMinutes + ' min', (r.to || []).join(', ')]) tr.appendChild(el('td', text));
+        body.appendChild(tr);
+      }
+      $('alert-rules-empty').hidden = rules.length > 0;
+    },
+
+    targets(targets) {
+      const body = $('alert-targets').tBodies[0];
+      clear(body);
+      for (const t of targets) {
+        const tr = document.createElement('tr');
+        const where = t.type === 'email'
+          ? (t.to || []).join(', ') + ' via ' + t.host + ':' + t.port + ' (' + t.security + ')'
+          : t.url + (t.signed ? ' (signed)' : '');
+        tr.appendChild(el('td', t.name));
+        tr.appendChild(el('td', t.type));
+        tr.appendChild(el('td', where, 'mono'));
+        const cell = document.createElement('td');
+        const button = el('button', 'Send test', 'secondary');
+        button.type = 'button';
+        button.addEventListener('click', () => this.test(t.name, button));
+        cell.appendChild(button);
+        tr.appendChild(cell);
+        body.appendChild(tr);
+      }
+      $('alert-targets-empty').hidden = targets.length > 0;
+    },
+
+    async test(name, button) {
+      const result = $('alert-test-result');
+      button.disabled = true;
+      result.hidden = false;
+      result.className = 'notice';
+      result.textContent = 'Sending a test alert to ' + name + '…';
+      try {
+        const r = await api('/api/v1/alerts/targets/' + encodeURIComponent(name) + '/test', { method: 'POST' });
+        result.textContent = r.delivered ? 'Test alert delivered to ' + name + '.' : 'Test alert to ' + name + ' failed: ' + r.error;
+        if (!r.delivered) result.className = 'notice error';
+      } catch (e) {
+        result.className = 'notice error';
+        result.textContent = 'Test alert to ' + name + ' failed: ' + e.message;
+      } finally {
+        button.disabled = false;
+      }
+    },
+
+    async deliveries() {
+      const body = $('alert-deliveries').tBodies[0];
+      const list = (await api('/api/v1/alerts/deliveries?limit=50')).deliveries || [];
+      clear(body);
+      for (const d of list) {
+        const tr = document.createElement('tr');
+        tr.appendChild(el('td', time(d.createdAt)));
+        tr.appendChild(el('td', d.status, 'delivery-' + d.status));
+        tr.appendChild(el('td', d.attempts));
+        tr.appendChild(el('td', d.kind));
+        tr.appendChild(el('td', d.rule));
+        tr.appendChild(el('td', d.target));
+        const issue = document.createElement('td');
+        if (Number.isInteger(d.eventId)) {
+          const a = el('a', d.title || d.fingerprint);
+          a.href = '#events/' + d.eventId;
+          issue.appendChild(a);
+        } else {
+          issue.textContent = d.title || '';
+        }
+        tr.appendChild(issue);
+        tr.appendChild(el('td', d.lastError || (d.status === 'pending' && d.nextAttemptAt ? 'next try ' + time(d.nextAttemptAt) : '')));
+        body.appendChild(tr);
+      }
+      $('alert-deliveries-empty').hidden = list.length > 0;
+    },
+  };
 
   // ---------------------------------------------------------------- live events
 
@@ -255,7 +363,7 @@
       this.id = id;
       $('detail').hidden = false;
       for (const tr of feed.rows.values()) tr.classList.toggle('selected', Number(tr.dataset.id) === id);
-      for (const f of ['d-type', 'd-time', 'd-feature', 'd-route', 'd-status', 'd-trace', 'd-env', 'd-state', 'd-message', 'd-stack', 'd-input', 'd-raw']) {
+      for (const f of ['d-type', 'd-time', 'd-feature', 'd-route', 'd-status', 'd-trace', 'd-env', 'd-state', 'd-release', 'd-sdk', 'd-message', 'd-stack', 'd-input', 'd-raw']) {
         $(f).textContent = '';
       }
       $('d-id').textContent = '#' + id;
@@ -281,6 +389,10 @@
         ? (e.suppressed ? 'held back (consumed without delivery: flood control, or its issue muted or resolved)' : 'consumed')
           + (e.consumedAt ? ' at ' + e.consumedAt : '')
         : 'pending';
+      // release and SDK: sent by Sentry SDKs (see README, Sentry SDKs), or by any client that sets them
+      $('d-release').textContent = typeof d.release === 'string' ? d.release : '–';
+      const sdk = d.sdk && typeof d.sdk === 'object' ? [d.sdk.name, d.sdk.version].filter((x) => typeof x === 'string').join(' ') : '';
+      $('d-sdk').textContent = sdk || '–';
       $('d-message').textContent = messageOf(e) || '–';
       const stack = d.error && typeof d.error === 'object' ? d.error.stack : undefined;
       // The original's process-error and rate-limit fields, shown as text (never as HTML).

@@ -1,6 +1,7 @@
 package dev.spark.agent;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.OutboxOp;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
 import io.vertx.core.Future;
@@ -128,12 +129,11 @@ final class BatchDelivery {
    * batches held for the next start.
    */
   Future<Void> loadHeld() {
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "list")
-            .put("subscriber", AgentVerticle.SUBSCRIBER_ID))
+    return vertx.eventBus().<OutboxOp.Held>request(Addresses.STORAGE_OUTBOX, new OutboxOp.ListHeld(AgentVerticle.SUBSCRIBER_ID))
         .map(m -> {
           int added = 0;
-          for (Object o : m.body().getJsonArray("batches", new JsonArray())) {
-            PendingBatch p = new PendingBatch(EventBatch.fromJson((JsonObject) o));
+          for (OutboxOp.HeldBatch held : m.body().batches()) {
+            PendingBatch p = new PendingBatch(held.batch());
             if (pending.putIfAbsent(p.key, p) == null) added++;
           }
           if (added > 0) {
@@ -208,8 +208,7 @@ final class BatchDelivery {
 
   /** Pi has taken the batch: storage no longer needs to hold it. */
   private void release(PendingBatch p) {
-    vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "release")
-            .put("subscriber", AgentVerticle.SUBSCRIBER_ID).put("firstId", p.key))
+    vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new OutboxOp.Release(AgentVerticle.SUBSCRIBER_ID, p.key))
         .onFailure(e -> LOG.warning("Could not release the agent's batch #" + p.key
             + " (it may be sent again after a restart): " + e.getMessage()));
   }

@@ -92,6 +92,16 @@ final class HttpAccess implements SparkAccess {
     return call("POST", "/api/v1/issues/" + segment(fingerprint) + "/" + segment(action), null, settings.cfg.web().token(), READ_TIMEOUT);
   }
 
+  /** {@code GET /api/v1/alerts/deliveries}: the newest deliveries, newest first. */
+  JsonObject alertDeliveries(int limit) {
+    return call("GET", "/api/v1/alerts/deliveries?limit=" + limit, null, settings.cfg.web().token(), READ_TIMEOUT);
+  }
+
+  /** {@code POST /api/v1/alerts/targets/{name}/test}: sends a test alert and says how it went. */
+  JsonObject alertTest(String target) {
+    return call("POST", "/api/v1/alerts/targets/" + segment(target) + "/test", null, settings.cfg.web().token(), READ_TIMEOUT);
+  }
+
   /** One path segment, percent-encoded (a client's fingerprint may hold spaces or slashes). */
   static String segment(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");

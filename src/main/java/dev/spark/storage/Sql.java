@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The SQL Spark runs, loaded once from {@code sql/*.sql} on the classpath. */
+/** The SQL Spark runs, loaded once from {@code sql/statements.sql} and {@code sql/alerts.sql} on the classpath. */
 public final class Sql {
-  private static final Map<String, String> STATEMENTS = parse(read("/sql/statements.sql"));
+  private static final Map<String, String> STATEMENTS = merged(parse(read("/sql/statements.sql")), parse(read("/sql/alerts.sql")));
 
   private Sql() {}
 
@@ -22,6 +22,13 @@ public final class Sql {
 
   public static String schema() {
     return read("/sql/schema.sql");
+  }
+
+  private static Map<String, String> merged(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> out = new HashMap<>(a);
+    out.putAll(b);
+    if (out.size() != a.size() + b.size()) throw new IllegalStateException("a statement name is used twice in sql/*.sql");
+    return Map.copyOf(out);
   }
 
   static String read(String resource) {

@@ -2,8 +2,11 @@ package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
 import dev.spark.bus.EventBusCodecs;
+import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
 import dev.spark.bus.WriteRequest;
+import dev.spark.config.AlertsConfig;
+import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
@@ -73,18 +76,25 @@ public final class StorageVerticle extends VerticleBase {
           janitorial = new Janitorial(opened);
           consumption = new Consumption(opened);
           issueStore = new IssueStore(opened);
-          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, "spark-sqlite-writer-" + deploymentID());
+          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alerts(cfg), "spark-sqlite-writer-" + deploymentID());
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
         .compose(opened -> Future.all(List.of(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
+            vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_ALERTS, m -> enqueueOp(m, () -> AlertOps.run(db, m.body()))).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion())));
+  }
+
+  private static AlertOutbox alerts(SparkConfig cfg) {
+    AlertsConfig alerts = AlertsConfig.fromJson(cfg.json(), System.getenv());
+    String base = alerts.publicUrl().isEmpty() ? ServerUrl.of(cfg.web()) : alerts.publicUrl();
+    return new AlertOutbox(alerts.rules(), cfg.web().enabled() || !alerts.publicUrl().isEmpty() ? base : "");
   }
 
   /** Stops taking requests, commits everything already queued, then closes the database. */
@@ -126,16 +136,14 @@ public final class StorageVerticle extends VerticleBase {
     enqueueOp(msg, () -> consumption.consume(limit, issues, clock.instant(), holdFor));
   }
 
-  private void onOutbox(Message<JsonObject> msg) {
-    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-    String subscriber = body.getString("subscriber");
-    String action = body.getString("action", "");
-    Long firstId = body.getValue("firstId") instanceof Number n ? n.longValue() : null;
-    if (subscriber == null || subscriber.isEmpty() || !(action.equals("list") || action.equals("release") && firstId != null)) {
-      msg.fail(400, "expected {\"action\": \"list\" | \"release\", \"subscriber\": \"...\", \"firstId\": n (release)}");
-      return;
+  private void onOutbox(Message<Object> msg) {
+    if (msg.body() instanceof OutboxOp.ListHeld op) {
+      enqueueOp(msg, () -> AgentOutbox.list(db, op.subscriber()));
+    } else if (msg.body() instanceof OutboxOp.Release op) {
+      enqueueOp(msg, () -> AgentOutbox.release(db, op.subscriber(), op.firstId()));
+    } else {
+      msg.fail(400, "expected an OutboxOp (dev.spark.bus), got " + (msg.body() == null ? "nothing" : msg.body().getClass().getSimpleName()));
     }
-    enqueueOp(msg, () -> action.equals("list") ? AgentOutbox.list(db, subscriber) : AgentOutbox.release(db, subscriber, firstId));
   }
 
   private void onFixes(Message<JsonObject> msg) {

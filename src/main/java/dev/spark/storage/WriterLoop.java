@@ -13,9 +13,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -52,6 +54,9 @@ final class WriterLoop {
   private final int maxBatchRows;
   private final SparkMetrics metrics;
   private final Clock clock;
+  private final AlertOutbox alerts;
+  /** Outbox rows the current group commit wrote; handed to the alert sender once they are committed. */
+  private List<JsonObject> alertsWritten = List.of();
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
 
@@ -68,8 +73,9 @@ final class WriterLoop {
   volatile long lastCommitRows;
   volatile double lastCommitMs;
 
-  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, String name) {
+  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts, String name) {
     this.vertx = vertx;
+    this.alerts = alerts;
     this.db = db;
     this.inserts = new RowInserts(db);
     this.meta = new Meta(db);
@@ -168,6 +174,7 @@ final class WriterLoop {
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       answer(group, ids);
+      if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alertsWritten));
       writable();
     } catch (Exception e) {
       release(rows, bytes);
@@ -226,10 +233,14 @@ final class WriterLoop {
       long[] eventIds = inserted.ids();
       lastFresh = inserted.fresh();
       long[] accessIds = access.isEmpty() ? new long[0] : inserts.insertAccess(access);
+      alertsWritten = List.of();
       if (!events.isEmpty()) {
+        // Before the issues are updated: whether an issue is new or resolved is read from its row as it was.
+        Instant now = clock.instant();
+        alertsWritten = alerts.enqueue(db, events, eventIds, inserted.fresh(), now);
         IssueTally tally = new IssueTally();
         tally.add(events, eventIds, inserted.fresh());
-        inserts.upsertIssues(tally, clock.instant());
+        inserts.upsertIssues(tally, now);
       }
       db.commit();
       long[][] ids = new long[group.size()][];

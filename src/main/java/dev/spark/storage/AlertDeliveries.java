@@ -1,0 +1,144 @@
+package dev.spark.storage;
+
+import dev.spark.event.Timestamps;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Set;
+import java.time.Instant;
+
+/**
+ * The alert sender's side of {@code alert_outbox}, run on the writer thread like every other write:
+ * what is due, what an attempt came to, and the recent deliveries for the API. Each call is its own
+ * transaction.
+ */
+final class AlertDeliveries {
+  /** Finished deliveries kept for the API and the dashboard; older ones are removed as new ones finish. */
+  static final int KEEP_FINISHED = 1_000;
+  /** The longest {@code cooldownMinutes} a rule may have, in ms: older cooldown rows are removed. */
+  static final long LONGEST_COOLDOWN_MS = 43_200L * 60_000;
+  /** When cooldowns were last pruned (writer thread only). */
+  private static long cooldownsPrunedAt;
+
+  private AlertDeliveries() {}
+
+  /**
+   * Up to {@code limit} pending deliveries due by {@code nowMs}, leaving out {@code inFlight} (being
+   * sent), and when the next one not yet due is: {@code {"deliveries": [...], "nextAt": ms | null}}.
+   */
+  static JsonObject due(SqliteDatabase db, long nowMs, int limit, Set<Long> inFlight) throws SQLException {
+    try {
+      JsonArray out = new JsonArray();
+      PreparedStatement st = db.statement("alert_due");
+      st.setLong(1, nowMs);
+      st.setInt(2, limit + inFlight.size());
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next() && out.size() < limit) {
+          long id = rs.getLong("id");
+          if (inFlight.contains(id)) continue;
+          out.add(new JsonObject().put("id", id).put("deliveryId", rs.getString("delivery_id")).put("rule", rs.getString("rule"))
+              .put("target", rs.getString("target")).put("kind", rs.getString("kind"))
+              .put("payload", new JsonObject(rs.getString("payload"))).put("attempts", rs.getInt("attempts")));
+        }
+      }
+      Long next = null;
+      try (ResultSet rs = db.statement("alert_next_due").executeQuery()) {
+        if (rs.next()) {
+          long v = rs.getLong(1);
+          if (!rs.wasNull()) next = v;
+        }
+      }
+      db.commit();
+      return new JsonObject().put("deliveries", out).put("nextAt", next);
+    } catch (SQLException | RuntimeException e) {
+      db.rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /**
+   * Records one attempt: delivered; dropped (a final refusal, or the {@code maxAttempts}-th failure,
+   * with the reason); or pending again until {@code retryAtMs}. Answers the row's new status.
+   */
+  static JsonObject attempted(SqliteDatabase db, long id, boolean delivered, boolean retry, String error, long retryAtMs,
+      int maxAttempts) throws SQLException {
+    try {
+      int attempts;
+      PreparedStatement get = db.statement("alert_attempts");
+      get.setLong(1, id);
+      try (ResultSet rs = get.executeQuery()) {
+        if (!rs.next()) {
+          db.commit();
+          return new JsonObject().put("status", "gone");
+        }
+        attempts = rs.getInt(1) + 1;
+      }
+      String status;
+      String reason = error;
+      if (delivered) status = "delivered";
+      else if (!retry) status = "dropped";
+      else if (attempts >= maxAttempts) {
+        status = "dropped";
+        reason = "gave up after " + attempts + " attempts: " + error;
+      } else status = "pending";
+      PreparedStatement st = db.statement("alert_attempted");
+      st.setString(1, status);
+      st.setLong(2, status.equals("pending") ? retryAtMs : 0);
+      if (reason == null) st.setNull(3, Types.VARCHAR);
+      else st.setString(3, reason);
+      st.setString(4, Timestamps.now());
+      st.setLong(5, id);
+      st.executeUpdate();
+      if (!status.equals("pending")) {
+        PreparedStatement prune = db.statement("alert_prune");
+        prune.setInt(1, KEEP_FINISHED);
+        prune.executeUpdate();
+        long now = System.currentTimeMillis();
+        if (now - cooldownsPrunedAt > 3_600_000) {
+          PreparedStatement cooldowns = db.statement("alert_cooldowns_prune");
+          cooldowns.setLong(1, now - LONGEST_COOLDOWN_MS);
+          cooldowns.executeUpdate();
+          cooldownsPrunedAt = now;
+        }
+      }
+      db.commit();
+      return new JsonObject().put("status", status).put("attempts", attempts);
+    } catch (SQLException | RuntimeException e) {
+      db.rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /** The newest {@code limit} deliveries, newest first, with the alert's title and link (no payload). */
+  static JsonObject recent(SqliteDatabase db, int limit) throws SQLException {
+    try {
+      JsonArray out = new JsonArray();
+      PreparedStatement st = db.statement("alert_recent");
+      st.setInt(1, limit);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          JsonObject payload = new JsonObject(rs.getString("payload"));
+          JsonObject issue = payload.getJsonObject("issue", new JsonObject());
+          String status = rs.getString("status");
+          out.add(new JsonObject().put("id", rs.getLong("id")).put("deliveryId", rs.getString("delivery_id"))
+              .put("rule", rs.getString("rule")).put("target", rs.getString("target")).put("kind", rs.getString("kind"))
+              .put("fingerprint", rs.getString("fingerprint")).put("eventId", rs.getObject("event_id"))
+              .put("title", issue.getString("title")).put("link", payload.getString("link"))
+              .put("status", status).put("attempts", rs.getInt("attempts"))
+              .put("nextAttemptAt", status.equals("pending") ? Timestamps.format(Instant.ofEpochMilli(rs.getLong("next_attempt_at"))) : null)
+              .put("lastError", rs.getString("last_error"))
+              .put("createdAt", rs.getString("created_at")).put("updatedAt", rs.getString("updated_at")));
+        }
+      }
+      db.commit();
+      return new JsonObject().put("deliveries", out);
+    } catch (SQLException | RuntimeException e) {
+      db.rollbackQuietly();
+      throw e;
+    }
+  }
+}
