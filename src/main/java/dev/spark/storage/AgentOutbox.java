@@ -87,7 +87,7 @@ final class AgentOutbox {
     return st.executeUpdate();
   }
 
-  private static StoredEvent event(SqliteDatabase db, long id) throws SQLException {
+  static StoredEvent event(SqliteDatabase db, long id) throws SQLException {
     PreparedStatement st = db.statement("event_by_id");
     st.setLong(1, id);
     try (ResultSet rs = st.executeQuery()) {

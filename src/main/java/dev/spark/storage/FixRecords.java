@@ -21,15 +21,26 @@ final class FixRecords {
 
   private FixRecords() {}
 
-  static JsonObject handle(SqliteDatabase db, JsonObject req, String now) throws SQLException {
+  /** A fix that was written or changed, in the transaction that writes it (the agent-fix alerts go in the same one). */
+  interface Recorded {
+    void fix(JsonObject fix) throws SQLException;
+  }
+
+  static JsonObject handle(SqliteDatabase db, JsonObject req, String now, Recorded recorded) throws SQLException {
     String action = req.getString("action", "");
     return switch (action) {
-      case "insert" -> db.inTransaction(() -> get(db, insert(db, req.getJsonObject("fix", new JsonObject()), now)));
-      case "status" -> db.inTransaction(() -> setStatus(db, req.getLong("id", -1L), req.getString("status"), req.getString("worktree"), now));
+      case "insert" -> db.inTransaction(() -> told(recorded, get(db, insert(db, req.getJsonObject("fix", new JsonObject()), now))));
+      case "status" -> db.inTransaction(() -> told(recorded,
+          setStatus(db, req.getLong("id", -1L), req.getString("status"), req.getString("worktree"), now)));
       case "get" -> db.inTransaction(() -> found(get(db, req.getLong("id", -1L)), req.getLong("id", -1L)));
       case "list" -> db.inTransaction(() -> list(db, req.getString("status"), req.getInteger("limit", 100)));
       default -> throw new IllegalArgumentException("unknown action " + action);
     };
+  }
+
+  private static JsonObject told(Recorded recorded, JsonObject fix) throws SQLException {
+    recorded.fix(fix);
+    return fix;
   }
 
   /** The 400 message for a request {@link #handle} cannot take, or null. */

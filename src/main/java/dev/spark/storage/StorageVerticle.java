@@ -39,6 +39,7 @@ public final class StorageVerticle extends VerticleBase {
   private SparkConfig.Storage limits;
   private SparkConfig.Issues issues;
   private WriterLoop writer;
+  private AlertOutbox alertOutbox;
   private SqliteDatabase db;
   private Janitorial janitorial;
   private Consumption consumption;
@@ -76,7 +77,8 @@ public final class StorageVerticle extends VerticleBase {
           janitorial = new Janitorial(opened);
           consumption = new Consumption(opened);
           issueStore = new IssueStore(opened);
-          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alerts(cfg), "spark-sqlite-writer-" + deploymentID());
+          alertOutbox = alerts(cfg);
+          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
@@ -153,7 +155,13 @@ public final class StorageVerticle extends VerticleBase {
       msg.fail(400, invalid);
       return;
     }
-    enqueueOp(msg, () -> FixRecords.handle(db, body, clock.instant().toString()));
+    enqueueOp(msg, () -> {
+      List<JsonObject> alerts = new ArrayList<>();
+      JsonObject answer = FixRecords.handle(db, body, clock.instant().toString(),
+          fix -> alerts.addAll(alertOutbox.enqueueFix(db, fix, clock.instant())));
+      if (!alerts.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alerts));
+      return answer;
+    });
   }
 
   private void onIssueStatus(Message<JsonObject> msg) {
