@@ -133,6 +133,7 @@ class ClusterFailoverIT {
     String classpath = "target/test-classes:target/classes:" + Files.readString(Path.of("target/test.classpath")).trim();
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(List.of(jvm(clusterXml)));
+    command.add("-Dslf4j.provider=org.slf4j.jul.JULServiceProvider"); // the test classpath's SLF4J logs through java.util.logging, as in the tests
     command.addAll(List.of("-cp", Path.of("").toAbsolutePath() + "/" + classpath.replace(":target/", ":" + Path.of("").toAbsolutePath() + "/target/"),
         ClusterApp.class.getName(), "2000"));
     return command;
