@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 17, items 2 to 4, across processes on loopback, all {@code -cluster} with TCP/IP join
  * (conf/cluster.xml, with a cluster name and ports of this test's own): the fat jar as Spark, and
  * {@link ClusterApp} as an application on its own JVM. An error in the application is stored by Spark
- * and reaches an SSE agent; a second Spark is a standby (log line, {@code /health}, no database file);
+ * and reaches an SSE agent, and the application's own observer and agent on the clustered bus; a second Spark is a standby (log line, {@code /health}, no database file);
  * {@code kill -9} of the first and the standby takes over and stores the application's next error;
  * then Spark is stopped, the application throws 1,000 errors, Spark is started again and all 1,000
  * are stored exactly once. Every process is killed at the end, whatever happens.
@@ -59,9 +59,16 @@ class ClusterFailoverIT {
       SparkProcess app = SparkProcess.start(dir, appCommand(clusterXml), "app ready");
       processes.add(app);
 
-      // 1. an error in the application process: stored by Spark, delivered to an SSE agent
+      // 1. an error in the application process: stored by Spark, delivered to an SSE agent, and to the
+      // application's own observer and agent across the cluster
+      app.tell("observe");
+      app.awaitLine("observing", 60);
+      app.tell("subscribe");
+      app.awaitLine("subscribed", 60);
       SseTestClient agent = Await.result(SseTestClient.connect(vertx, portA, null, null));
       app.tell("error first error from the app process");
+      app.awaitLine(l -> l.startsWith("observed ") && l.contains("first error from the app process"), 60);
+      app.awaitLine(l -> l.startsWith("batch ") && l.contains("first error from the app process"), 60);
       SseTestClient.Received delivered = Await.result(agent.awaitCount(1)).get(0);
       assertTrue(delivered.data().encode().contains("first error from the app process"), delivered.data().encode());
       assertEquals(1, count(dbA, "SELECT count(*) FROM events WHERE data LIKE '%first error from the app process%'"));

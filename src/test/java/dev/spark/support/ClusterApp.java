@@ -2,6 +2,7 @@ package dev.spark.support;
 
 import dev.spark.client.SparkClient;
 import dev.spark.client.SparkClientOptions;
+import dev.spark.event.EventBatch;
 import dev.spark.event.EventType;
 import dev.spark.event.SparkEvent;
 import io.vertx.core.Vertx;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>{@code error TEXT}: throws an exception with that message and sends it as an unhandled error;</li>
  *   <li>{@code errors N PREFIX}: N of them, "PREFIX 0" to "PREFIX N-1" ({@code sent N in T ms});</li>
+ *   <li>{@code observe}, {@code subscribe}: an observer, an agent ("app-agent"); each event they get is
+ *       printed as {@code observed ID DATA} / {@code batch ID DATA};</li>
  *   <li>{@code stats}: {@code stats buffered=B dropped=D refused=R};</li>
  *   <li>{@code drained}: once the client's buffer is empty, {@code drained: stats ...};</li>
  *   <li>{@code quit}: leaves the cluster and exits.</li>
@@ -35,7 +38,7 @@ public final class ClusterApp {
     Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager()).buildClustered()
         .toCompletionStage().toCompletableFuture().get();
     SparkClient client = SparkClient.create(vertx, new SparkClientOptions()
-        .setSendTimeoutMs(3_000).setRetryDelays(100, 1_000).setBufferLimit(bufferEvents, 64L << 20));
+        .setSendTimeoutMs(3_000).setClusterPropagationMs(1_500).setRetryDelays(100, 1_000).setBufferLimit(bufferEvents, 64L << 20));
     System.out.println("app ready");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
@@ -52,6 +55,10 @@ public final class ClusterApp {
           for (int i = 0; i < n; i++) client.sendEvent(thrown(words[2] + " " + i));
           System.out.println("sent " + n + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         }
+        case "observe" -> client.observe(batch -> print("observed", batch)).onComplete(
+            ar -> System.out.println(ar.succeeded() ? "observing" : "observe failed: " + ar.cause()));
+        case "subscribe" -> client.subscribe("app-agent", batch -> print("batch", batch)).onComplete(
+            ar -> System.out.println(ar.succeeded() ? "subscribed" : "subscribe failed: " + ar.cause()));
         case "stats" -> System.out.println(stats(client));
         case "drained" -> vertx.setPeriodic(10, id -> {
           if (client.buffered() > 0) return;
@@ -66,6 +73,10 @@ public final class ClusterApp {
         default -> System.out.println("unknown command: " + line);
       }
     }
+  }
+
+  private static void print(String what, EventBatch batch) {
+    batch.events().forEach(e -> System.out.println(what + " " + e.id() + " " + e.row().data()));
   }
 
   private static String stats(SparkClient client) {
