@@ -148,6 +148,27 @@ CREATE TABLE IF NOT EXISTS agent_outbox (
   PRIMARY KEY (subscriber, first_id)
 );
 
+-- The agent's fixes (one per batch on a branch, one per run in place): what changed, on which branch,
+-- whether the project's check passed, and what became of it. status: verified | failed | unverified |
+-- no-change | interrupted, then applied | discarded. event_ids: JSON array; verify: JSON
+-- {"command", "exitCode", "tail"} or null. Read newest first by id (the primary key): no index needed.
+CREATE TABLE IF NOT EXISTS fixes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  fingerprint TEXT,
+  event_ids TEXT NOT NULL,
+  status TEXT NOT NULL,
+  delivery TEXT NOT NULL,
+  branch TEXT,
+  worktree TEXT,
+  commit_id TEXT,
+  diff TEXT NOT NULL DEFAULT '',
+  verify TEXT,
+  summary TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
 -- Alerts (see README "Alerts"). One row per alert and target, written by the storage writer in the
 -- transaction that stores the triggering event, so an alert is never lost and never invented; the
 -- alerts verticle sends it and records each attempt here.

@@ -263,3 +263,22 @@ DELETE FROM issues WHERE fingerprint IN
 -- Whether the file has the issue columns (a file written before issues has not, until a writer opens it).
 -- name: events_have_fingerprint
 SELECT count(*) AS n FROM pragma_table_info('events') WHERE name = 'fingerprint'
+
+-- The agent's fixes (see schema.sql). Binds: fingerprint, event ids, status, delivery, branch, worktree,
+-- commit, diff, verify, summary, attempts, now, now. Lookups go by id: the primary key.
+-- name: fix_insert
+INSERT INTO fixes (fingerprint, event_ids, status, delivery, branch, worktree, commit_id, diff, verify, summary, attempts, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- Binds: status, worktree, now, id.
+-- name: fix_set_status
+UPDATE fixes SET status = ?, worktree = ?, updated_at = ? WHERE id = ?
+
+-- name: fix_get
+SELECT id, fingerprint, event_ids, status, delivery, branch, worktree, commit_id, diff, verify, summary, attempts, created_at, updated_at
+FROM fixes WHERE id = ?
+
+-- Newest first, optionally one status (bind it twice; null for all). Scans the primary key backwards.
+-- name: fix_list
+SELECT id, fingerprint, event_ids, status, delivery, branch, worktree, commit_id, diff, verify, summary, attempts, created_at, updated_at
+FROM fixes WHERE (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?

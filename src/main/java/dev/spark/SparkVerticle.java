@@ -79,7 +79,7 @@ public final class SparkVerticle extends VerticleBase {
     if (agentCfg.enabled()) {
       // Last, so the HTTP API it is told about is up. It never fails Spark's start: without Pi or a
       // model it reports why (GET /api/v1/agent) and events stay pending.
-      started = started.compose(v -> deploy(AgentVerticle.class.getName(), once));
+      started = started.compose(v -> vertx.deployVerticle(new AgentVerticle(clock), once).onSuccess(deployed::add));
     }
     return started.onSuccess(v -> LOG.info("Spark started (environment " + cfg.environment() + ", database "
         + cfg.db().path() + (cfg.web().enabled() ? ", http://" + cfg.web().host() + ":" + cfg.web().port() : ", HTTP off") + ")"));

@@ -42,6 +42,9 @@
     return body;
   }
 
+  // Shared with fixes.js (the Fixes view), which uses them once the page has loaded.
+  window.sparkUi = { el, clear, api };
+
   function query(params) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);
@@ -92,7 +95,7 @@
 
   // ---------------------------------------------------------------- views
 
-  const views = ['events', 'issues', 'access', 'alerts', 'health', 'agent'];
+  const views = ['events', 'issues', 'access', 'alerts', 'health', 'fixes', 'agent'];
   let current = null;
 
   function route() {
@@ -109,6 +112,7 @@
       if (view === 'health') health.refresh();
       if (view === 'agent') agent.status();
     }
+    if (view === 'fixes' && window.sparkFixes) window.sparkFixes.show(arg && /^\d+$/.test(arg) ? Number(arg) : null);
     if (view === 'events') {
       if (arg && /^\d+$/.test(arg)) detail.open(Number(arg));
       else detail.close();
@@ -359,7 +363,7 @@
       this.id = id;
       $('detail').hidden = false;
       for (const tr of feed.rows.values()) tr.classList.toggle('selected', Number(tr.dataset.id) === id);
-      for (const f of ['d-type', 'd-time', 'd-feature', 'd-route', 'd-status', 'd-trace', 'd-env', 'd-state', 'd-message', 'd-stack', 'd-input', 'd-raw']) {
+      for (const f of ['d-type', 'd-time', 'd-feature', 'd-route', 'd-status', 'd-trace', 'd-env', 'd-state', 'd-release', 'd-sdk', 'd-message', 'd-stack', 'd-input', 'd-raw']) {
         $(f).textContent = '';
       }
       $('d-id').textContent = '#' + id;
@@ -385,6 +389,10 @@
         ? (e.suppressed ? 'held back (consumed without delivery: flood control, or its issue muted or resolved)' : 'consumed')
           + (e.consumedAt ? ' at ' + e.consumedAt : '')
         : 'pending';
+      // release and SDK: sent by Sentry SDKs (see README, Sentry SDKs), or by any client that sets them
+      $('d-release').textContent = typeof d.release === 'string' ? d.release : '–';
+      const sdk = d.sdk && typeof d.sdk === 'object' ? [d.sdk.name, d.sdk.version].filter((x) => typeof x === 'string').join(' ') : '';
+      $('d-sdk').textContent = sdk || '–';
       $('d-message').textContent = messageOf(e) || '–';
       const stack = d.error && typeof d.error === 'object' ? d.error.stack : undefined;
       // The original's process-error and rate-limit fields, shown as text (never as HTML).
@@ -621,6 +629,10 @@
       this.loading = true;
       try {
         const body = await api('/api/v1/issues' + query({ status: $('i-status').value, sort: $('i-sort').value, limit: 200, hours: 24 }));
+        // Each issue links to its newest fix (the list is newest first); without fixes, no links.
+        const fixes = await api('/api/v1/fixes').catch(() => ({ fixes: [] }));
+        this.fixOf = new Map();
+        for (const f of fixes.fixes) if (f.fingerprint && !this.fixOf.has(f.fingerprint)) this.fixOf.set(f.fingerprint, f);
         $('issues-error').hidden = true;
         this.render(body);
       } catch (e) {
@@ -667,6 +679,12 @@
           b.dataset.action = action;
           b.addEventListener('click', () => this.change(issue.fingerprint, action));
           actions.appendChild(b);
+        }
+        const fix = this.fixOf && this.fixOf.get(issue.fingerprint);
+        if (fix) {
+          const a = el('a', 'Fix #' + fix.id + ' (' + fix.status + ')', 'fix-link');
+          a.href = '#fixes/' + fix.id;
+          actions.appendChild(a);
         }
         tr.appendChild(actions);
         tbody.appendChild(tr);

@@ -16,4 +16,8 @@ public final class AgentBus {
    * and {@code {"v": n, "op": "state", "state": {...}}} when the agent's state changes.
    */
   public static final String TRANSCRIPT = "spark.agent.transcript";
+  /** Request {@code {"id": n}}: applies a fix made on a branch (cherry-pick); fails 409 with the reason, changing nothing. */
+  public static final String FIX_APPLY = "spark.agent.fix.apply";
+  /** Request {@code {"id": n}}: discards a fix (its worktree and branch are removed). */
+  public static final String FIX_DISCARD = "spark.agent.fix.discard";
 }

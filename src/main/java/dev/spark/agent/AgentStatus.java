@@ -42,7 +42,8 @@ final class AgentStatus {
         .put("state", state)
         .put("reason", reason)
         .put("fix", fix)
-        .put("message", fix == null ? reason : reason + " To fix: " + fix + ".")
+        .put("message", (fix == null ? reason : reason + " To fix: " + fix + ".")
+            + (launch.deliveryNote() == null ? "" : " " + launch.deliveryNote()))
         .put("command", executable == null ? null : executable.toString())
         .put("cwd", launch.cwd().toString())
         .put("pid", process == null ? null : process.pid())
@@ -51,6 +52,8 @@ final class AgentStatus {
         .put("environment", cfg.environment())
         .put("behavior", cfg.profile().behavior())
         .put("tools", new JsonArray(launch.tools()))
+        .put("delivery", launch.delivery())
+        .put("deliveryNote", launch.deliveryNote())
         .put("subscribed", subscribed)
         .put("restarts", restarts)
         .put("batches", batches);

@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,17 @@ final class AgentSupervisor {
   private final ReadStore reads;
   private final BatchDelivery delivery;
   private final PiEvents events;
+  private final FixRunner fixes;
+  private final AgentBudget budget;
+  /** In-place delivery in a git repository: each run that took batches is recorded as a fix. */
+  private final InPlaceFixes inPlace;
+  private final long budgetTimer;
+  /** Why the agent takes no events now (over budget), or null. */
+  private String overBudget;
+  private boolean gateChecking;
+  private final Clock clock;
+  /** How often the budget is looked at again (a limit resets by the clock, not by an event). */
+  static final long BUDGET_CHECK_MS = 500;
 
   private boolean stopping;
   private long restartTimer = -1;
@@ -50,7 +63,8 @@ final class AgentSupervisor {
   private Future<SparkSubscription> subscribeFuture;
 
   AgentSupervisor(Vertx vertx, Context context, AgentLaunch launch, PiRpc rpc, AgentStatus status, Transcript transcript,
-      SparkClient client, ReadStore reads) {
+      SparkClient client, ReadStore reads, AgentBudget budget, Clock clock) {
+    this.clock = clock;
     this.vertx = vertx;
     this.context = context;
     this.launch = launch;
@@ -61,8 +75,19 @@ final class AgentSupervisor {
     this.client = client;
     this.reads = reads;
     this.restartDelay = agent.restartDelayMs();
-    this.delivery = new BatchDelivery(vertx, rpc, transcript, this::publishState, this::modelFailure);
-    this.events = new PiEvents(rpc, transcript, delivery, this, status);
+    this.budget = budget;
+    this.delivery = new BatchDelivery(vertx, rpc, transcript, this::publishState, this::modelFailure, budget);
+    this.events = new PiEvents(rpc, transcript, delivery, this, status, budget::tokens);
+    this.fixes = launch.branch() ? new FixRunner(vertx, context, launch, transcript, () -> status.executable, budget::tokens) : null;
+    this.budgetTimer = vertx.setPeriodic(BUDGET_CHECK_MS, t -> checkBudget());
+    this.inPlace = SparkConfig.IN_PLACE.equals(launch.delivery()) ? InPlaceFixes.of(vertx, launch.cwd(), agent.verify(), transcript) : null;
+    if (fixes != null) delivery.routeTo(fixes::offer);
+    delivery.gate(agent.gate().minEvents());
+  }
+
+  /** Branch delivery's runner, or null in place. */
+  FixRunner fixes() {
+    return fixes;
   }
 
   void launch() {
@@ -155,8 +180,50 @@ final class AgentSupervisor {
     subscribe();
   }
 
+  /**
+   * Over budget: stop taking events (they stay pending in the database) and say why; back within
+   * budget: send what waits here and take events again.
+   */
+  private void checkBudget() {
+    checkGate();
+    String why = budget.blocked();
+    if (why != null && !why.equals(overBudget)) {
+      boolean first = overBudget == null;
+      overBudget = why;
+      if (first) {
+        transcript.spark(why);
+        LOG.info("Agent: " + why);
+      }
+      unsubscribe();
+      publishState();
+    } else if (why == null && overBudget != null) {
+      overBudget = null;
+      transcript.spark("Within budget again: taking events.");
+      if (status.ready && rpc.running()) {
+        delivery.sendUnsent();
+        subscribe();
+      }
+      publishState();
+    }
+  }
+
+  /** Batches waiting for {@code agent.gate}: sent once their issue has had enough occurrences within the window. */
+  private void checkGate() {
+    int min = agent.gate().minEvents();
+    if (min <= 1 || gateChecking || delivery.isEmpty()) return;
+    gateChecking = true;
+    Instant since = clock.instant().minus(Duration.ofMinutes(agent.gate().windowMinutes()));
+    delivery.checkGate(fp -> reads.eventsOfIssue(fp, min).map(events ->
+            events.stream().filter(e -> !Instant.parse(e.row().timestamp()).isBefore(since)).count() >= min))
+        .onComplete(ar -> {
+          gateChecking = false;
+          if (status.ready && rpc.running() && budget.blocked() == null) delivery.sendUnsent();
+          publishState();
+        });
+  }
+
   private void subscribe() {
-    if (subscription != null || subscribing || stopping) return;
+    if (subscription != null || subscribing || stopping || budget.blocked() != null) return;
     subscribing = true;
     subscribeFuture = client.subscribe(AgentVerticle.SUBSCRIBER_ID, true, this::onBatch);
     subscribeFuture.onComplete(ar -> {
@@ -176,6 +243,7 @@ final class AgentSupervisor {
 
   private void onBatch(EventBatch batch) {
     delivery.offer(batch, status.ready && rpc.running());
+    checkBudget();
   }
 
   private Future<Void> unsubscribe() {
@@ -232,14 +300,16 @@ final class AgentSupervisor {
     restartTimer = vertx.setTimer(agent.restartMaxDelayMs(), t -> launch());
   }
 
-  /** Pi finished a run: it works, so the next restart waits the shortest delay again. */
-  void runEnded() {
+  /** Pi finished a run: it works, so the next restart waits the shortest delay again; an in-place run is recorded. */
+  void runEnded(BatchDelivery.Run run, String answer) {
     restartDelay = agent.restartDelayMs();
+    if (inPlace != null) inPlace.runEnded(run.eventIds(), run.fingerprint(), answer);
   }
 
   /** Stops the process and closes the subscription (one still being made is closed once it exists, before the poller goes away). */
   Future<Void> stop() {
     stopping = true;
+    vertx.cancelTimer(budgetTimer);
     if (restartTimer >= 0) vertx.cancelTimer(restartTimer);
     Future<Void> unsubscribed = subscribing ? subscribeFuture.transform(ar -> unsubscribe()) : unsubscribe();
     RpcProcess p = rpc.detach();
@@ -263,7 +333,7 @@ final class AgentSupervisor {
   }
 
   JsonObject stateJson() {
-    return status.json(rpc.process(), subscription != null, delivery.json());
+    return status.json(rpc.process(), subscription != null, delivery.json()).put("budget", budget.json());
   }
 
   private static String lastLine(String text) {

@@ -9,6 +9,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * Runs the coding agent (Pi in RPC mode) and feeds it Spark's events.
@@ -46,6 +49,18 @@ public final class AgentVerticle extends VerticleBase {
   private PiRpc rpc;
   private AgentStatus status;
   private AgentSupervisor supervisor;
+  private final Clock clock;
+  private long expireTimer = -1;
+  private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
+
+  public AgentVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /** With the clock the budget is counted by (tests move it by hand). */
+  public AgentVerticle(Clock clock) {
+    this.clock = clock;
+  }
 
   @Override
   public Future<?> start() {
@@ -55,8 +70,28 @@ public final class AgentVerticle extends VerticleBase {
     reads = new ReadStore(vertx, Path.of(launch.cfg().db().path()));
     rpc = new PiRpc(vertx);
     status = new AgentStatus(launch);
-    supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads);
-    return Future.all(
+    supervisor = new AgentSupervisor(vertx, context, launch, rpc, status, transcript, SparkClient.create(vertx), reads,
+        new AgentBudget(clock, launch.agent().budget().runsPerHour(), launch.agent().budget().tokensPerDay()), clock);
+    FixRunner fixes = supervisor.fixes();
+    FixActions actions = fixes == null ? null : new FixActions(vertx, fixes);
+    if (actions != null) {
+      vertx.eventBus().<JsonObject>localConsumer(AgentBus.FIX_APPLY, actions::apply);
+      vertx.eventBus().<JsonObject>localConsumer(AgentBus.FIX_DISCARD, actions::discard);
+    }
+    if (launch.deliveryNote() != null) transcript.spark(launch.deliveryNote());
+    Future<Void> cleared = fixes == null ? Future.succeededFuture() : fixes.start().recover(e -> {
+      transcript.spark("Branch delivery could not start: " + e.getMessage());
+      return Future.succeededFuture();
+    });
+    long maxAgeDays = launch.cfg().db().cleanup().maxAgeDays();
+    if (actions != null && maxAgeDays > 0) {
+      // Fixes nobody applied or discarded age out like the events they came from.
+      Runnable expire = () -> actions.expire(clock.instant(), Duration.ofDays(maxAgeDays))
+          .onFailure(e -> LOG.warning("Could not expire old fixes: " + e.getMessage()));
+      cleared = cleared.onSuccess(v -> expire.run());
+      expireTimer = vertx.setPeriodic(launch.cfg().db().cleanup().intervalMs(), t -> expire.run());
+    }
+    return Future.all(cleared,
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.STATE, m -> m.reply(snapshot(m.body()))).completion(),
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.PROMPT, this::userPrompt).completion(),
             vertx.eventBus().<JsonObject>localConsumer(AgentBus.ABORT, this::abort).completion())
@@ -65,7 +100,9 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return supervisor.stop().eventually(() -> reads.close());
+    if (expireTimer >= 0) vertx.cancelTimer(expireTimer);
+    FixRunner fixes = supervisor.fixes();
+    return Future.join(supervisor.stop(), fixes == null ? Future.succeededFuture() : fixes.stop()).eventually(() -> reads.close());
   }
 
   // ------------------------------------------------------------------ the dashboard's and MCP's requests

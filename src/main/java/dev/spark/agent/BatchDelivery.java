@@ -1,6 +1,7 @@
 package dev.spark.agent;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.OutboxOp;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -28,14 +30,19 @@ final class BatchDelivery {
   private final Transcript transcript;
   private final Runnable changed;
   private final Consumer<String> refused;
+  private final AgentBudget budget;
   /** Batches not yet delivered to the current process, by their first event id: oldest first. */
   private final TreeMap<Long, PendingBatch> pending = new TreeMap<>();
   /** Event ids of the batches the current run has taken (for telling a restarted agent what was interrupted). */
   private final List<Long> inRun = new ArrayList<>();
   private List<Long> interrupted = List.of();
+  private String inRunFingerprint;
   private long deliveredBatches;
   private long deliveredEvents;
   private long resentBatches;
+  /** Branch delivery: each batch goes to a fix agent of its own instead of the running Pi; null in place. */
+  private Function<EventBatch, Future<Void>> fixes;
+  private int gateMinEvents = 1;
 
   /** A consumed batch on its way to the agent. */
   private static final class PendingBatch {
@@ -47,6 +54,8 @@ final class BatchDelivery {
     boolean acknowledged;
     boolean started;
     int sends;
+    /** Its issue has had enough occurrences ({@code agent.gate}); always true with a gate of 1. */
+    boolean gateOpen;
 
     PendingBatch(EventBatch batch) {
       this.key = batch.events().get(0).id();
@@ -65,7 +74,8 @@ final class BatchDelivery {
    * @param changed called when what {@link #json} shows has changed
    * @param refused called when Pi refuses a batch (it cannot work: the process is to be restarted)
    */
-  BatchDelivery(Vertx vertx, PiRpc rpc, Transcript transcript, Runnable changed, Consumer<String> refused) {
+  BatchDelivery(Vertx vertx, PiRpc rpc, Transcript transcript, Runnable changed, Consumer<String> refused, AgentBudget budget) {
+    this.budget = budget;
     this.vertx = vertx;
     this.rpc = rpc;
     this.transcript = transcript;
@@ -73,12 +83,42 @@ final class BatchDelivery {
     this.refused = refused;
   }
 
+  /** {@code agent.gate.minEvents}: 1 sends every batch at once. */
+  void gate(int minEvents) {
+    this.gateMinEvents = minEvents;
+  }
+
+  /**
+   * Asks {@code open} about each batch still waiting for the gate (by its first event's issue);
+   * completes once all have answered. A batch without a fingerprint is let through.
+   */
+  Future<Void> checkGate(Function<String, Future<Boolean>> open) {
+    List<Future<Boolean>> asked = new ArrayList<>();
+    for (PendingBatch p : pending.values()) {
+      if (p.gateOpen) continue;
+      String fp = p.batch.events().get(0).fingerprint();
+      asked.add((fp == null ? Future.succeededFuture(true) : open.apply(fp)).onSuccess(yes -> {
+        if (yes) p.gateOpen = true;
+      }));
+    }
+    return Future.join(asked).mapEmpty();
+  }
+
+  /** Branch delivery: batches go to {@code fixes}, delivered once it completes (a fix recorded). */
+  void routeTo(Function<EventBatch, Future<Void>> fixes) {
+    this.fixes = fixes;
+  }
+
   /** A batch consumed for the agent: kept until delivered, and sent at once when {@code sendNow}. */
   void offer(EventBatch batch, boolean sendNow) {
     if (batch == null || batch.isEmpty()) return;
     PendingBatch p = new PendingBatch(batch);
     if (pending.putIfAbsent(p.key, p) != null) return;
-    if (sendNow) send(p);
+    p.gateOpen = gateMinEvents <= 1;
+    if (sendNow && p.gateOpen && budget.blocked() == null) send(p);
+    if (!p.gateOpen) {
+      transcript.spark("Event #" + p.key + " waits until its issue has " + gateMinEvents + " occurrences within the gate's window (agent.gate).");
+    }
     changed.run();
   }
 
@@ -89,12 +129,11 @@ final class BatchDelivery {
    * batches held for the next start.
    */
   Future<Void> loadHeld() {
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "list")
-            .put("subscriber", AgentVerticle.SUBSCRIBER_ID))
+    return vertx.eventBus().<OutboxOp.Held>request(Addresses.STORAGE_OUTBOX, new OutboxOp.ListHeld(AgentVerticle.SUBSCRIBER_ID))
         .map(m -> {
           int added = 0;
-          for (Object o : m.body().getJsonArray("batches", new JsonArray())) {
-            PendingBatch p = new PendingBatch(EventBatch.fromJson((JsonObject) o));
+          for (OutboxOp.HeldBatch held : m.body().batches()) {
+            PendingBatch p = new PendingBatch(held.batch());
             if (pending.putIfAbsent(p.key, p) == null) added++;
           }
           if (added > 0) {
@@ -112,13 +151,25 @@ final class BatchDelivery {
 
   /** Sends every batch not yet sent to the current process, oldest first. */
   void sendUnsent() {
-    for (PendingBatch p : pending.values()) if (p.commandId == null) send(p);
+    for (PendingBatch p : pending.values()) {
+      if (budget.blocked() != null) return;  // the rest wait here (held in the outbox) until the budget allows
+      if (p.commandId == null && p.gateOpen) send(p);
+    }
   }
 
   private void send(PendingBatch p) {
+    budget.run();
     p.sends++;
     if (p.sends > 1) resentBatches++;
     transcript.add("batch", new JsonObject().put("eventIds", new JsonArray(p.ids())).put("text", p.text).put("resent", p.sends > 1));
+    if (fixes != null) {
+      p.commandId = "fix";
+      fixes.apply(p.batch).onSuccess(v -> {
+        if (pending.get(p.key) == p) delivered(p);
+      });
+      changed.run();
+      return;
+    }
     int gen = rpc.generation();
     Future<JsonObject> answer = rpc.command(PiRpc.prompt(p.text), AgentVerticle.COMMAND_TIMEOUT_MS);
     p.commandId = rpc.lastCommandId();
@@ -139,6 +190,7 @@ final class BatchDelivery {
     for (PendingBatch p : pending.values()) {
       if (p.commandId != null && !p.started && p.text.equals(text)) {
         p.started = true;
+        if (inRunFingerprint == null) inRunFingerprint = p.batch.events().get(0).fingerprint();
         inRun.addAll(p.ids());
         if (p.acknowledged) delivered(p);
         return;
@@ -156,15 +208,20 @@ final class BatchDelivery {
 
   /** Pi has taken the batch: storage no longer needs to hold it. */
   private void release(PendingBatch p) {
-    vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "release")
-            .put("subscriber", AgentVerticle.SUBSCRIBER_ID).put("firstId", p.key))
+    vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new OutboxOp.Release(AgentVerticle.SUBSCRIBER_ID, p.key))
         .onFailure(e -> LOG.warning("Could not release the agent's batch #" + p.key
             + " (it may be sent again after a restart): " + e.getMessage()));
   }
 
-  /** Pi finished a run: its batches were not interrupted. */
-  void runEnded() {
+  /** The event ids a run took and the issue of its first event (null when it has none). */
+  record Run(List<Long> eventIds, String fingerprint) {}
+
+  /** Pi finished a run: its batches were not interrupted. Answers what it took. */
+  Run runEnded() {
+    Run run = new Run(List.copyOf(inRun), inRunFingerprint);
     inRun.clear();
+    inRunFingerprint = null;
+    return run;
   }
 
   /** The process is gone: every batch is to be sent again to the next one; the current run's batches were interrupted. */
@@ -172,6 +229,7 @@ final class BatchDelivery {
     if (!inRun.isEmpty()) interrupted = List.copyOf(inRun);
     inRun.clear();
     for (PendingBatch p : pending.values()) {
+      if (fixes != null) continue;  // a fix agent of its own: not the process that died
       p.commandId = null;
       p.acknowledged = false;
       p.started = false;
@@ -205,7 +263,9 @@ final class BatchDelivery {
     long waiting = 0;
     long unacknowledged = 0;
     long queued = 0;
+    long gated = 0;
     for (PendingBatch p : pending.values()) {
+      if (!p.gateOpen) gated++;
       waiting += p.batch.events().size();
       if (p.commandId != null && !p.acknowledged) unacknowledged++;
       if (p.acknowledged && !p.started) queued++;
@@ -215,6 +275,7 @@ final class BatchDelivery {
         .put("pendingEvents", waiting)
         .put("unacknowledged", unacknowledged)
         .put("queued", queued)
+        .put("gated", gated)
         .put("delivered", deliveredBatches)
         .put("deliveredEvents", deliveredEvents)
         .put("resent", resentBatches);

@@ -3,6 +3,7 @@ package dev.spark.agent;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /** What Pi says on its stdout: responses to commands, and the events of its runs, turned into the transcript and the agent's state. */
 final class PiEvents {
@@ -12,8 +13,12 @@ final class PiEvents {
   private final AgentSupervisor supervisor;
   private final AgentStatus status;
   private JsonObject currentAssistant;
+  private final LongConsumer tokens;
+  /** The agent's last answer in the current run (a fix's summary). */
+  private String lastAnswer;
 
-  PiEvents(PiRpc rpc, Transcript transcript, BatchDelivery delivery, AgentSupervisor supervisor, AgentStatus status) {
+  PiEvents(PiRpc rpc, Transcript transcript, BatchDelivery delivery, AgentSupervisor supervisor, AgentStatus status, LongConsumer tokens) {
+    this.tokens = tokens;
     this.rpc = rpc;
     this.transcript = transcript;
     this.delivery = delivery;
@@ -33,9 +38,10 @@ final class PiEvents {
       }
       case "agent_end" -> {
         status.busy = false;
-        delivery.runEnded();
+        BatchDelivery.Run run = delivery.runEnded();
         currentAssistant = null;
-        supervisor.runEnded();
+        supervisor.runEnded(run, lastAnswer);
+        lastAnswer = null;
         transcript.add("run-end", null);
         if (status.ready) supervisor.setState("idle", "Pi is ready and waiting for events.", null);
       }
@@ -51,6 +57,9 @@ final class PiEvents {
         JsonObject m = msg.getJsonObject("message", new JsonObject());
         if ("assistant".equals(m.getString("role"))) {
           currentAssistant = null;
+          tokens.accept(usedTokens(m));
+          String text = PiRpc.userText(m);
+          if (!text.isBlank()) lastAnswer = text;
           if ("error".equals(m.getString("stopReason"))) {
             transcript.spark("The model call failed: " + m.getString("errorMessage", "no reason given"));
           } else if ("aborted".equals(m.getString("stopReason"))) {
@@ -85,6 +94,12 @@ final class PiEvents {
     String text = PiRpc.userText(message);
     transcript.taken(text);
     delivery.taken(text);
+  }
+
+  /** The tokens an assistant message used (Pi's {@code usage}: input and output; cache reads are not counted). */
+  static long usedTokens(JsonObject message) {
+    JsonObject usage = message.getJsonObject("usage", new JsonObject());
+    return usage.getLong("input", 0L) + usage.getLong("output", 0L);
   }
 
   /** The process is gone: an assistant message it was writing ends there. */

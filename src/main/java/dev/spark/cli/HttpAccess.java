@@ -107,6 +107,17 @@ final class HttpAccess implements SparkAccess {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  /** {@code GET /api/v1/fixes} with these query parameters. */
+  JsonObject fixes(Map<String, String> params) {
+    return call("GET", "/api/v1/fixes" + query(params), null, settings.cfg.web().token(), READ_TIMEOUT);
+  }
+
+  /** {@code GET /api/v1/fixes/{id}}, or with {@code action} {@code POST /api/v1/fixes/{id}/{action}} (apply, discard). */
+  JsonObject fix(long id, String action) {
+    return call(action == null ? "GET" : "POST", "/api/v1/fixes/" + id + (action == null ? "" : "/" + segment(action)), null,
+        settings.cfg.web().token(), ADMIN_TIMEOUT);
+  }
+
   @Override
   public JsonObject ingestEvent(JsonObject event) {
     return call("POST", "/api/v1/events", event.encode(), settings.cfg.ingest().token(), READ_TIMEOUT);
@@ -149,7 +160,7 @@ final class HttpAccess implements SparkAccess {
                 : "SPARK_WEB_TOKEN (or web.token) to the token Spark uses; without one it prints a random token at start"));
       }
       case 400 -> throw new CliException(CliException.USAGE, message);
-      case 404 -> throw new CliException(message);
+      case 404, 409 -> throw new CliException(message);
       case 503 -> throw new Unavailable("Spark at " + base + " is unavailable (503): " + message);
       default -> throw new CliException("Spark at " + base + " answered " + r.statusCode() + ": " + message);
     }

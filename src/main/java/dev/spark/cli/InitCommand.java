@@ -22,6 +22,7 @@ import java.util.Set;
             + "and run logs) to .gitignore in the working directory, creating it if needed.",
         "Safe to run again: it never overwrites a configuration you edited, never adds a line twice, "
             + "and says \"Nothing to do\" when everything is in place.",
+        "Prints the DSN an application's Sentry SDK reports to this Spark with.",
         "Installs Spark's Pi extension for human Pi sessions as .pi/spark/extension.ts (rewritten when it "
             + "differs from this Spark's) and registers it in .pi/settings.json (created if needed; other "
             + "settings are kept). Run pi in the project and it receives Spark's events.",
@@ -76,6 +77,7 @@ final class InitCommand extends SparkCommand {
       for (String line : done) out.append(line).append('\n');
       out.append("Next: bin/spark start\n");
     }
+    if (invalid == null) out.append(StatusCommand.sentryDsn(Settings.load(ctx, parent.conf).cfg));
     print(out.toString());
     if (piProblem != null) warn(piProblem);
     if (invalid != null) {

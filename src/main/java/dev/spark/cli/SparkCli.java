@@ -28,7 +28,7 @@ import java.util.logging.Logger;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
         InitCommand.class, StartCommand.class, RunCommand.class, EventsCommand.class, AccessCommand.class,
-        IssuesCommand.class, AlertsCommand.class, StatusCommand.class, CleanupCommand.class, VacuumCommand.class},
+        IssuesCommand.class, AlertsCommand.class, FixesCommand.class, StatusCommand.class, CleanupCommand.class, VacuumCommand.class},
     footer = {
         "",
         "Configuration: --conf <file>, else conf/spark.json when present, else Spark's defaults; then "

@@ -21,9 +21,36 @@ import java.util.Map;
  * @param restartMaxDelayMs longest delay between restarts
  * @param transcriptLimit   transcript entries kept for the dashboard (older ones are dropped)
  * @param mcpEnabled        serve {@code POST /mcp}
+ * @param verify            how a fix on a branch is checked
+ * @param budget            how much the agent may run
+ * @param gate              when an issue is worth a run
  */
 public record AgentConfig(boolean enabled, String command, List<String> args, String cwd, Map<String, String> env, boolean orient,
-    long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled) {
+    long restartDelayMs, long restartMaxDelayMs, int transcriptLimit, boolean mcpEnabled,
+    Verify verify, Budget budget, Gate gate) {
+
+  /**
+   * {@code agent.gate}: an issue's batch goes to the agent once the issue has {@code minEvents}
+   * occurrences within the last {@code windowMinutes} (1: at once). Until then it waits, held.
+   */
+  public record Gate(int minEvents, long windowMinutes) {}
+
+  /**
+   * {@code agent.budget}: 0 means no limit.
+   *
+   * @param runsPerHour  batches sent (fixes, with branch delivery) in any hour
+   * @param tokensPerDay tokens the model used in a UTC day (Pi's usage per assistant message)
+   */
+  public record Budget(int runsPerHour, long tokensPerDay) {}
+
+  /**
+   * {@code agent.verify}: the project's check, run in a fix's worktree after each run of the agent.
+   *
+   * @param command   run with {@code sh -c} in the worktree; empty: no verification
+   * @param timeoutMs how long it may run before it is killed (and counts as failed)
+   * @param attempts  runs of the agent per fix: after a failed check it is shown the output and tries again
+   */
+  public record Verify(String command, long timeoutMs, int attempts) {}
 
   public static AgentConfig fromJson(JsonObject json) {
     ConfigReader r = new ConfigReader(json);
@@ -39,7 +66,11 @@ public record AgentConfig(boolean enabled, String command, List<String> args, St
         r.bool("agent.orient"),
         delay, max,
         (int) r.integer("agent.transcriptLimit", 10, 1_000_000),
-        r.bool("mcp.enabled"));
+        r.bool("mcp.enabled"),
+        new Verify(r.string("agent.verify.command", true), r.integer("agent.verify.timeoutMs", 100, 86_400_000),
+            (int) r.integer("agent.verify.attempts", 1, 10)),
+        new Budget((int) r.integer("agent.budget.runsPerHour", 0, 1_000_000), r.integer("agent.budget.tokensPerDay", 0, Long.MAX_VALUE)),
+        new Gate((int) r.integer("agent.gate.minEvents", 1, 1_000), r.integer("agent.gate.windowMinutes", 1, 525_600)));
   }
 
   private static Map<String, String> env(JsonObject env) {

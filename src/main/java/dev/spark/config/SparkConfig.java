@@ -30,7 +30,20 @@ public record SparkConfig(
 
   public record Watch(boolean serverErrors, boolean unhandledErrors, boolean processErrors, boolean rateLimits) {}
 
-  public record Profile(String tools, String behavior) {}
+  public record Profile(String tools, String behavior, String delivery) {
+    public Profile(String tools, String behavior) {
+      this(tools, behavior, IN_PLACE);
+    }
+
+    public boolean branchDelivery() {
+      return BRANCH.equals(delivery);
+    }
+  }
+
+  public static final String IN_PLACE = "in-place";
+  public static final String BRANCH = "branch";
+  /** How fixes reach the code: the agent edits {@code agent.cwd}, or works in a git worktree on a branch of its own. */
+  public static final Set<String> DELIVERIES = Set.of(IN_PLACE, BRANCH);
 
   /**
    * @param maxHeaderBytes      largest total size of a request's headers accepted; larger gets 431
@@ -89,7 +102,10 @@ public record SparkConfig(
     for (String env : r.object("environments").fieldNames()) {
       profiles.put(env, new Profile(
           r.oneOf("environments." + env + ".tools", TOOLS),
-          r.oneOf("environments." + env + ".behavior", BEHAVIORS)));
+          r.oneOf("environments." + env + ".behavior", BEHAVIORS),
+          // An environment block of the user's own may leave it out: production works on branches, the rest in place.
+          r.raw("environments." + env + ".delivery") == null ? ("production".equals(env) ? BRANCH : IN_PLACE)
+              : r.oneOf("environments." + env + ".delivery", DELIVERIES)));
     }
     Web web = new Web(
         r.bool("web.enabled"),

@@ -32,6 +32,8 @@ public final class IngestValidator {
   public static final int ENVIRONMENT_CAP_BYTES = 256;
   /** Longest client-supplied {@code fingerprint}. */
   public static final int FINGERPRINT_MAX_CHARS = 256;
+  /** In a client-supplied {@code fingerprint}, stands for the key Spark computes (as in Sentry's fingerprints). */
+  public static final String DEFAULT_FINGERPRINT = "{{ default }}";
   /** Longest client-supplied {@code eventId}. */
   public static final int EVENT_ID_MAX_CHARS = 128;
   private static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
@@ -88,8 +90,12 @@ public final class IngestValidator {
       }
     }
     Object command = in.getValue("command");
-    Fingerprinter.Result fp = Fingerprinter.of(type.wire(), err, route, feature,
-        command instanceof String c ? c : null, clientFingerprint);
+    String cmd = command instanceof String c ? c : null;
+    if (clientFingerprint != null && clientFingerprint.contains(DEFAULT_FINGERPRINT)) {
+      String computed = Fingerprinter.of(type.wire(), err, route, feature, cmd, null).fingerprint();
+      clientFingerprint = clientFingerprint.replace(DEFAULT_FINGERPRINT, computed);
+    }
+    Fingerprinter.Result fp = Fingerprinter.of(type.wire(), err, route, feature, cmd, clientFingerprint);
 
     JsonObject normalised = redactor.redact(in);
     if (filledIn != null) {

@@ -65,6 +65,20 @@ public final class Ingestor {
     return validated(() -> accessRequest(body), offLoop).compose(this::store);
   }
 
+  /**
+   * Events and access-log entries from one request (a Sentry envelope): all of them validated before
+   * any is stored, so one invalid item stores nothing; then the events are committed, then the access
+   * rows. Either array may be empty. The results are in that order.
+   */
+  public Future<List<IngestResult>> eventsAndAccess(JsonArray events, JsonArray access, boolean offLoop) {
+    return validated(() -> new Prepared[] {events.isEmpty() ? null : eventRequest(events), access.isEmpty() ? null : accessRequest(access)},
+        offLoop).compose(p -> storeIfAny(p[0]).compose(e -> storeIfAny(p[1]).map(a -> List.of(e, a))));
+  }
+
+  private Future<IngestResult> storeIfAny(Prepared p) {
+    return p == null ? Future.succeededFuture(new IngestResult(new Long[0])) : store(p);
+  }
+
   /** A validated write, and for each item of the input whether it is stored (not ignored). */
   private record Prepared(WriteRequest req, boolean[] keep, List<List<String>> ignoredFields, boolean batch) {
     Prepared(WriteRequest req, boolean[] keep) {
@@ -72,7 +86,7 @@ public final class Ingestor {
     }
   }
 
-  private Future<Prepared> validated(Callable<Prepared> validate, boolean offLoop) {
+  private <T> Future<T> validated(Callable<T> validate, boolean offLoop) {
     if (offLoop) return vertx.executeBlocking(validate, false);
     try {
       return Future.succeededFuture(validate.call());

@@ -55,11 +55,13 @@ public final class McpRoutes {
   private final McpContext dashboard;
   private final AgentConfig agent;
   private final McpIssueTools issues;
+  private final McpFixTools fixes;
 
   private McpRoutes(McpContext dashboard) {
     this.dashboard = dashboard;
     this.agent = dashboard.agent();
     this.issues = new McpIssueTools(dashboard);
+    this.fixes = new McpFixTools(dashboard.vertx());
   }
 
   public static Router router(McpContext context) {
@@ -156,6 +158,7 @@ public final class McpRoutes {
             + "the agent may read code and act before it answers.", new JsonObject()
             .put("message", prop("string", "What to say to the agent")), List.of("message")));
     McpIssueTools.describe(tools);
+    McpFixTools.describe(tools);
     return tools;
   }
 
@@ -199,6 +202,7 @@ public final class McpRoutes {
         case "access_stats" -> AccessStatsApi.stats(dashboard.dashboardReads(),
             new QueryParams(strings(args, "since", "until", "feature", "path", "method", "status", "limit")));
         case "list_issues", "resolve_issue", "set_issue_status" -> issues.call(name, args);
+        case "list_fixes", "get_fix" -> fixes.call(name, args);
         case "talk_to_spark" -> {
           talk(ctx, id, params, args);
           yield null;

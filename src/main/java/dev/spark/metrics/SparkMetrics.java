@@ -169,6 +169,19 @@ public final class SparkMetrics {
     c.increment(rows);
   }
 
+  /**
+   * Sentry envelope items received, by item type ({@code event}, {@code transaction}, {@code session},
+   * ..., {@code other} for a type Spark does not know) and outcome: {@code ingested} (handed to the
+   * validator) or {@code skipped} (acknowledged and dropped).
+   */
+  public void sentryItems(String type, String outcome, long items) {
+    if (items <= 0) return;
+    Counter c = counters.computeIfAbsent("spark.sentry.items|" + type + "|" + outcome, k -> Counter.builder("spark.sentry.items")
+        .description("Sentry envelope items received, by type and outcome").tag("type", type).tag("outcome", outcome)
+        .register(registry));
+    c.increment(items);
+  }
+
   /** Events handed to agents in consumed batches. */
   public void delivered(long events) {
     counter("spark.delivered", "kind", "event", "Events delivered to agents").increment(events);

@@ -1,9 +1,9 @@
 package dev.spark.storage;
 
+import dev.spark.bus.OutboxOp;
 import dev.spark.event.EventBatch;
 import dev.spark.event.StoredEvent;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,12 +42,12 @@ final class AgentOutbox {
    * event's issue delivery said). Events removed since (the janitor) are left out; a batch with none
    * left is removed. Answers {@code {"batches": [batch JSON with "firstId"]}}.
    */
-  static JsonObject list(SqliteDatabase db, String subscriber) throws SQLException {
+  static OutboxOp.Held list(SqliteDatabase db, String subscriber) throws SQLException {
     // The commit takes the removals, if any; else it ends the transaction the writer's connection is always in.
     return db.inTransaction(() -> listAndPrune(db, subscriber));
   }
 
-  private static JsonObject listAndPrune(SqliteDatabase db, String subscriber) throws SQLException {
+  private static OutboxOp.Held listAndPrune(SqliteDatabase db, String subscriber) throws SQLException {
     List<long[]> rows = new ArrayList<>();
     List<JsonArray> idLists = new ArrayList<>();
     PreparedStatement st = db.statement("outbox_list");
@@ -58,7 +58,7 @@ final class AgentOutbox {
         idLists.add(new JsonArray(rs.getString("event_ids")));
       }
     }
-    JsonArray batches = new JsonArray();
+    List<OutboxOp.HeldBatch> batches = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       List<StoredEvent> events = new ArrayList<>();
       for (Object id : idLists.get(i)) {
@@ -70,14 +70,14 @@ final class AgentOutbox {
         delete(db, subscriber, row[0]);
         continue;
       }
-      batches.add(new EventBatch(events, (int) row[1], row[2]).toJson().put("firstId", row[0]));
+      batches.add(new OutboxOp.HeldBatch(row[0], new EventBatch(events, (int) row[1], row[2])));
     }
-    return new JsonObject().put("batches", batches);
+    return new OutboxOp.Held(batches);
   }
 
   /** Removes a batch the subscriber has taken; committed when this returns. */
-  static JsonObject release(SqliteDatabase db, String subscriber, long firstId) throws SQLException {
-    return db.inTransaction(() -> new JsonObject().put("released", delete(db, subscriber, firstId)));
+  static OutboxOp.Released release(SqliteDatabase db, String subscriber, long firstId) throws SQLException {
+    return db.inTransaction(() -> new OutboxOp.Released(delete(db, subscriber, firstId)));
   }
 
   private static int delete(SqliteDatabase db, String subscriber, long firstId) throws SQLException {
@@ -87,7 +87,7 @@ final class AgentOutbox {
     return st.executeUpdate();
   }
 
-  private static StoredEvent event(SqliteDatabase db, long id) throws SQLException {
+  static StoredEvent event(SqliteDatabase db, long id) throws SQLException {
     PreparedStatement st = db.statement("event_by_id");
     st.setLong(1, id);
     try (ResultSet rs = st.executeQuery()) {

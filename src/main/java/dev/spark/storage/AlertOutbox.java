@@ -5,6 +5,7 @@ import dev.spark.event.EventRow;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.Timestamps;
 import dev.spark.event.UuidV7;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.sql.PreparedStatement;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides, inside the transaction that stores a group of events and before their issues are updated,
@@ -27,6 +29,8 @@ import java.util.Map;
  * quiet about it for its cooldown. Writer thread only.
  */
 final class AlertOutbox {
+  static final Set<String> FIX_VERDICTS = Set.of("verified", "failed", "unverified", "no-change", "interrupted");
+
   private final List<AlertsConfig.Rule> rules;
   private final String dashboardUrl;
 
@@ -79,34 +83,79 @@ final class AlertOutbox {
         String kind = kind(db, rule, fp, b, occ, now);
         if (kind == null || coolingDown(db, rule, fp, now)) continue;
         JsonObject payload = payload(kind, rule, fp, b, occ, first, now);
-        String encoded = payload.encode();
-        for (String target : rule.to()) {
-          String deliveryId = UuidV7.next();
-          PreparedStatement st = db.statement("alert_insert");
-          st.setString(1, deliveryId);
-          st.setString(2, rule.name());
-          st.setString(3, target);
-          st.setString(4, kind);
-          st.setString(5, fp);
-          st.setLong(6, occ.ids.get(first));
-          st.setString(7, encoded);
-          st.setString(8, Timestamps.format(now));
-          st.setString(9, Timestamps.format(now));
-          st.executeUpdate();
-          long rowId;
-          try (ResultSet rs = db.statement("last_insert_id").executeQuery()) {
-            rs.next();
-            rowId = rs.getLong(1);
-          }
-          written.add(new JsonObject().put("id", rowId).put("deliveryId", deliveryId).put("rule", rule.name())
-              .put("target", target).put("kind", kind).put("payload", payload).put("attempts", 0));
-        }
+        written.addAll(write(db, rule, kind, fp, occ.ids.get(first), payload, now));
         PreparedStatement cool = db.statement("alert_cooldown_put");
         cool.setString(1, rule.name());
         cool.setString(2, fp);
         cool.setLong(3, now.toEpochMilli());
         cool.executeUpdate();
       }
+    }
+    return written;
+  }
+
+  /** One outbox row per target of the rule; answers them as {@link AlertDeliveries#due} lists them. */
+  private static List<JsonObject> write(SqliteDatabase db, AlertsConfig.Rule rule, String kind, String fp, long eventId,
+      JsonObject payload, Instant now) throws SQLException {
+    List<JsonObject> written = new ArrayList<>();
+    String encoded = payload.encode();
+    for (String target : rule.to()) {
+      String deliveryId = UuidV7.next();
+      PreparedStatement st = db.statement("alert_insert");
+      st.setString(1, deliveryId);
+      st.setString(2, rule.name());
+      st.setString(3, target);
+      st.setString(4, kind);
+      st.setString(5, fp);
+      st.setLong(6, eventId);
+      st.setString(7, encoded);
+      st.setString(8, Timestamps.format(now));
+      st.setString(9, Timestamps.format(now));
+      st.executeUpdate();
+      long rowId;
+      try (ResultSet rs = db.statement("last_insert_id").executeQuery()) {
+        rs.next();
+        rowId = rs.getLong(1);
+      }
+      written.add(new JsonObject().put("id", rowId).put("deliveryId", deliveryId).put("rule", rule.name())
+          .put("target", target).put("kind", kind).put("payload", payload).put("attempts", 0));
+    }
+    return written;
+  }
+
+  /**
+   * Adds the {@code agent-fix} alerts for a fix that reached a verdict (verified, failed, unverified,
+   * no-change, interrupted), in the transaction that records it. Rule filters are matched against the
+   * fix's first event; no cooldown (one alert per fix, and fixes are rate-limited by the agent's
+   * budget). Answers the rows written, for the sender.
+   */
+  List<JsonObject> enqueueFix(SqliteDatabase db, JsonObject fix, Instant now) throws SQLException {
+    if (!FIX_VERDICTS.contains(fix.getString("status", "")) || rules.stream().noneMatch(r -> r.on().contains("agent-fix"))) {
+      return List.of();
+    }
+    Object first = fix.getJsonArray("events", new JsonArray()).stream().findFirst().orElse(null);
+    StoredEvent event = first instanceof Number n ? AgentOutbox.event(db, n.longValue()) : null;
+    if (event == null) return List.of();
+    EventRow row = event.row();
+    String fp = fix.getString("fingerprint", row.fingerprint());
+    Before b = beforeOrNull(db, fp);
+    List<JsonObject> written = new ArrayList<>();
+    for (AlertsConfig.Rule rule : rules) {
+      if (!rule.on().contains("agent-fix") || !rule.matches(row.type(), row.environment(), row.feature())) continue;
+      JsonObject issue = new JsonObject().put("fingerprint", fp).put("title", title(row)).put("type", row.type())
+          .put("count", b == null ? 1 : b.count).put("firstSeen", b == null ? row.timestamp() : b.firstSeen)
+          .put("lastSeen", b == null ? row.timestamp() : b.lastSeen).put("status", b == null ? "open" : b.status);
+      JsonObject verify = fix.getJsonObject("verify");
+      JsonObject summary = new JsonObject().put("id", fix.getLong("id")).put("status", fix.getString("status"))
+          .put("delivery", fix.getString("delivery")).put("branch", fix.getString("branch"))
+          .put("summary", fix.getString("summary")).put("attempts", fix.getInteger("attempts"))
+          .put("verify", verify == null ? null : new JsonObject().put("command", verify.getString("command"))
+              .put("exitCode", verify.getValue("exitCode")));
+      JsonObject payload = new JsonObject().put("kind", "agent-fix").put("rule", rule.name()).put("issue", issue)
+          .put("fix", summary).put("event", event.toJson()).put("environment", row.environment())
+          .put("link", dashboardUrl.isEmpty() ? "" : dashboardUrl + "/#fixes/" + fix.getLong("id"))
+          .put("at", Timestamps.format(now));
+      written.addAll(write(db, rule, "agent-fix", fp, event.id(), payload, now));
     }
     return written;
   }

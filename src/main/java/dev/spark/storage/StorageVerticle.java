@@ -2,9 +2,11 @@ package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
 import dev.spark.bus.EventBusCodecs;
+import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
 import dev.spark.bus.WriteRequest;
 import dev.spark.config.AlertsConfig;
+import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
-import dev.spark.config.ServerUrl;
 
 /**
  * The only writer to the SQLite file. Requests arrive on this verticle's event loop, where the
@@ -38,6 +39,7 @@ public final class StorageVerticle extends VerticleBase {
   private SparkConfig.Storage limits;
   private SparkConfig.Issues issues;
   private WriterLoop writer;
+  private AlertOutbox alertOutbox;
   private SqliteDatabase db;
   private Janitorial janitorial;
   private Consumption consumption;
@@ -75,15 +77,17 @@ public final class StorageVerticle extends VerticleBase {
           janitorial = new Janitorial(opened);
           consumption = new Consumption(opened);
           issueStore = new IssueStore(opened);
-          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alerts(cfg), "spark-sqlite-writer-" + deploymentID());
+          alertOutbox = alerts(cfg);
+          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
         .compose(opened -> Future.all(List.of(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
+            vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_ALERTS, m -> enqueueOp(m, () -> AlertOps.run(db, m.body()))).completion(),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion())));
@@ -134,16 +138,30 @@ public final class StorageVerticle extends VerticleBase {
     enqueueOp(msg, () -> consumption.consume(limit, issues, clock.instant(), holdFor));
   }
 
-  private void onOutbox(Message<JsonObject> msg) {
+  private void onOutbox(Message<Object> msg) {
+    if (msg.body() instanceof OutboxOp.ListHeld op) {
+      enqueueOp(msg, () -> AgentOutbox.list(db, op.subscriber()));
+    } else if (msg.body() instanceof OutboxOp.Release op) {
+      enqueueOp(msg, () -> AgentOutbox.release(db, op.subscriber(), op.firstId()));
+    } else {
+      msg.fail(400, "expected an OutboxOp (dev.spark.bus), got " + (msg.body() == null ? "nothing" : msg.body().getClass().getSimpleName()));
+    }
+  }
+
+  private void onFixes(Message<JsonObject> msg) {
     JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-    String subscriber = body.getString("subscriber");
-    String action = body.getString("action", "");
-    Long firstId = body.getValue("firstId") instanceof Number n ? n.longValue() : null;
-    if (subscriber == null || subscriber.isEmpty() || !(action.equals("list") || action.equals("release") && firstId != null)) {
-      msg.fail(400, "expected {\"action\": \"list\" | \"release\", \"subscriber\": \"...\", \"firstId\": n (release)}");
+    String invalid = FixRecords.invalid(body);
+    if (invalid != null) {
+      msg.fail(400, invalid);
       return;
     }
-    enqueueOp(msg, () -> action.equals("list") ? AgentOutbox.list(db, subscriber) : AgentOutbox.release(db, subscriber, firstId));
+    enqueueOp(msg, () -> {
+      List<JsonObject> alerts = new ArrayList<>();
+      JsonObject answer = FixRecords.handle(db, body, clock.instant().toString(),
+          fix -> alerts.addAll(alertOutbox.enqueueFix(db, fix, clock.instant())));
+      if (!alerts.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alerts));
+      return answer;
+    });
   }
 
   private void onIssueStatus(Message<JsonObject> msg) {

@@ -29,6 +29,7 @@ public final class ApiResponses {
     return switch (status) {
       case 400 -> "invalid_input";
       case 401 -> "unauthorized";
+      case 403 -> "forbidden";
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
       case 413 -> "payload_too_large";

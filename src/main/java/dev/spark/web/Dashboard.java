@@ -57,11 +57,12 @@ public final class Dashboard {
     this.followerStats = followerStats;
   }
 
-  /** Adds {@code /access/stats}, {@code /access/timeline}, {@code /dashboard/*} and {@code /agent/*}. */
+  /** Adds {@code /access/stats}, {@code /access/timeline}, {@code /dashboard/*}, {@code /agent/*} and {@code /fixes/*}. */
   public void mountApi(Router api) {
     api.route().subRouter(AccessStatsRoutes.router(vertx, dashboardReads, auth));
     api.route().subRouter(DashboardApiRoutes.router(this));
     api.route().subRouter(AgentRoutes.router(vertx, auth, mode, cfg));
+    api.route().subRouter(FixRoutes.router(vertx, auth));
   }
 
   /** Releases the analytics connections. */

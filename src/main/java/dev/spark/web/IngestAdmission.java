@@ -96,8 +96,18 @@ final class IngestAdmission implements Handler<RoutingContext> {
   private final long maxBody;
   private final long timeoutNanos;
   private final SparkMetrics metrics;
+  private final boolean sentry;
 
   IngestAdmission(Vertx vertx, String scope, long maxInFlightBytes, long maxBodyBytes, long bodyTimeoutMs) {
+    this(vertx, scope, maxInFlightBytes, maxBodyBytes, bodyTimeoutMs, false);
+  }
+
+  /**
+   * @param sentry answer "busy" as Sentry SDKs understand it: 429 with {@code X-Sentry-Rate-Limits}
+   *               (they count a 503 as a failed send)
+   */
+  IngestAdmission(Vertx vertx, String scope, long maxInFlightBytes, long maxBodyBytes, long bodyTimeoutMs, boolean sentry) {
+    this.sentry = sentry;
     this.vertx = vertx;
     this.budget = budget(vertx, scope);
     this.max = maxInFlightBytes;
@@ -150,6 +160,7 @@ final class IngestAdmission implements Handler<RoutingContext> {
   private void refuse(RoutingContext ctx, Reading r, int status, String code, String message) {
     metrics.rejected(ctx.request().path().endsWith("/access") ? "access" : "event", status == 503 ? "busy" : "too_large", 1);
     if (status == 503) ctx.response().putHeader("Retry-After", "1");
+    if (status == 503 && sentry) ctx.response().putHeader(SentryRoutes.RATE_LIMITS, SentryRoutes.RATE_LIMITED_1S);
     if (r == null) {
       Reading drain = new Reading(ctx);
       drain.dropping = true;
@@ -157,7 +168,8 @@ final class IngestAdmission implements Handler<RoutingContext> {
       drain.armTimer(timeoutNanos);
       ctx.request().resume();
     }
-    ApiResponses.error(ctx, status, code, message);
+    boolean limited = status == 503 && sentry;
+    ApiResponses.error(ctx, limited ? 429 : status, limited ? "too_many_requests" : code, message);
   }
 
   private static long declared(HttpServerRequest req) {

@@ -4,6 +4,9 @@ import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.Ingestor;
+import dev.spark.ingest.sentry.SentryIngest;
+import dev.spark.ingest.sentry.SentryKeys;
+import dev.spark.metrics.SparkMetrics;
 import dev.spark.query.ReadStore;
 import dev.spark.stream.SseHub;
 import io.vertx.core.Future;
@@ -41,12 +44,15 @@ public final class WebVerticle extends VerticleBase {
     dashboard = new Dashboard(vertx, cfg, cfg.web().token(), reads, readAuth, sessions, Dashboard.Mode.EMBEDDED, null);
     TokenAuth ingestAuth = TokenAuth.optional(cfg.ingest().token());
 
+    Ingestor ingestor = new Ingestor(vertx, cfg);
     String scope = Path.of(cfg.db().path()).toAbsolutePath().toString();
+    SentryKeys sentryKeys = new SentryKeys(cfg.ingest().token());
     root = SparkRouter.create(vertx, cfg)
-        .api(IngestRoutes.router(vertx, new Ingestor(vertx, cfg), ingestAuth, cfg.ingest(), scope))
+        .api(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest(), scope))
         .readApi(vertx, reads, hub, readAuth)
         .api(AlertRoutes.router(vertx, AlertsConfig.fromJson(cfg.json(), System.getenv()), readAuth))
         .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))
+        .root(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys, cfg.ingest(), scope))
         .root(HealthRoutes.router(vertx, reads, hub, () -> IngestRoutes.inFlight(vertx, scope)))
         .build(dashboard);
 

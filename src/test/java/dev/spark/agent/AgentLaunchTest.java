@@ -3,6 +3,9 @@ package dev.spark.agent;
 import dev.spark.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.util.Map;
 
@@ -26,6 +29,22 @@ class AgentLaunchTest {
     AgentLaunch v6 = launch(new JsonObject().put("host", "::").put("port", 7001));
     assertEquals("http://[::1]:7001", v6.env().get("SPARK_URL"));
     assertEquals("http://[fe80::1]:7001", launch(new JsonObject().put("host", "fe80::1").put("port", 7001)).env().get("SPARK_URL"));
+  }
+
+  @Test
+  void branchDeliveryOutsideAGitRepositorySaysSoAndOnlyInvestigatesWithReadOnlyTools(@TempDir Path dir) {
+    JsonObject conf = new JsonObject().put("environment", "production").put("agent", new JsonObject().put("cwd", dir.toString()));
+    AgentLaunch launch = AgentLaunch.from(ConfigLoader.load(conf, Map.of()).json());
+    assertEquals("investigate", launch.delivery());
+    assertFalse(launch.branch());
+    assertEquals(AgentPrompts.READ_ONLY_TOOLS, launch.tools());
+    assertTrue(launch.systemPrompt().contains(AgentPrompts.INVESTIGATE_RULES), launch.systemPrompt());
+    assertTrue(launch.deliveryNote().contains("not in one") && launch.deliveryNote().contains("git init"), launch.deliveryNote());
+
+    JsonObject dev = new JsonObject().put("environment", "development").put("agent", new JsonObject().put("cwd", dir.toString()));
+    AgentLaunch inPlace = AgentLaunch.from(ConfigLoader.load(dev, Map.of()).json());
+    assertEquals("in-place", inPlace.delivery());
+    assertEquals(AgentPrompts.FULL_TOOLS, inPlace.tools());
   }
 
   @Test

@@ -130,7 +130,8 @@ class AgentPiTest {
     Path pi = Pi.executable();
     Path project = Files.createDirectories(dir.resolve("project"));
     ScriptedModel model = model(vertx, request -> Reply.text("Noted."));
-    JsonObject profiles = new JsonObject().put("production", new JsonObject().put("tools", "read-only").put("behavior", "fix"));
+    JsonObject profiles = new JsonObject().put("production", new JsonObject().put("tools", "read-only").put("behavior", "fix")
+        .put("delivery", "in-place"));
     SparkUnderTest spark = spark(vertx, dir, pi, model, project, "production", profiles);
     AgentConsole console = console(vertx, spark);
     JsonObject ready = Await.result(console.awaitState(AgentConsole::ready));

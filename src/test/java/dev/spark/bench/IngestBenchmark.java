@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       keep-alive connections with one POST in flight each (no pipelining)</li>
  *   <li>d: HTTP {@code POST /api/v1/events}, one error event per POST, {@code --event-connections}
  *       connections with one POST in flight each</li>
+ *   <li>s: HTTP {@code POST /api/1/envelope/}, Sentry envelopes, gzipped, one error event each,
+ *       {@code --event-connections} connections: beside (d), the cost of speaking Sentry</li>
  *   <li>e: {@code --latency-rate} error events/s, one per POST, for {@code --latency-seconds}, with one
  *       SSE agent on {@code GET /api/v1/stream}; latency from just before the POST to the parsed SSE message</li>
  * </ul>
@@ -49,6 +51,8 @@ public final class IngestBenchmark {
   private final Vertx server;
   private final Vertx clients;
   private final List<RunStats> results = new ArrayList<>();
+  /** (s)'s envelopes, built and gzipped once before the runs, so their CPU is not counted in any run. */
+  private SentryEnvelopes envelopes;
   private final List<String> problems = new ArrayList<>();
   private int files;
   private final Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
@@ -103,6 +107,7 @@ public final class IngestBenchmark {
       seen.add(p.future());
     }
     Bench.await(Future.all(seen), 10);
+    if (o.runs("s")) envelopes = new SentryEnvelopes(o.seconds);
     warmUp();
 
     if (o.runs("ref")) results.add(attempts(() -> sqlite("ref", "sqlite-jdbc, 1 row per transaction", 1, o.refSeconds)));
@@ -123,6 +128,8 @@ public final class IngestBenchmark {
         "events", (s, stats) -> eventBusEvents(s, o.seconds, false, stats))));
     if (o.runs("bei")) results.add(attempts(() -> spark("bei", "event bus, " + o.batch + " events/request, eventIds", "rows",
         "events", (s, stats) -> eventBusEvents(s, o.seconds, true, stats))));
+    if (o.runs("s")) results.add(attempts(() -> spark("s", "HTTP, Sentry envelope (gzip), 1 event each, " + o.eventConnections
+        + " connections", "req", SentryEnvelopes.TABLE, (s, stats) -> sentryEnvelopes(s, o.seconds, stats))));
     LatencyResult latency = null;
     if (o.runs("e")) {
       latency = latencyRun();
@@ -206,7 +213,8 @@ public final class IngestBenchmark {
     } finally {
       spark.stop();
     }
-    stats.verification = SparkServer.verify(db, table, stats.ackedIds);
+    stats.verification = table.equals(SentryEnvelopes.TABLE) ? SentryEnvelopes.verify(db, stats.ackedIds)
+        : SparkServer.verify(db, table, stats.ackedIds);
     checkVerification(stats);
     cleanupDb(db);
     settle();
@@ -255,6 +263,14 @@ public final class IngestBenchmark {
     return ClosedLoop.run(ctx, seconds, o.eventConnections, 1,
             seq -> ClosedLoop.post(http, "/api/v1/events",
                 ids ? Payloads.errorEventBodyWithId(seq) : bodies[(int) (seq % bodies.length)]), stats)
+        .eventually(() -> http.close());
+  }
+
+  /** (s) Sentry envelopes, gzipped, one event each, as many connections as (d). */
+  private Future<RunStats> sentryEnvelopes(SparkServer spark, double seconds, RunStats stats) {
+    HttpClientAgent http = Bench.httpClient(clients, spark.port, o.eventConnections);
+    Context ctx = clients.getOrCreateContext();
+    return ClosedLoop.run(ctx, seconds, o.eventConnections, 1, seq -> envelopes.post(http, seq), stats)
         .eventually(() -> http.close());
   }
 
@@ -419,6 +435,7 @@ public final class IngestBenchmark {
       if (o.runs("c") || o.runs("cs")) Bench.await(httpAccessBatches(spark, s, o.runs("cs"), new RunStats("w", "", "rows")), 120);
       if (o.runs("d") || o.runs("di")) Bench.await(httpEvents(spark, s, false, new RunStats("w", "", "req")), 120);
       if (o.runs("be") || o.runs("bei")) Bench.await(eventBusEvents(spark, s, false, new RunStats("w", "", "rows")), 120);
+      if (o.runs("s")) Bench.await(sentryEnvelopes(spark, s, new RunStats("w", "", "req")), 120);
       if (o.runs("e")) {
         SseAgent agent = connectAgent(spark);
         steady(spark, s, o.latencyRate, new RunStats("w", "", "req"), new double[1]);
@@ -481,6 +498,12 @@ public final class IngestBenchmark {
     }
     System.out.println(line);
     System.out.println("(a)/(ref) use one transaction's commit as the 'ack'; req/s for (a)/(ref) counts transactions.");
+    RunStats d = results.stream().filter(r -> r.key.equals("d")).findFirst().orElse(null);
+    RunStats sentry = results.stream().filter(r -> r.key.equals("s")).findFirst().orElse(null);
+    if (d != null && sentry != null) {
+      System.out.printf(Locale.ROOT, "(s) Sentry envelopes vs (d) POST /api/v1/events, same run: %,.0f vs %,.0f events/s = %.0f%%%n",
+          sentry.requestsPerSecond(), d.requestsPerSecond(), 100 * sentry.requestsPerSecond() / d.requestsPerSecond());
+    }
 
     System.out.println();
     System.out.printf(Locale.ROOT, "CPU during each run: cores busy on average (the machine has %d), by thread group%n",

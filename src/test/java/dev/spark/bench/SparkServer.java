@@ -74,13 +74,23 @@ final class SparkServer {
    * that each acknowledged id is there.
    */
   static RunStats.Verification verify(Path db, String table, BitSet acked) {
+    return verify(db, table, "SELECT id FROM " + table, rs -> rs.getLong(1), acked);
+  }
+
+  /** How a row that {@code select} finds names its id. */
+  interface RowId {
+    long of(ResultSet rs) throws SQLException;
+  }
+
+  /** The acknowledged ids against the ids {@code select} finds in the file ({@code table} names them in the report). */
+  static RunStats.Verification verify(Path db, String table, String select, RowId id, BitSet acked) {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
          Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT id FROM " + table)) {
+         ResultSet rs = st.executeQuery(select)) {
       BitSet present = new BitSet();
       long rows = 0;
       while (rs.next()) {
-        present.set((int) rs.getLong(1));
+        present.set((int) id.of(rs));
         rows++;
       }
       BitSet missing = (BitSet) acked.clone();
@@ -88,7 +98,7 @@ final class SparkServer {
       BitSet extra = (BitSet) present.clone();
       extra.andNot(acked);
       return new RunStats.Verification(table, rows, acked.cardinality(), missing.cardinality(), extra.cardinality(), null);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       return new RunStats.Verification(table, -1, acked.cardinality(), acked.cardinality(), 0, e.getMessage());
     }
   }

@@ -24,7 +24,8 @@ class InitCommandTest {
     assertEquals(0, first.exitCode(), first.toString());
     assertEquals("Created conf/spark.json (Spark's defaults, environment development)\n"
         + "Created .gitignore with .spark/\n"
-        + "Installed the Pi extension .pi/spark/extension.ts\nRegistered it in .pi/settings.json\nNext: bin/spark start\n", first.out());
+        + "Installed the Pi extension .pi/spark/extension.ts\nRegistered it in .pi/settings.json\nNext: bin/spark start\n"
+        + "Sentry DSN: http://spark@127.0.0.1:8081/1\n", first.out());
     assertEquals(new JsonObject().put("extensions", new io.vertx.core.json.JsonArray().add("spark/extension.ts")),
         new JsonObject(Files.readString(project.resolve(".pi/settings.json"))));
     assertArrayEquals(Files.readAllBytes(Path.of("src/main/resources/pi-extension/spark.ts")),
@@ -42,7 +43,8 @@ class InitCommandTest {
     CliRunner.Result second = CliRunner.run(project, Map.of(), "init");
     assertEquals(0, second.exitCode(), second.toString());
     assertEquals("Nothing to do: conf/spark.json exists (left as it is); .gitignore already ignores .spark/; "
-        + ".pi/spark/extension.ts is up to date; .pi/settings.json already loads it.\n", second.out());
+        + ".pi/spark/extension.ts is up to date; .pi/settings.json already loads it.\n"
+        + "Sentry DSN: http://spark@127.0.0.1:8081/1\n", second.out());
     assertArrayEquals(confBefore, Files.readAllBytes(conf));
     assertArrayEquals(ignoreBefore, Files.readAllBytes(gitignore));
   }
@@ -61,7 +63,7 @@ class InitCommandTest {
     CliRunner.Result first = CliRunner.run(project, Map.of("SPARK_ENV", "production"), "init");
     assertEquals(0, first.exitCode(), first.toString());
     assertEquals("Added .spark/ to .gitignore\nInstalled the Pi extension .pi/spark/extension.ts\n"
-        + "Registered it in .pi/settings.json\nNext: bin/spark start\n", first.out());
+        + "Registered it in .pi/settings.json\nNext: bin/spark start\nSentry DSN: http://spark@127.0.0.1:9999/1\n", first.out());
     JsonObject piSettings = new JsonObject(Files.readString(project.resolve(".pi/settings.json")));
     assertEquals("dark", piSettings.getString("theme"), "other settings are kept");
     assertEquals(new io.vertx.core.json.JsonArray().add("mine.ts").add("spark/extension.ts"), piSettings.getJsonArray("extensions"));
@@ -70,7 +72,8 @@ class InitCommandTest {
 
     CliRunner.Result second = CliRunner.run(project, Map.of(), "init");
     assertEquals("Nothing to do: conf/spark.json exists (left as it is); .gitignore already ignores .spark/; "
-        + ".pi/spark/extension.ts is up to date; .pi/settings.json already loads it.\n", second.out());
+        + ".pi/spark/extension.ts is up to date; .pi/settings.json already loads it.\n"
+        + "Sentry DSN: http://spark@127.0.0.1:9999/1\n", second.out());
     assertEquals("node_modules/\n*.log\n.spark/\n", Files.readString(gitignore), "the line is not added twice");
 
     // A configuration that will not load is still left alone, but init says so and fails.
@@ -87,10 +90,23 @@ class InitCommandTest {
     CliRunner.Result r = CliRunner.run(project, Map.of("SPARK_ENV", "production"), "init", "--conf", "config/spark-prod.json");
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("Created config/spark-prod.json (Spark's defaults, environment production)\n"
-        + "Installed the Pi extension .pi/spark/extension.ts\nRegistered it in .pi/settings.json\nNext: bin/spark start\n", r.out());
+        + "Installed the Pi extension .pi/spark/extension.ts\nRegistered it in .pi/settings.json\nNext: bin/spark start\n"
+        + "Sentry DSN: http://spark@127.0.0.1:8081/1\n", r.out());
     JsonObject written = new JsonObject(Files.readString(project.resolve("config/spark-prod.json")));
     assertEquals("production", written.getString("environment"));
     assertEquals(ConfigLoader.defaults().getJsonObject("db"), written.getJsonObject("db"));
     assertEquals("/.spark\n", Files.readString(project.resolve(".gitignore")), "an existing /.spark rule counts");
+
+    // spark status names the DSN too: with ingest.token set, that is its key.
+    written.getJsonObject("ingest").put("token", "tok_1");
+    written.getJsonObject("web").put("port", 9123);
+    Files.writeString(project.resolve("config/spark-prod.json"), written.encodePrettily());
+    Files.createDirectories(project.resolve(".spark"));
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + project.resolve(".spark/spark.db"))) {
+      dev.spark.storage.SqliteFiles.createSchema(db); // a database to report on
+    }
+    CliRunner.Result status = CliRunner.run(project, Map.of(), "status", "--conf", "config/spark-prod.json");
+    assertEquals(0, status.exitCode(), status.toString());
+    assertTrue(status.out().endsWith("Sentry DSN: http://tok_1@127.0.0.1:9123/1\n"), status.out());
   }
 }

@@ -34,7 +34,8 @@ class ConfigLoaderTest {
     assertEquals(100, cfg.db().cleanup().maxSizeMB());
     assertEquals(300_000, cfg.db().cleanup().intervalMs());
     assertTrue(cfg.watch().serverErrors() && cfg.watch().unhandledErrors() && cfg.watch().processErrors());
-    assertEquals(new SparkConfig.Profile("full", "fix"), cfg.environments().get("production"));
+    assertEquals(new SparkConfig.Profile("full", "fix", "branch"), cfg.environments().get("production"));
+    assertEquals(new SparkConfig.Profile("full", "fix", "in-place"), cfg.environments().get("development"));
     assertEquals(8081, cfg.web().port());
     assertEquals("127.0.0.1", cfg.web().host());
     assertEquals(new SparkConfig.Issues(600_000, true), cfg.issues(), "issue 6: a 10-minute cooldown, flood control on");
@@ -65,6 +66,27 @@ class ConfigLoaderTest {
     assertEquals("s3cret", cfg.web().token());
     assertEquals("test", ConfigLoader.load(file, Map.of("NODE_ENV", "test")).environment(), "NODE_ENV when SPARK_ENV is unset");
     assertEquals("staging", ConfigLoader.load(file, Map.of()).environment());
+  }
+
+  @Test
+  void deliveryIsValidatedAndAnEnvironmentOfTheUsersOwnGetsTheDefaultForItsName() {
+    JsonObject conf = new JsonObject().put("environments", new JsonObject()
+        .put("staging", new JsonObject().put("tools", "full").put("behavior", "fix"))
+        .put("production", new JsonObject().put("tools", "full").put("behavior", "fix").put("delivery", "in-place")));
+    SparkConfig cfg = ConfigLoader.load(conf, Map.of());
+    assertEquals("in-place", cfg.environments().get("staging").delivery());
+    assertEquals("in-place", cfg.environments().get("production").delivery(), "the user's choice wins");
+    AgentConfig agent = AgentConfig.fromJson(ConfigLoader.load(new JsonObject(), Map.of()).json());
+    assertEquals(new AgentConfig.Verify("", 600_000, 2), agent.verify());
+    Map<JsonObject, String> cases = Map.of(
+        new JsonObject().put("environments", new JsonObject().put("production", new JsonObject().put("delivery", "pr"))), "environments.production.delivery",
+        new JsonObject().put("agent", new JsonObject().put("verify", new JsonObject().put("attempts", 0))), "agent.verify.attempts",
+        new JsonObject().put("agent", new JsonObject().put("verify", new JsonObject().put("command", 7))), "agent.verify.command",
+        new JsonObject().put("agent", new JsonObject().put("verify", new JsonObject().put("timeoutMs", 5))), "agent.verify.timeoutMs");
+    cases.forEach((bad, key) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.fromJson(ConfigLoader.load(bad, Map.of()).json()), key);
+      assertTrue(e.getMessage().startsWith("Invalid configuration: " + key + " must be "), e.getMessage());
+    });
   }
 
   @Test

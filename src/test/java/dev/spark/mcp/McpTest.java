@@ -67,7 +67,15 @@ class McpTest {
         assertFalse(t.getString("description").isBlank());
       }
       assertEquals(List.of("recent_events", "get_event", "pending_events", "query_access_logs", "access_stats", "talk_to_spark",
-          "list_issues", "resolve_issue", "set_issue_status"), names);
+          "list_issues", "resolve_issue", "set_issue_status", "list_fixes", "get_fix"), names);
+      JsonObject noFixes = call(spark, VERSION, rpc("f-1", "tools/call", new JsonObject().put("name", "list_fixes")
+          .put("arguments", new JsonObject()))).getJsonObject("result");
+      assertFalse(noFixes.getBoolean("isError"), noFixes.encode());
+      assertEquals(new JsonArray(), noFixes.getJsonObject("structuredContent").getJsonArray("fixes"));
+      JsonObject missingFix = call(spark, VERSION, rpc("f-2", "tools/call", new JsonObject().put("name", "get_fix")
+          .put("arguments", new JsonObject().put("id", 99)))).getJsonObject("result");
+      assertTrue(missingFix.getBoolean("isError"), missingFix.encode());
+      assertTrue(missingFix.encode().contains("No fix #99"), missingFix.encode());
 
       long id = AgentSetup.ingest(spark, "Connection refused");
       spark.postNow("/api/v1/access", new JsonObject().put("method", "POST").put("path", "/api/users").put("status", 500).put("durationMs", 12));

@@ -1,10 +1,10 @@
 package dev.spark.storage;
 
+import dev.spark.bus.OutboxOp;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
 import dev.spark.event.IssueDelivery;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,22 +29,21 @@ class AgentOutboxTest {
       assertEquals(2, sent.events().size(), "one event per issue");
       assertEquals(0, new Consumption(db).consume(100, FLOOD_CONTROL, Instant.now(), List.of("spark-agent")).consumed(), "nothing left");
 
-      JsonArray held = AgentOutbox.list(db, "spark-agent").getJsonArray("batches");
+      List<OutboxOp.HeldBatch> held = AgentOutbox.list(db, "spark-agent").batches();
       assertEquals(1, held.size());
-      JsonObject batch = held.getJsonObject(0);
-      assertEquals(ids[0], batch.getLong("firstId"));
-      assertEquals(2, batch.getJsonArray("events").size());
-      EventBatch rebuilt = EventBatch.fromJson(batch);
+      assertEquals(ids[0], held.get(0).firstId());
+      EventBatch rebuilt = held.get(0).batch();
+      assertEquals(2, rebuilt.events().size());
       assertEquals(List.of(ids[0], ids[2]), rebuilt.events().stream().map(e -> e.id()).toList());
       assertEquals(3, rebuilt.consumed());
       assertEquals(ids[2], rebuilt.consumedThroughId());
       IssueDelivery issue = rebuilt.events().get(0).issue();
       assertNotNull(issue, "what the agent was told about the issue comes back with the event");
       assertEquals(2, issue.inBatch());
-      assertEquals(0, AgentOutbox.list(db, "someone-else").getJsonArray("batches").size(), "only held subscribers");
+      assertEquals(0, AgentOutbox.list(db, "someone-else").batches().size(), "only held subscribers");
 
-      assertEquals(1, AgentOutbox.release(db, "spark-agent", ids[0]).getInteger("released"));
-      assertEquals(0, AgentOutbox.list(db, "spark-agent").getJsonArray("batches").size());
+      assertEquals(1, AgentOutbox.release(db, "spark-agent", ids[0]).batches());
+      assertEquals(0, AgentOutbox.list(db, "spark-agent").batches().size());
     }
   }
 
@@ -58,11 +57,11 @@ class AgentOutboxTest {
       delete(db, first[0]);
       delete(db, second[0]);
 
-      JsonArray held = AgentOutbox.list(db, "spark-agent").getJsonArray("batches");
+      List<OutboxOp.HeldBatch> held = AgentOutbox.list(db, "spark-agent").batches();
       assertEquals(1, held.size(), "the batch with nothing left is gone");
-      assertEquals(second[0], held.getJsonObject(0).getLong("firstId"));
-      assertEquals(second[1], held.getJsonObject(0).getJsonArray("events").getJsonObject(0).getLong("id"));
-      assertEquals(0, AgentOutbox.release(db, "spark-agent", first[0]).getInteger("released"), "pruned already");
+      assertEquals(second[0], held.get(0).firstId());
+      assertEquals(second[1], held.get(0).batch().events().get(0).id());
+      assertEquals(0, AgentOutbox.release(db, "spark-agent", first[0]).batches(), "pruned already");
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
 import dev.spark.bus.WriteRequest;
 import dev.spark.bus.WriteResult;
@@ -12,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -177,13 +177,13 @@ class StorageVerticleTest {
     deploy(vertx, null).onComplete(ctx.succeeding(id -> {
       vertx.eventBus().request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "release").put("subscriber", "x"))
           .onComplete(ctx.failing(e -> ctx.verify(() -> {
-            assertEquals(400, assertInstanceOf(ReplyException.class, e).failureCode(), "release needs a firstId");
+            assertEquals(400, assertInstanceOf(ReplyException.class, e).failureCode(), "an untyped request is refused");
             refused.flag();
           })));
-      vertx.eventBus().<JsonObject>request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "list").put("subscriber", "x"))
+      vertx.eventBus().<OutboxOp.Held>request(Addresses.STORAGE_OUTBOX, new OutboxOp.ListHeld("x"))
           .map(Message::body)
           .onComplete(ctx.succeeding(body -> ctx.verify(() -> {
-            assertEquals(new JsonArray(), body.getJsonArray("batches"));
+            assertEquals(List.of(), body.batches());
             listed.flag();
           })));
     }));

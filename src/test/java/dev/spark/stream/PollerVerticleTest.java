@@ -1,6 +1,7 @@
 package dev.spark.stream;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.OutboxOp;
 import dev.spark.bus.WriteRequest;
 import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
@@ -8,7 +9,6 @@ import dev.spark.support.AloneVerticles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -93,11 +93,11 @@ class PollerVerticleTest {
     Checkpoint held = ctx.checkpoint();
     deploy(vertx, null).onComplete(ctx.succeeding(id -> {
       vertx.eventBus().<EventBatch>consumer(Addresses.EVENTS_BATCH, m -> vertx.eventBus()
-          .<JsonObject>request(Addresses.STORAGE_OUTBOX, new JsonObject().put("action", "list").put("subscriber", "spark-agent"))
+          .<OutboxOp.Held>request(Addresses.STORAGE_OUTBOX, new OutboxOp.ListHeld("spark-agent"))
           .onComplete(ctx.succeeding(list -> ctx.verify(() -> {
-            JsonArray batches = list.body().getJsonArray("batches");
+            List<OutboxOp.HeldBatch> batches = list.body().batches();
             assertEquals(1, batches.size(), "recorded in the consuming transaction");
-            assertEquals(m.body().events().get(0).id(), batches.getJsonObject(0).getLong("firstId"));
+            assertEquals(m.body().events().get(0).id(), batches.get(0).firstId());
             held.flag();
           }))));
       vertx.eventBus().request(Addresses.SUBSCRIBER_REGISTER, new JsonObject().put("id", "spark-agent").put("held", true))

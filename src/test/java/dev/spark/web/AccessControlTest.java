@@ -81,6 +81,11 @@ class AccessControlTest {
     return row(route, route.substring(route.indexOf(' ') + 1), body, c -> c == Cred.INGEST_TOKEN ? 200 : 401);
   }
 
+  /** Sentry's endpoints: the ingest token as the key (here as a Bearer token); another key is 403, none 401. */
+  private static Row sentry(String route, String path, String body) {
+    return row(route, path, body, c -> c == Cred.INGEST_TOKEN ? 200 : c == Cred.WRONG_TOKEN || c == Cred.WEB_TOKEN ? 403 : 401);
+  }
+
   private static Row open(String route, String path, int status) {
     return row(route, path, null, c -> status);
   }
@@ -132,11 +137,18 @@ class AccessControlTest {
     rows.addAll(List.of(
         ingest("POST /api/v1/events", EVENT),
         ingest("POST /api/v1/access", ACCESS),
+        sentry("POST /api/:project/envelope/", "/api/1/envelope/", "{}\n{\"type\":\"event\"}\n{\"message\":\"hi\"}\n"),
+        sentry("POST /api/:project/store/", "/api/1/store/", "{\"message\":\"hi\"}"),
         read("GET /api/v1/stream", "/api/v1/stream", 200),
         read("GET /api/v1/status", "/api/v1/status", 200),
         write("POST /api/v1/admin/cleanup", "/api/v1/admin/cleanup", "", 200),
         write("POST /api/v1/admin/vacuum", "/api/v1/admin/vacuum", "", 200),
         write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 404),
+        read("GET /api/v1/fixes", "/api/v1/fixes", 200),
+        read("GET /api/v1/fixes/:id", "/api/v1/fixes/1", 404),
+        // no agent with branch delivery runs here: apply and discard say so
+        write("POST /api/v1/fixes/:id/apply", "/api/v1/fixes/1/apply", "", 503),
+        write("POST /api/v1/fixes/:id/discard", "/api/v1/fixes/1/discard", "", 503),
         read("GET /api/v1/alerts", "/api/v1/alerts", 200),
         read("GET /api/v1/alerts/deliveries", "/api/v1/alerts/deliveries", 200),
         write("POST /api/v1/alerts/targets/:name/test", "/api/v1/alerts/targets/no-such-target/test", "", 404),
@@ -152,6 +164,12 @@ class AccessControlTest {
         read("GET /api/v1/stream", "/api/v1/stream", 409),
         // the sidecar is read-only: issue status changes belong to the Spark that writes the file
         write("POST /api/v1/issues/:fingerprint/:action", "/api/v1/issues/no-such-issue/resolve", "", 409),
+        // fixes are read from the storage of the Spark in the same Vert.x (this test's sidecar shares one); apply and
+        // discard need an agent with branch delivery
+        read("GET /api/v1/fixes", "/api/v1/fixes", 200),
+        read("GET /api/v1/fixes/:id", "/api/v1/fixes/1", 404),
+        write("POST /api/v1/fixes/:id/apply", "/api/v1/fixes/1/apply", "", 503),
+        write("POST /api/v1/fixes/:id/discard", "/api/v1/fixes/1/discard", "", 503),
         open("GET /health", "/health", 200)));
     return rows;
   }
@@ -246,7 +264,7 @@ class AccessControlTest {
   /** "METHOD /path" for every route with a path, "*" for any method; sub-routers are followed with their mount prefix. */
   private static void walk(Router router, String prefix, Set<String> out) {
     for (Route route : router.getRoutes()) {
-      String path = route.getPath();
+      String path = route.getPath() == null && route.isRegexPath() ? route.getName() : route.getPath();
       Router sub = route.getSubRouter();
       if (sub != null) {
         walk(sub, prefix + (path == null ? "" : path.endsWith("/") ? path.substring(0, path.length() - 1) : path), out);

@@ -1,0 +1,233 @@
+package dev.spark.agent;
+
+import dev.spark.bus.Addresses;
+import dev.spark.config.AgentConfig;
+import dev.spark.event.EventBatch;
+import dev.spark.event.StoredEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Branch delivery: one fix per batch (a batch is what Spark hands over at once, usually one issue; the
+ * fix is named after its first event's issue), one at a time, oldest first. For each: a worktree of
+ * the project's {@code HEAD} on a new branch ({@link Worktrees}), a Pi started in it
+ * ({@link FixAgent}), the project's check after each run ({@link VerifyCommand}; on failure the agent
+ * is shown the output and tries again, up to {@code agent.verify.attempts} runs), then Spark commits
+ * what changed on the branch and records the fix ({@code fixes}, through storage). A batch counts as
+ * delivered once its fix is recorded, so a crash before that sends it again.
+ */
+final class FixRunner {
+  private static final Logger LOG = Logger.getLogger(FixRunner.class.getName());
+
+  private final Vertx vertx;
+  private final Context context;
+  private final AgentLaunch launch;
+  private final AgentConfig.Verify verify;
+  private final Transcript transcript;
+  private final Supplier<Path> executable;
+  private final LongConsumer tokens;
+  private Worktrees worktrees;
+  private Future<Void> tail = Future.succeededFuture();
+  /** The last fix's share of Spark's time (one fix at a time, so one field each). */
+  private long worktreeNanos;
+  private long commitNanos;
+  /** The fix agent at work, if any (stopped with Spark: its worktree is then cleared, and the fix recorded interrupted, at the next start). */
+  private FixAgent current;
+
+  /** What one fix came to after its last run. */
+  private record Outcome(String summary, boolean changed, VerifyCommand.Outcome verify, int attempts) {}
+
+  FixRunner(Vertx vertx, Context context, AgentLaunch launch, Transcript transcript, Supplier<Path> executable, LongConsumer tokens) {
+    this.tokens = tokens;
+    this.vertx = vertx;
+    this.context = context;
+    this.launch = launch;
+    this.verify = launch.agent().verify();
+    this.transcript = transcript;
+    this.executable = executable;
+  }
+
+  /**
+   * Finds the repository and clears what a crash left: worktrees git no longer has a folder for, and
+   * Spark's worktrees no recorded fix owns (a run that never finished; its batch comes again).
+   */
+  Future<Void> start() {
+    return vertx.executeBlocking(() -> {
+      Path top = Git.topLevel(launch.cwd());
+      if (top == null) throw new Git.GitException("agent.cwd " + launch.cwd() + " is not in a git work tree");
+      worktrees = new Worktrees(top);
+      worktrees.prune();
+      return worktrees;
+    }).compose(w -> vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("limit", 1000)))
+        .compose(m -> vertx.executeBlocking(() -> {
+          List<JsonObject> interrupted = new ArrayList<>();
+          Set<Path> owned = new HashSet<>();
+          for (Object o : m.body().getJsonArray("fixes")) {
+            String wt = ((JsonObject) o).getString("worktree");
+            if (wt != null) owned.add(Path.of(wt));
+          }
+          for (Path p : worktrees.listed()) {
+            if (owned.contains(p)) continue;
+            String branch = "spark/" + p.getFileName().toString().replaceFirst("^spark-", "");
+            JsonObject what = Worktrees.readNote(p);
+            transcript.spark("Removed the worktree of a fix that never finished (" + p.getFileName() + "); its batch is sent again.");
+            worktrees.remove(new Worktrees.Worktree(p, branch), true);
+            if (what != null) {
+              interrupted.add(fixJson(what.getString("fingerprint"), what.getJsonArray("events", new JsonArray()), "interrupted",
+                  "Spark stopped while this fix was running (" + branch + "); its batch is fixed again.", null, 0));
+            }
+          }
+          return interrupted;
+        }))
+        .compose(list -> {
+          Future<Void> all = Future.succeededFuture();
+          for (JsonObject fix : list) all = all.compose(v -> insert(fix));
+          return all;
+        });
+  }
+
+  /** Spark is stopping: the fix agent at work is stopped too (never left running without Spark). */
+  Future<Void> stop() {
+    FixAgent agent = current;
+    current = null;
+    return agent == null ? Future.succeededFuture() : agent.stop(context);
+  }
+
+  Worktrees worktrees() {
+    return worktrees;
+  }
+
+  /** Queues a fix for {@code batch}; completes once it is recorded (fails when it could not be). */
+  Future<Void> offer(EventBatch batch) {
+    Future<Void> mine = tail.transform(x -> fix(batch));
+    tail = mine.recover(e -> Future.succeededFuture());
+    return mine;
+  }
+
+  private Future<Void> fix(EventBatch batch) {
+    String fingerprint = null;
+    JsonArray ids = new JsonArray();
+    for (StoredEvent e : batch.events()) {
+      ids.add(e.id());
+      if (fingerprint == null) fingerprint = e.fingerprint();
+    }
+    String fp = fingerprint;
+    return earlierFix(fp).compose(earlier -> vertx.executeBlocking(() -> {
+      long t0 = System.nanoTime();
+      commitNanos = 0;
+      Worktrees.Worktree created = worktrees.create(fp);
+      worktreeNanos = System.nanoTime() - t0;
+      return created;
+    }).compose(wt -> {
+      Worktrees.writeNote(wt.path(), new JsonObject().put("fingerprint", fp).put("events", ids));
+      transcript.spark("Fixing event(s) " + ids.encode() + " on branch " + wt.branch() + " in " + wt.path() + ".");
+      FixAgent agent;
+      try {
+        agent = current = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript, tokens);
+      } catch (IOException e) {
+        return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0);
+      }
+      return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command(), earlier), 1)
+          .eventually(() -> {
+            current = null;
+            return agent.stop(context);
+          })
+          .compose(o -> finish(fp, ids, wt, o),
+              e -> record(fp, ids, wt, "interrupted", "The fix run did not finish: " + e.getMessage(), null, 0));
+    }));
+  }
+
+  /** The fix applied last for this issue, if any: a recurrence is a regression of it. */
+  private Future<JsonObject> earlierFix(String fingerprint) {
+    if (fingerprint == null) return Future.succeededFuture();
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("status", "applied")
+            .put("limit", 1000))
+        .map(m -> {
+          for (Object o : m.body().getJsonArray("fixes")) {
+            if (fingerprint.equals(((JsonObject) o).getString("fingerprint"))) return (JsonObject) o;
+          }
+          return (JsonObject) null;
+        })
+        .recover(e -> Future.succeededFuture());
+  }
+
+  private Future<Outcome> attempt(FixAgent agent, Worktrees.Worktree wt, String text, int n) {
+    return agent.turn(text).compose(summary -> vertx.executeBlocking(() -> {
+      boolean changed = Worktrees.changed(wt.path());
+      VerifyCommand.Outcome checked = changed && !verify.command().isBlank()
+          ? VerifyCommand.run(verify.command(), wt.path(), verify.timeoutMs()) : null;
+      return new Outcome(summary, changed, checked, n);
+    })).compose(o -> {
+      if (o.verify() != null && !o.verify().passed() && n < verify.attempts()) {
+        transcript.spark("The check failed (exit " + o.verify().exitCode() + "); the agent is shown its output and tries again ("
+            + (n + 1) + " of " + verify.attempts() + ").");
+        return attempt(agent, wt, FixPrompts.verifyFailed(o.verify(), n, verify.attempts()), n + 1);
+      }
+      return Future.succeededFuture(o);
+    });
+  }
+
+  private Future<Void> finish(String fp, JsonArray ids, Worktrees.Worktree wt, Outcome o) {
+    if (!o.changed()) return record(fp, ids, wt, "no-change", o.summary(), null, o.attempts());
+    String status = o.verify() == null ? "unverified" : o.verify().passed() ? "verified" : "failed";
+    return vertx.executeBlocking(() -> {
+      long t0 = System.nanoTime();
+      String commit = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
+      String[] done = {commit, Worktrees.diff(wt.path(), commit)};
+      commitNanos = System.nanoTime() - t0;
+      return done;
+    }).compose(c -> {
+      JsonObject fix = fixJson(fp, ids, status, o.summary(), o.verify(), o.attempts())
+          .put("branch", wt.branch()).put("worktree", wt.path().toString()).put("commit", c[0]).put("diff", c[1]);
+      return insert(fix);
+    });
+  }
+
+  /** A fix with nothing to keep: its worktree and branch go, the record stays. */
+  private Future<Void> record(String fp, JsonArray ids, Worktrees.Worktree wt, String status, String summary,
+      VerifyCommand.Outcome verified, int attempts) {
+    return vertx.executeBlocking(() -> {
+      worktrees.remove(wt, true);
+      return null;
+    }).transform(x -> insert(fixJson(fp, ids, status, summary, verified, attempts)));
+  }
+
+  private Future<Void> insert(JsonObject fix) {
+    long t0 = System.nanoTime();
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "insert").put("fix", fix))
+        .onSuccess(m -> {
+          // Spark's own share of the fix's time (the model's and the check's are not counted): for the benchmark.
+          String timings = "worktree " + worktreeNanos / 1_000_000 + " ms, commit and diff " + commitNanos / 1_000_000
+              + " ms, record " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+          LOG.info("Fix #" + m.body().getLong("id") + " " + m.body().getString("status") + ": " + timings);
+          transcript.spark("Fix #" + m.body().getLong("id") + ": " + m.body().getString("status")
+              + (m.body().getString("branch") == null ? "" : " on " + m.body().getString("branch")) + " (" + timings + ").");
+        })
+        .onFailure(e -> LOG.warning("Could not record a fix (its batch is sent again later): " + e.getMessage()))
+        .mapEmpty();
+  }
+
+  private static JsonObject fixJson(String fp, JsonArray ids, String status, String summary, VerifyCommand.Outcome verified, int attempts) {
+    return new JsonObject().put("fingerprint", fp).put("events", ids).put("status", status).put("delivery", "branch")
+        .put("summary", summary == null ? "" : summary).put("verify", verified == null ? null : verified.json()).put("attempts", attempts);
+  }
+
+  private static String commitMessage(String fp, JsonArray ids, String status) {
+    List<String> events = new ArrayList<>();
+    for (Object id : ids) events.add("#" + id);
+    return "Spark: fix for issue " + Worktrees.safe(fp) + "\n\nEvents: " + String.join(", ", events) + "\nVerification: " + status + "\n";
+  }
+}

@@ -1,0 +1,80 @@
+package dev.spark.web;
+
+import dev.spark.agent.AgentBus;
+import dev.spark.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Set;
+
+/**
+ * The agent's fixes: {@code GET /fixes[?status=S]}, {@code GET /fixes/{id}} (read from the
+ * {@code fixes} table through storage), {@code POST /fixes/{id}/apply} and {@code POST /fixes/{id}/discard}
+ * (done by the agent, which owns the worktrees; 409 with the reason when refused, nothing changed).
+ */
+public final class FixRoutes {
+  static final Set<String> STATUSES = Set.of("verified", "failed", "unverified", "no-change", "interrupted", "applied", "discarded");
+  private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(5_000);
+  private static final DeliveryOptions GIT = new DeliveryOptions().setSendTimeout(120_000);
+
+  private FixRoutes() {}
+
+  public static Router router(Vertx vertx, TokenAuth auth) {
+    Router router = Router.router(vertx);
+    router.get("/fixes").handler(auth).handler(ctx -> {
+      String status = ctx.request().getParam("status");
+      if (status != null && !STATUSES.contains(status)) {
+        ApiResponses.error(ctx, 400, "invalid_input", "status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
+        return;
+      }
+      JsonObject req = new JsonObject().put("action", "list").put("limit", 200);
+      if (status != null) req.put("status", status);
+      send(vertx, ctx, Addresses.STORAGE_FIXES, req, QUICK);
+    });
+    router.get("/fixes/:id").handler(auth).handler(ctx -> withId(ctx, id ->
+        send(vertx, ctx, Addresses.STORAGE_FIXES, new JsonObject().put("action", "get").put("id", id), QUICK)));
+    router.post("/fixes/:id/apply").handler(auth).handler(ctx -> withId(ctx, id ->
+        send(vertx, ctx, AgentBus.FIX_APPLY, new JsonObject().put("id", id), GIT)));
+    router.post("/fixes/:id/discard").handler(auth).handler(ctx -> withId(ctx, id ->
+        send(vertx, ctx, AgentBus.FIX_DISCARD, new JsonObject().put("id", id), GIT)));
+    return router;
+  }
+
+  private interface IdHandler {
+    void handle(long id);
+  }
+
+  private static void withId(RoutingContext ctx, IdHandler next) {
+    String raw = ctx.pathParam("id");
+    long id;
+    try {
+      id = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      ApiResponses.error(ctx, 400, "invalid_input", "A fix's id is a number, not \"" + raw.replaceAll("[^\\x20-\\x7e]", "?") + "\"");
+      return;
+    }
+    next.handle(id);
+  }
+
+  private static void send(Vertx vertx, RoutingContext ctx, String address, JsonObject body, DeliveryOptions options) {
+    vertx.eventBus().<JsonObject>request(address, body, options).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ApiResponses.json(ctx, 200, ar.result().body());
+      } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+        ApiResponses.error(ctx, 503, "unavailable", address.equals(Addresses.STORAGE_FIXES)
+            ? "Fixes are kept by the Spark process that runs storage; this one does not."
+            : "No fix can be applied or discarded here: the agent is not running with branch delivery in this process.");
+      } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && r.failureCode() >= 400 && r.failureCode() < 600) {
+        ApiResponses.error(ctx, r.failureCode(), ApiResponses.codeFor(r.failureCode()), r.getMessage());
+      } else {
+        ApiResponses.error(ctx, 500, "internal_error", String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+}
