@@ -14,7 +14,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
@@ -49,12 +48,6 @@ final class WriterLoop {
   private record Probe() implements Task {}
 
   private final Vertx vertx;
-  /**
-   * The storage verticle's context. Answers and publications are sent under it: from a thread with no
-   * current context Vert.x creates a new context for every reply (a ContextImpl with its task queue and
-   * maps, about a kilobyte, per message answered).
-   */
-  private final ContextInternal context;
   private final SqliteDatabase db;
   private final RowInserts inserts;
   private final Meta meta;
@@ -82,7 +75,6 @@ final class WriterLoop {
 
   WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts, String name) {
     this.vertx = vertx;
-    this.context = (ContextInternal) vertx.getOrCreateContext();
     this.alerts = alerts;
     this.db = db;
     this.inserts = new RowInserts(db);
@@ -153,17 +145,13 @@ final class WriterLoop {
   }
 
   private void runOp(Op op) {
-    Object result;
     try {
-      result = op.work().call();
+      op.msg().reply(op.work().call());
     } catch (StorageVerticle.Refusal r) {
-      context.dispatch(() -> op.msg().fail(r.code, r.getMessage()));
-      return;
+      op.msg().fail(r.code, r.getMessage());
     } catch (Exception e) {
-      context.dispatch(() -> op.msg().fail(500, String.valueOf(e.getMessage())));
-      return;
+      op.msg().fail(500, String.valueOf(e.getMessage()));
     }
-    context.dispatch(() -> op.msg().reply(result));
   }
 
   private void runGroup(List<Write> group, int rows) {
@@ -185,21 +173,17 @@ final class WriterLoop {
       metrics.commit(rows, nanos);
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
-      context.dispatch(() -> {
-        answer(group, ids);
-        if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alertsWritten));
-      });
+      answer(group, ids);
+      if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alertsWritten));
       writable();
     } catch (Exception e) {
       release(rows, bytes);
       String reason = unwritable(e);
       LOG.severe("Commit of " + rows + " rows failed: " + e);
-      context.dispatch(() -> {
-        for (Write w : group) {
-          metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
-          w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
-        }
-      });
+      for (Write w : group) {
+        metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
+        w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
+      }
     }
   }
 
