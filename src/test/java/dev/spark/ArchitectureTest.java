@@ -82,6 +82,20 @@ class ArchitectureTest {
     assertEquals(Map.of(), over, "main source files over " + MAX_LINES + " lines: split them by job");
   }
 
+  /** Vert.x's internal packages and Micrometer's impl classes change without notice between versions. */
+  @Test
+  void mainCodeUsesOnlyPublicVertxAndMicrometerApis() {
+    Pattern internal = Pattern.compile("^import (static )?(io\\.vertx\\.[\\w.]*\\.(internal|impl)\\.|io\\.micrometer\\.[\\w.]*\\.impl\\.)[^;]*;",
+        Pattern.MULTILINE);
+    Map<String, String> found = new TreeMap<>();
+    for (Path file : javaFiles()) {
+      Matcher m = internal.matcher(read(file));
+      if (m.find()) found.put(MAIN.relativize(file).toString(), m.group());
+    }
+    assertEquals(Map.of(), found);
+    assertTrue(internal.matcher("import io.vertx.core.internal.ContextInternal;").find(), "the check finds an internal import");
+  }
+
   @Test
   void mainCodeImportsWhatItUsesInsteadOfWritingFullyQualifiedNames() {
     Map<String, List<String>> inline = new TreeMap<>();

@@ -1,10 +1,12 @@
 package dev.spark.event;
 
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.time.temporal.ChronoUnit;
 
 /** One timestamp format everywhere (UTC, millisecond ISO-8601), so string comparison in SQL is time order. */
@@ -24,7 +26,7 @@ public final class Timestamps {
 
   private static final class SecondCache {
     long second = Long.MIN_VALUE;
-    String prefix;
+    byte[] prefix; // "uuuu-MM-ddTHH:mm:ss." in ASCII
   }
 
   public static String format(Instant instant) {
@@ -32,18 +34,18 @@ public final class Timestamps {
     if (second < FIRST_SECOND || second > LAST_SECOND) return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
     SecondCache cache = CACHE.get();
     if (cache.second != second) {
-      cache.prefix = SECONDS.format(Instant.ofEpochSecond(second));
+      cache.prefix = SECONDS.format(Instant.ofEpochSecond(second)).getBytes(StandardCharsets.ISO_8859_1);
       cache.second = second;
     }
     int millis = instant.getNano() / 1_000_000;
-    char[] out = new char[cache.prefix.length() + 4];
-    cache.prefix.getChars(0, cache.prefix.length(), out, 0);
-    int i = cache.prefix.length();
-    out[i] = (char) ('0' + millis / 100);
-    out[i + 1] = (char) ('0' + millis / 10 % 10);
-    out[i + 2] = (char) ('0' + millis % 10);
+    // ASCII bytes decoded as ISO-8859-1: one copy into the String, where a char[] is copied and compressed
+    int i = cache.prefix.length;
+    byte[] out = Arrays.copyOf(cache.prefix, i + 4);
+    out[i] = (byte) ('0' + millis / 100);
+    out[i + 1] = (byte) ('0' + millis / 10 % 10);
+    out[i + 2] = (byte) ('0' + millis % 10);
     out[i + 3] = 'Z';
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   public static String now() {

@@ -23,6 +23,25 @@ public record IngestResult(Long[] ids, List<List<String>> ignoredFields, boolean
     return n;
   }
 
+  /**
+   * {@link #toJson()} encoded: the same text, written directly when no field was ignored (the common
+   * answer holds only numbers), without building a JsonObject and a Jackson generator for it.
+   */
+  public String encode() {
+    if (ignoredFields != null) return toJson().encode();
+    StringBuilder out = new StringBuilder(32 + 12 * ids.length).append("{\"ids\":[");
+    int stored = 0;
+    for (int i = 0; i < ids.length; i++) {
+      if (i > 0) out.append(',');
+      if (ids[i] == null) out.append("null");
+      else {
+        out.append(ids[i].longValue());
+        stored++;
+      }
+    }
+    return out.append("],\"stored\":").append(stored).append(",\"ignored\":").append(ids.length - stored).append('}').toString();
+  }
+
   public JsonObject toJson() {
     JsonArray arr = new JsonArray();
     for (Long id : ids) arr.add(id);

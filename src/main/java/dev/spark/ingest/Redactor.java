@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Replaces the values of sensitive keys with {@link #REDACTED} in a deep copy of a JSON-like value.
@@ -21,7 +22,17 @@ public final class Redactor {
   public static final List<String> DEFAULT_PATTERNS = List.of(
     "password", "passwd", "secret", "token", "authorization", "cookie", "apikey", "creditcard", "cardnumber");
 
+  /** Keys longer than this are not remembered. */
+  static final int CACHED_KEY_CHARS = 64;
+  /** Most keys remembered: the keys of real documents repeat ("type", "message", "stack", ...). */
+  static final int CACHED_KEYS = 4_096;
+
   private final String[] patterns;
+  /**
+   * Whether a key is sensitive, remembered: normalising a key allocates three objects, for every key
+   * of every document ingested. Bounded: once full, further keys are only computed.
+   */
+  private final Map<String, Boolean> known = new ConcurrentHashMap<>();
 
   public Redactor(List<String> patterns) {
     this.patterns = new String[patterns.size()];
@@ -39,6 +50,22 @@ public final class Redactor {
     if (key == null) {
       return false;
     }
+    Boolean cached = known.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    boolean sensitive = matches(key);
+    if (key.length() <= CACHED_KEY_CHARS && known.size() < CACHED_KEYS) {
+      known.put(key, sensitive);
+    }
+    return sensitive;
+  }
+
+  int cachedKeys() {
+    return known.size();
+  }
+
+  private boolean matches(String key) {
     String k = normalise(key);
     for (String p : patterns) {
       if (k.contains(p)) {

@@ -37,6 +37,7 @@ public final class AccessRollups {
   /** A missing duration is stored as this (primary-key columns cannot hold NULL usefully). */
   public static final double UNTIMED = -1;
 
+  private static final RollupLevel[] LEVELS = RollupLevel.values();
   private final Connection conn;
   private final Map<RollupLevel, PreparedStatement> upserts = new EnumMap<>(RollupLevel.class);
   private final Map<RollupLevel, PreparedStatement> prunes = new EnumMap<>(RollupLevel.class);
@@ -59,6 +60,8 @@ public final class AccessRollups {
   public static double durationBucket(Double ms) {
     if (ms == null || ms < 0 || ms.isNaN()) return UNTIMED;
     if (ms == 0 || ms.isInfinite()) return ms;
+    // Whole milliseconds below 1,000 have at most three significant digits: already their own bucket.
+    if (ms < 1000 && ms == Math.rint(ms)) return ms;
     return new BigDecimal(ms).round(THREE_DIGITS).doubleValue();
   }
 
@@ -163,13 +166,21 @@ public final class AccessRollups {
   private final class Tally {
     private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
     private final Map<String, String> routes = new HashMap<>();
+    /** The time buckets of the previous row, per level: rows come in time order, most share their minute. */
+    private final String[] buckets = new String[LEVELS.length];
+    private String bucketsOf;
 
     void add(String timestamp, String method, String path, String feature, int status, Double durationMs, int sign) {
       String route = routes.computeIfAbsent(path, RouteTemplates::of);
       double bucket = durationBucket(durationMs);
       double sum = bucket == UNTIMED ? 0 : durationMs;
-      for (RollupLevel level : RollupLevel.values()) {
-        Key key = new Key(level.bucket(timestamp), method, route, feature == null ? "" : feature, status, bucket);
+      if (bucketsOf == null || !timestamp.regionMatches(0, bucketsOf, 0, RollupLevel.MINUTE.length)) {
+        for (int i = 0; i < LEVELS.length; i++) buckets[i] = LEVELS[i].bucket(timestamp);
+        bucketsOf = timestamp;
+      }
+      for (int i = 0; i < LEVELS.length; i++) {
+        RollupLevel level = LEVELS[i];
+        Key key = new Key(buckets[i], method, route, feature == null ? "" : feature, status, bucket);
         double[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new double[2]);
         d[0] += sign;
         d[1] += sign * sum;

@@ -16,6 +16,11 @@ public final class ApiResponses {
     send(ctx, status, body.encode());
   }
 
+  /** {@code json}: JSON text already encoded. */
+  public static void encoded(RoutingContext ctx, int status, String json) {
+    send(ctx, status, json);
+  }
+
   public static void error(RoutingContext ctx, int status, String code, String message) {
     json(ctx, status, new JsonObject().put("error", code).put("message", message));
   }

@@ -55,7 +55,7 @@ public final class IngestRoutes {
     Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw.join()), false) : decoded(raw.join());
     parsed.compose(body -> ingest.apply(body, offLoop)).onComplete(ar -> {
       if (ar.succeeded()) {
-        ApiResponses.json(ctx, 200, ar.result().toJson());
+        ApiResponses.encoded(ctx, 200, ar.result().encode());
         return;
       }
       if (ar.cause() instanceof BadBody bad) {

@@ -15,11 +15,13 @@ import java.util.Set;
  */
 final class CpuSampler {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.ThreadMXBean ALLOC = (com.sun.management.ThreadMXBean) THREADS;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private final Set<Long> clientThreads;
   private Map<Long, Long> before;
+  private Map<Long, Long> allocBefore;
   private long processBefore;
   private long wallBefore;
   private long[] machineBefore;
@@ -28,6 +30,12 @@ final class CpuSampler {
   /** After {@link #stop()}: CPU nanoseconds of the SQLite writer thread, and of this JVM minus the load generator's event loops. */
   long writerNanos;
   long serverNanos;
+  /**
+   * After {@link #stop()}: bytes allocated on the heap by this JVM's threads except the load
+   * generator's event loops and the bench main thread (ThreadMXBean#getThreadAllocatedBytes; a thread
+   * that ended during the run is not counted). Unlike rates this hardly depends on other processes.
+   */
+  long serverAllocatedBytes;
 
   CpuSampler(Set<Long> clientThreads) {
     this.clientThreads = clientThreads;
@@ -35,6 +43,7 @@ final class CpuSampler {
 
   void start() {
     before = snapshot();
+    allocBefore = allocations();
     processBefore = OS.getProcessCpuTime();
     wallBefore = System.nanoTime();
     machineBefore = machineTicks();
@@ -99,6 +108,7 @@ final class CpuSampler {
     double machine = machineCores(machineBefore, machineTicks());
     if (!Double.isNaN(machine)) otherProcesses = Math.max(0, machine - process / (double) wall);
     Map<Long, Long> after = snapshot();
+    Map<Long, Long> allocAfter = allocations();
     Map<String, Long> groups = new LinkedHashMap<>();
     for (String g : new String[] {"server event loops", "sqlite writer", "vert.x workers", "client event loops", "bench main", "other threads"}) {
       groups.put(g, 0L);
@@ -108,10 +118,14 @@ final class CpuSampler {
     for (ThreadInfo info : infos) {
       if (info == null) continue;
       long id = info.getThreadId();
+      String g = group(id, info.getThreadName());
+      if (!g.equals("client event loops") && !g.equals("bench main")) {
+        serverAllocatedBytes += Math.max(0, allocAfter.getOrDefault(id, 0L) - allocBefore.getOrDefault(id, 0L));
+      }
       long delta = after.get(id) - before.getOrDefault(id, 0L);
       if (delta <= 0) continue;
       threadsTotal += delta;
-      groups.merge(group(id, info.getThreadName()), delta, Long::sum);
+      groups.merge(g, delta, Long::sum);
     }
     groups.put("GC+JIT+other JVM", Math.max(0, process - threadsTotal));
     writerNanos = groups.get("sqlite writer");
@@ -133,6 +147,14 @@ final class CpuSampler {
     if (name.startsWith("vert.x-worker") || name.startsWith("vert.x-internal-blocking")) return "vert.x workers";
     if (name.equals("main")) return "bench main";
     return "other threads";
+  }
+
+  private static Map<Long, Long> allocations() {
+    Map<Long, Long> out = new HashMap<>();
+    long[] ids = THREADS.getAllThreadIds();
+    long[] bytes = ALLOC.getThreadAllocatedBytes(ids);
+    for (int i = 0; i < ids.length; i++) if (bytes[i] >= 0) out.put(ids[i], bytes[i]);
+    return out;
   }
 
   private static Map<Long, Long> snapshot() {

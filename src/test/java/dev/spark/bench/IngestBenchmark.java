@@ -176,6 +176,8 @@ public final class IngestBenchmark {
     RunStats stats = SqliteBaseline.run(new RunStats(key, title, "rows"), db, o.synchronous, txRows, seconds);
     stats.cpu = cpu.stop();
     stats.otherCores = cpu.otherProcesses;
+    stats.serverCpuNanos = cpu.serverNanos;
+    stats.serverAllocatedBytes = cpu.serverAllocatedBytes;
     stats.verification = SparkServer.verify(db, "access_logs", stats.ackedIds);
     checkVerification(stats);
     cleanupDb(db);
@@ -203,6 +205,7 @@ public final class IngestBenchmark {
       stats.otherCores = cpu.otherProcesses;
       stats.writerCpuNanos = cpu.writerNanos;
       stats.serverCpuNanos = cpu.serverNanos;
+      stats.serverAllocatedBytes = cpu.serverAllocatedBytes;
       stats.storage = Bench.await(probe.stop(), 10);
       JsonObject st = spark.storageStats();
       stats.note = String.format(Locale.ROOT, "%,d commits, %.0f rows/commit",
@@ -506,6 +509,13 @@ public final class IngestBenchmark {
     System.out.printf(Locale.ROOT, "CPU during each run: cores busy on average (the machine has %d), by thread group%n",
         Runtime.getRuntime().availableProcessors());
     for (RunStats r : all) System.out.printf(Locale.ROOT, "  %-5s %s%n", r.key, r.cpu);
+    System.out.println();
+    System.out.println("Per stored row, server side (every thread of this JVM but the load generator's; figures that hold up on a"
+        + " shared machine): CPU us, of it the SQLite writer thread, and heap bytes allocated");
+    for (RunStats r : all) {
+      System.out.printf(Locale.ROOT, "  %-5s CPU %6.1f us/row (writer %5.1f)   allocated %,9.0f B/row%n", r.key,
+          perRow(r.serverCpuNanos, r), perRow(r.writerCpuNanos, r), r.serverAllocatedBytes / (double) Math.max(1, r.rowsOk));
+    }
     if (all.stream().anyMatch(r -> !r.storage.isEmpty())) {
       System.out.println();
       System.out.println("Spark storage verticle, sampled every 2 ms over the event bus (spark.storage.stats):");

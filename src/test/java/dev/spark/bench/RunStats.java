@@ -34,6 +34,8 @@ public final class RunStats {
   String cpu = "";
   long writerCpuNanos;
   long serverCpuNanos;
+  /** Heap bytes allocated by the server side's threads during the run (see {@link CpuSampler#serverAllocatedBytes}). */
+  long serverAllocatedBytes;
   /** What the storage probe saw during the run (see {@link StorageProbe}). */
   String storage = "";
   /** Cores other processes on the machine used during the run (-1: unknown). */

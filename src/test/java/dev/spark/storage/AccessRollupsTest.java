@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,9 @@ class AccessRollupsTest {
       for (int batch = 0; batch < 20; batch++) {
         List<AccessRow> b = new ArrayList<>();
         for (int i = 0; i < 500; i++) b.add(randomRow());
+        // Half the batches in time order, as rows arrive: consecutive rows share their minute (the tally
+        // reuses the previous row's buckets) and runs cross minute, hour and day boundaries.
+        if (batch % 2 == 0) b.sort(Comparator.comparing(AccessRow::timestamp));
         new RowInserts(db).insertAccess(b);
         db.commit();
         rows.addAll(b);
