@@ -5,10 +5,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
@@ -26,8 +25,12 @@ final class SendBuffer {
   /** Sends in flight at once while draining. */
   private static final int WINDOW = 64;
 
-  /** One kept send; {@code onDropped} is told (with the reason) if it is dropped. */
-  record Item(String address, Object body, int items, long bytes, BiConsumer<Integer, Throwable> onDropped) {}
+  /**
+   * One kept send; {@code seq} is when it was made (a send that failed in flight is older than sends
+   * kept meanwhile, so it goes back to its place, not to the end); {@code onDropped} is told (with the
+   * reason) if it is dropped.
+   */
+  record Item(long seq, String address, Object body, int items, long bytes, BiConsumer<Integer, Throwable> onDropped) {}
 
   private final Vertx vertx;
   private final DeliveryOptions delivery;
@@ -35,7 +38,8 @@ final class SendBuffer {
   private final long maxBytes;
   private final long initialBackoffMs;
   private final long maxBackoffMs;
-  private final Deque<Item> queue = new ArrayDeque<>();
+  /** Kept sends by {@link Item#seq}, oldest first. */
+  private final TreeMap<Long, Item> queue = new TreeMap<>();
   private long items;
   private long bytes;
   private boolean draining;
@@ -72,7 +76,7 @@ final class SendBuffer {
     List<Item> overflow = new ArrayList<>();
     boolean schedule;
     synchronized (this) {
-      queue.addLast(item);
+      queue.put(item.seq(), item);
       items += item.items();
       bytes += item.bytes();
       while (!queue.isEmpty() && (items > maxItems || bytes > maxBytes)) overflow.add(removeFirst());
@@ -93,7 +97,7 @@ final class SendBuffer {
   }
 
   private Item removeFirst() {
-    Item first = queue.removeFirst();
+    Item first = queue.pollFirstEntry().getValue();
     items -= first.items();
     bytes -= first.bytes();
     return first;
@@ -114,7 +118,7 @@ final class SendBuffer {
   private void drain() {
     List<Item> batch = new ArrayList<>();
     synchronized (this) {
-      for (Item i : queue) {
+      for (Item i : queue.values()) {
         if (batch.size() == WINDOW) break;
         batch.add(i);
       }
@@ -132,7 +136,7 @@ final class SendBuffer {
         synchronized (this) {
           if (again) {
             retry[0] = true;
-          } else if (queue.remove(item)) {
+          } else if (queue.remove(item.seq(), item)) {
             items -= item.items();
             bytes -= item.bytes();
           }

@@ -61,6 +61,8 @@ public final class SparkClient {
   private final DeliveryOptions handOver;
   private final LongAdder refused = new LongAdder();
   private final SendBuffer buffer;
+  /** Counts sends, so the buffer keeps them in the order they were made. */
+  private final AtomicLong sends = new AtomicLong();
   private final AtomicLong lastWarning = new AtomicLong();
 
   private SparkClient(Vertx vertx, SparkClientOptions options) {
@@ -138,13 +140,14 @@ public final class SparkClient {
   }
 
   private void send(String address, Object body, int items, RefusalListener listener, DeliveryOptions options) {
+    long seq = sends.incrementAndGet();
     if (!buffer.isEmpty()) {
-      keep(address, body, items, listener, null);
+      keep(seq, address, body, items, listener, null);
       return;
     }
     try {
       vertx.eventBus().request(address, body, options).onComplete(ar -> {
-        if (ar.failed() && SendBuffer.retriable(ar.cause(), hasEventId(body))) keep(address, body, items, listener, ar.cause());
+        if (ar.failed() && SendBuffer.retriable(ar.cause(), hasEventId(body))) keep(seq, address, body, items, listener, ar.cause());
         else if (ar.failed()) refuse(items, ar.cause(), listener);
       });
     } catch (RuntimeException e) {
@@ -153,13 +156,13 @@ public final class SparkClient {
   }
 
   /** Into the buffer, to be sent again; what it drops (overflow, or refused on a retry) counts as refused. */
-  private void keep(String address, Object body, int items, RefusalListener listener, Throwable cause) {
+  private void keep(long seq, String address, Object body, int items, RefusalListener listener, Throwable cause) {
     if (cause != null && (options.getBufferEvents() == 0 || options.getBufferBytes() == 0)) {
       refuse(items, cause, listener); // no buffer: refused at once, with Spark's reason
       return;
     }
     long bytes = body instanceof JsonObject o ? o.toBuffer().length() : body instanceof JsonArray a ? a.toBuffer().length() : 0;
-    buffer.add(new SendBuffer.Item(address, body, items, bytes, (n, why) -> refuse(n, why, listener)));
+    buffer.add(new SendBuffer.Item(seq, address, body, items, bytes, (n, why) -> refuse(n, why, listener)));
   }
 
   static boolean hasEventId(Object body) {
