@@ -196,6 +196,7 @@ class SentryEnvelopeTest {
         stalls.add(c.name());
         events = spark.count("SELECT count(*) FROM events");
         access = spark.count("SELECT count(*) FROM access_logs");
+        t0 = System.nanoTime();
         try {
           a = http.post(c.path(), c.headers(), c.body(), c.chunked());
         } catch (AssertionError again) {
