@@ -134,6 +134,8 @@ final class BatchDelivery {
           int added = 0;
           for (OutboxOp.HeldBatch held : m.body().batches()) {
             PendingBatch p = new PendingBatch(held.batch());
+            // Held across a restart, it passes the gate as a new batch does (with a gate of 1, at once).
+            p.gateOpen = gateMinEvents <= 1;
             if (pending.putIfAbsent(p.key, p) == null) added++;
           }
           if (added > 0) {
