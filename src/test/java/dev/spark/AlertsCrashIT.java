@@ -1,5 +1,6 @@
 package dev.spark;
 
+import dev.spark.support.Poll;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
@@ -63,10 +64,8 @@ class AlertsCrashIT {
       receiver.listen(receiverPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
 
       spark = SparkProcess.startJar(dir, conf, "-Xmx256m");
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'") == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Poll.until("the alert delivered after the restart", 30_000,
+          () -> count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'") > 0);
       assertEquals(1, count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'"), "delivered after the restart");
       assertEquals(1, deliveries.size(), "once: " + deliveries);
       spark.terminate();

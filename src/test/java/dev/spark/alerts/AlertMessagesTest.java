@@ -1,5 +1,6 @@
 package dev.spark.alerts;
 
+import dev.spark.support.Poll;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -189,9 +190,7 @@ class AlertMessagesTest {
           .put("from", "spark@example.test").put("to", new JsonArray().add("oncall@example.test").add("lead@example.test")))));
       post(spark, HOSTILE);
       Path eml = mailbox.resolve("1.eml");
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (!Files.exists(eml) && System.nanoTime() < deadline) Thread.sleep(10);
-      assertTrue(Files.exists(eml), "no e-mail arrived within 5 s");
+      Poll.until("the e-mail to arrive", 5_000, () -> Files.exists(eml));
       JsonObject envelope = new JsonObject(Files.readString(mailbox.resolve("1.json")));
       assertEquals("spark@example.test", envelope.getString("from"));
       assertEquals(new JsonArray().add("oncall@example.test").add("lead@example.test"), envelope.getJsonArray("to"));

@@ -1,6 +1,7 @@
 package dev.spark.alerts;
 
 import dev.spark.support.MutableClock;
+import dev.spark.support.Poll;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -10,12 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -200,14 +201,11 @@ class AlertsDeliveryTest {
   }
 
   /** The newest delivery once it is no longer pending (polls the API, at most 10 s). */
-  static JsonObject awaitFinished(SparkUnderTest spark) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (System.nanoTime() < deadline) {
+  static JsonObject awaitFinished(SparkUnderTest spark) {
+    return Poll.until("the newest delivery to finish", 10_000, () -> {
       JsonArray list = spark.getJson("/api/v1/alerts/deliveries?limit=1").getJsonArray("deliveries");
-      if (!list.isEmpty() && !list.getJsonObject(0).getString("status").equals("pending")) return list.getJsonObject(0);
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the delivery did not finish in 10 s");
+      return !list.isEmpty() && !list.getJsonObject(0).getString("status").equals("pending") ? list.getJsonObject(0) : null;
+    });
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.spark.web;
 
 import dev.spark.support.Await;
 import dev.spark.support.Browser;
+import dev.spark.support.Poll;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -58,8 +59,7 @@ class AlertsDashboardBrowserTest {
             .put("to", new JsonArray().add("ops-hook"))))));
     assertEquals(200, spark.postNow("/api/v1/events", new JsonObject().put("type", "server-error")
         .put("error", new JsonObject().put("message", XSS))).statusCode());
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (received.isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+    Poll.until("the webhook to receive the alert", 10_000, () -> !received.isEmpty());
     assertEquals(List.of("new-issue"), received);
 
     browser.driver.get("http://127.0.0.1:" + spark.port + "/login");
