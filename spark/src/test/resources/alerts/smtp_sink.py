@@ -1,12 +1,17 @@
 """A real SMTP server on loopback for the e-mail alert tests (Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py PORT DIR [USER PASSWORD]
-Saves each message as DIR/<n>.eml (the raw DATA) with DIR/<n>.json (envelope sender, recipients, and
-the user who logged in). With USER and PASSWORD, AUTH (PLAIN or LOGIN) is required and checked.
+Usage: smtp_sink.py PORT DIR [USER PASSWORD] [--tls CERT.pem KEY.pem [--require-tls]]
+Saves each message as DIR/<n>.eml (the raw DATA) with DIR/<n>.json (envelope sender, recipients, the
+user who logged in, and whether the session was encrypted). With USER and PASSWORD, AUTH (PLAIN or
+LOGIN) is required and checked. With --tls it offers STARTTLS with that certificate and key (PEM);
+with --require-tls as well it refuses MAIL and AUTH before STARTTLS; without it, a client that never
+starts TLS may still send in the clear (so a test can see whether one did).
 Prints READY once listening; stops when its stdin closes (the test ends), so it never outlives it.
 """
+import argparse
 import json
 import os
+import ssl
 import sys
 import threading
 import warnings
@@ -14,11 +19,17 @@ import warnings
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-# Loopback only, in a test: AUTH without TLS is what is being tested.
-warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
-port, out = int(sys.argv[1]), sys.argv[2]
-user = sys.argv[3] if len(sys.argv) > 4 else None
-password = sys.argv[4] if len(sys.argv) > 4 else None
+parser = argparse.ArgumentParser()
+parser.add_argument("port", type=int)
+parser.add_argument("out")
+parser.add_argument("login", nargs="*")
+parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+parser.add_argument("--require-tls", action="store_true")
+args = parser.parse_args()
+port, out = args.port, args.out
+if len(args.login) not in (0, 2):
+    parser.error("give USER and PASSWORD together")
+user, password = args.login if args.login else (None, None)
 count = 0
 lock = threading.Lock()
 
@@ -33,7 +44,8 @@ class Handler:
         with open(os.path.join(out, "%d.eml.part" % n), "wb") as f:
             f.write(envelope.original_content)
         with open(os.path.join(out, "%d.json" % n), "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "login": login}, f)
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "login": login,
+                       "tls": session.ssl is not None}, f)
         os.rename(os.path.join(out, "%d.eml.part" % n), os.path.join(out, "%d.eml" % n))
         return "250 Message accepted"
 
@@ -44,8 +56,14 @@ def authenticate(server, session, envelope, mechanism, auth_data):
 
 
 kwargs = {}
+if args.tls:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.tls[0], args.tls[1])
+    kwargs.update(tls_context=context, require_starttls=args.require_tls)
 if user is not None:
-    kwargs = dict(authenticator=authenticate, auth_required=True, auth_require_tls=False)
+    # Without --require-tls, AUTH in the clear is what is being tested (loopback only, in a test).
+    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+    kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=bool(args.tls and args.require_tls))
 controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
 print("READY", flush=True)

@@ -3,6 +3,7 @@ package dev.spark.alerts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 
@@ -93,8 +94,8 @@ final class SmtpSession {
     return command("EHLO spark.alerts", "EHLO", 2);
   }
 
-  Future<Void> startTls(String host) {
-    return command("STARTTLS", "STARTTLS", 2).compose(r -> socket.upgradeToSsl(host));
+  Future<Void> startTls(ClientSSLOptions tls, String host) {
+    return command("STARTTLS", "STARTTLS", 2).compose(r -> socket.upgradeToSsl(tls, host));
   }
 
   Future<Reply> login(Reply ehlo, String user, String password) {

@@ -14,12 +14,13 @@ import java.util.regex.Pattern;
 /**
  * One entry of {@code alerts.targets}: where alerts go. {@code webhook} and {@code slack} POST to
  * {@code url} ({@code secret} signs webhook bodies); {@code email} speaks SMTP to {@code host:port}
- * ({@code security}: none, starttls or tls; {@code username}/{@code password} for AUTH) from
- * {@code from} to every address of {@code to}. String values may name environment variables as
+ * ({@code security}: none, starttls or tls; {@code caFile}: a PEM file of the certificates to trust
+ * instead of the JVM's trust store; {@code username}/{@code password} for AUTH) from {@code from} to
+ * every address of {@code to}. String values may name environment variables as
  * {@code ${NAME}}; they are substituted here, once, and never shown (see {@link #toMaskedJson()}).
  */
 public record AlertTarget(String name, String type, String url, String secret, String host, int port, String security,
-    String username, String password, String from, List<String> to) {
+    String caFile, String username, String password, String from, List<String> to) {
 
   public static final Set<String> TYPES = Set.of("webhook", "slack", "email");
   public static final Set<String> SECURITY = Set.of("none", "starttls", "tls");
@@ -38,7 +39,7 @@ public record AlertTarget(String name, String type, String url, String secret, S
       String url = text(t, key, "url", env, true, true);
       if (!httpUrl(url)) throw new ConfigException(key + ".url", "an absolute http or https URL", masked(url));
       String secret = ty.equals("webhook") ? text(t, key, "secret", env, false, true) : "";
-      return new AlertTarget(name, ty, url, secret, "", 0, "none", "", "", "", List.of());
+      return new AlertTarget(name, ty, url, secret, "", 0, "none", "", "", "", "", List.of());
     }
     String host = text(t, key, "host", env, true, false);
     Object portValue = t.getValue("port", 25);
@@ -47,6 +48,12 @@ public record AlertTarget(String name, String type, String url, String secret, S
     }
     Object sec = t.getValue("security", "starttls");
     if (!(sec instanceof String s) || !SECURITY.contains(s)) throw new ConfigException(key + ".security", "one of none, starttls, tls", sec);
+    String caFile = text(t, key, "caFile", env, false, false);
+    if (!caFile.isEmpty()) {
+      if (sec.equals("none")) throw new ConfigException(key + ".caFile", "left out with security: none (nothing is encrypted)", caFile);
+      String problem = TrustedCertificates.problem(caFile);
+      if (problem != null) throw new ConfigException(key + ".caFile", "a readable PEM file of certificates: " + problem, caFile);
+    }
     String username = text(t, key, "username", env, false, true);
     String password = text(t, key, "password", env, false, true);
     if (username.isEmpty() != password.isEmpty()) {
@@ -61,7 +68,7 @@ public record AlertTarget(String name, String type, String url, String secret, S
     if (!(toValue instanceof JsonArray arr) || arr.isEmpty() || to.size() != arr.size()) {
       throw new ConfigException(key + ".to", "a non-empty array of e-mail addresses", toValue);
     }
-    return new AlertTarget(name, ty, "", "", host, ((Number) portValue).intValue(), (String) sec, username, password, from, List.copyOf(to));
+    return new AlertTarget(name, ty, "", "", host, ((Number) portValue).intValue(), (String) sec, caFile, username, password, from, List.copyOf(to));
   }
 
   /** A string field with {@code ${NAME}} references substituted; {@code secretive} values never appear in errors. */
@@ -111,7 +118,9 @@ public record AlertTarget(String name, String type, String url, String secret, S
   public JsonObject toMaskedJson() {
     JsonObject out = new JsonObject().put("name", name).put("type", type);
     if (type.equals("email")) {
-      out.put("host", host).put("port", port).put("security", security).put("from", from).put("to", new JsonArray(to))
+      out.put("host", host).put("port", port).put("security", security);
+      if (!caFile.isEmpty()) out.put("caFile", caFile);
+      out.put("from", from).put("to", new JsonArray(to))
           .put("login", !username.isEmpty());
     } else {
       out.put("url", masked(url));

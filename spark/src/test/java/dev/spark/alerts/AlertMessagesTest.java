@@ -135,11 +135,11 @@ class AlertMessagesTest {
     return out.append(header.substring(at)).toString();
   }
 
-  /** Starts smtp_sink.py (Debian's python3-aiosmtpd) and waits for its READY line. */
-  static Process smtpSink(int port, Path mailbox, String... login) throws Exception {
+  /** Starts smtp_sink.py (Debian's python3-aiosmtpd) with {@code args} (a login, TLS: see the script) and waits for its READY line. */
+  static Process smtpSink(int port, Path mailbox, String... args) throws Exception {
     Path script = Path.of("src/test/resources/alerts/smtp_sink.py").toAbsolutePath();
     List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/python3", script.toString(), String.valueOf(port), mailbox.toString()));
-    command.addAll(List.of(login));
+    command.addAll(List.of(args));
     Process smtp = new ProcessBuilder(command).redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(smtp.getInputStream(), StandardCharsets.UTF_8));
     String line;

@@ -2,6 +2,7 @@ package dev.spark.config;
 
 import dev.spark.SparkVerticle;
 import dev.spark.support.Await;
+import dev.spark.support.TestCertificates;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +93,31 @@ class AlertsConfigTest {
         .startsWith("Invalid configuration: alerts.rules[0].threshold must be"));
     assertTrue(error(with(new JsonObject().put("ops", new JsonObject().put("type", "pager")), new JsonArray()), env)
         .startsWith("Invalid configuration: alerts.targets.ops.type must be one of webhook, slack, email"));
+  }
+
+  @Test
+  void aCaFileMustBeAReadablePemCertificateAndNeedsEncryption(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.pem");
+    Path notPem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    Path broken = Files.writeString(dir.resolve("broken.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    Path good = TestCertificates.selfSigned(dir, "mail", "dns:smtp.example.test").cert();
+    assertEquals("Invalid configuration: alerts.targets.mail.caFile must be a readable PEM file of certificates: no such file (got \""
+        + missing + "\")", error(mail(missing, "starttls"), Map.of()));
+    assertEquals("Invalid configuration: alerts.targets.mail.caFile must be a readable PEM file of certificates: "
+        + "no -----BEGIN CERTIFICATE----- in it (got \"" + notPem + "\")", error(mail(notPem, "tls"), Map.of()));
+    assertTrue(error(mail(broken, "starttls"), Map.of())
+        .startsWith("Invalid configuration: alerts.targets.mail.caFile must be a readable PEM file of certificates: not a valid certificate"));
+    assertEquals("Invalid configuration: alerts.targets.mail.caFile must be left out with security: none (nothing is encrypted) (got \""
+        + good + "\")", error(mail(good, "none"), Map.of()));
+    AlertsConfig ok = AlertsConfig.fromJson(ConfigLoader.deepMerge(ConfigLoader.defaults(), mail(good, "starttls")), Map.of());
+    assertEquals(good.toString(), ok.targets().get("mail").caFile());
+    assertEquals(good.toString(), ok.targets().get("mail").toMaskedJson().getString("caFile"), "a path, not a secret: shown");
+  }
+
+  private static JsonObject mail(Path caFile, String security) {
+    return with(new JsonObject().put("mail", new JsonObject().put("type", "email").put("host", "smtp.example.test")
+        .put("security", security).put("caFile", caFile.toString()).put("from", "spark@example.test")
+        .put("to", new JsonArray().add("ops@example.test"))), new JsonArray());
   }
 
   @Test
