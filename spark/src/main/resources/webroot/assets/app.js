@@ -130,17 +130,22 @@
         $('alert-refresh').addEventListener('click', () => this.deliveries());
       }
       $('alerts-error').hidden = true;
+      const problems = [];
       try {
         const cfg = await api('/api/v1/alerts');
         this.rules(cfg.rules || []);
         this.targets(cfg.targets || []);
+      } catch (e) {
+        problems.push('Could not load the alert rules: ' + e.message);
+      }
+      try {
         await this.deliveries();
       } catch (e) {
-        $('alerts-error').textContent = e.status === 404
-          ? 'Alerts are sent, and shown, by the Spark that writes the database.'
-          : 'Could not load alerts: ' + e.message;
-        $('alerts-error').hidden = false;
+        problems.push('Could not load the deliveries: ' + e.message);
       }
+      // Set as text, never as HTML: a message may carry what a configuration or a server said.
+      $('alerts-error').textContent = problems.join(' ');
+      $('alerts-error').hidden = problems.length === 0;
     },
 
     rules(rules) {

@@ -13,8 +13,8 @@ import java.time.Instant;
 
 /**
  * The alert sender's side of {@code alert_outbox}, run on the writer thread like every other write:
- * what is due, what an attempt came to, and the recent deliveries for the API. Each call is its own
- * transaction.
+ * what is due and what an attempt came to (the API lists deliveries on the read side:
+ * {@code query.AlertDeliveriesRead}). Each call is its own transaction.
  */
 final class AlertDeliveries {
   /** Finished deliveries kept for the API and the dashboard; older ones are removed as new ones finish. */
@@ -107,35 +107,6 @@ final class AlertDeliveries {
       }
       db.commit();
       return new JsonObject().put("status", status).put("attempts", attempts);
-    } catch (SQLException | RuntimeException e) {
-      db.rollbackQuietly();
-      throw e;
-    }
-  }
-
-  /** The newest {@code limit} deliveries, newest first, with the alert's title and link (no payload). */
-  static JsonObject recent(SqliteDatabase db, int limit) throws SQLException {
-    try {
-      JsonArray out = new JsonArray();
-      PreparedStatement st = db.statement("alert_recent");
-      st.setInt(1, limit);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          JsonObject payload = new JsonObject(rs.getString("payload"));
-          JsonObject issue = payload.getJsonObject("issue", new JsonObject());
-          String status = rs.getString("status");
-          out.add(new JsonObject().put("id", rs.getLong("id")).put("deliveryId", rs.getString("delivery_id"))
-              .put("rule", rs.getString("rule")).put("target", rs.getString("target")).put("kind", rs.getString("kind"))
-              .put("fingerprint", rs.getString("fingerprint")).put("eventId", rs.getObject("event_id"))
-              .put("title", issue.getString("title")).put("link", payload.getString("link"))
-              .put("status", status).put("attempts", rs.getInt("attempts"))
-              .put("nextAttemptAt", status.equals("pending") ? Timestamps.format(Instant.ofEpochMilli(rs.getLong("next_attempt_at"))) : null)
-              .put("lastError", rs.getString("last_error"))
-              .put("createdAt", rs.getString("created_at")).put("updatedAt", rs.getString("updated_at")));
-        }
-      }
-      db.commit();
-      return new JsonObject().put("deliveries", out);
     } catch (SQLException | RuntimeException e) {
       db.rollbackQuietly();
       throw e;

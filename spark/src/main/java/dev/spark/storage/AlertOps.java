@@ -24,10 +24,7 @@ final class AlertOps {
         return AlertDeliveries.attempted(db, b.getLong("id"), b.getBoolean("delivered", false), b.getBoolean("retry", false),
             b.getString("error"), b.getLong("retryAt", 0L), b.getInteger("maxAttempts", 1));
       }
-      case "recent" -> {
-        return AlertDeliveries.recent(db, Math.max(1, Math.min(1_000, b.getInteger("limit", 100))));
-      }
-      default -> throw new StorageVerticle.Refusal(400, "expected an action: due, attempted or recent");
+      default -> throw new StorageVerticle.Refusal(400, "expected an action: due or attempted");
     }
   }
 }

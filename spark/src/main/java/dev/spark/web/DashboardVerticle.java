@@ -102,6 +102,7 @@ public final class DashboardVerticle extends VerticleBase {
         ApiResponses.error(ctx, 409, "conflict", "This is Spark's read-only dashboard sidecar: it never writes. "
             + "Resolve, mute or reopen issues on the Spark that writes the database."));
     router.readApi(vertx, reads, hub, auth);
+    router.api(AlertRoutes.sidecar(vertx, cfg.json(), System.getenv(), reads, auth));
     router.root().get("/health").handler(ctx -> reads.counts().onComplete(ar -> {
       JsonObject body = new JsonObject().put("mode", "sidecar").put("follower", follower.stats());
       if (ar.succeeded()) {

@@ -50,7 +50,7 @@ public final class WebVerticle extends VerticleBase {
     root = SparkRouter.create(vertx, cfg)
         .api(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest(), scope))
         .readApi(vertx, reads, hub, readAuth)
-        .api(AlertRoutes.router(vertx, AlertsConfig.fromJson(cfg.json(), System.getenv()), readAuth))
+        .api(AlertRoutes.router(vertx, AlertsConfig.fromJson(cfg.json(), System.getenv()), reads, readAuth))
         .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))
         .root(SentryRoutes.router(vertx, new SentryIngest(ingestor, sentryKeys, SparkMetrics.of(vertx)), sentryKeys, cfg.ingest(), scope))
         .root(HealthRoutes.router(vertx, reads, hub, () -> IngestRoutes.inFlight(vertx, scope)))

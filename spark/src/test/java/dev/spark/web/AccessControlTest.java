@@ -170,6 +170,10 @@ class AccessControlTest {
         read("GET /api/v1/fixes/:id", "/api/v1/fixes/1", 404),
         write("POST /api/v1/fixes/:id/apply", "/api/v1/fixes/1/apply", "", 503),
         write("POST /api/v1/fixes/:id/discard", "/api/v1/fixes/1/discard", "", 503),
+        // alert rules from its configuration, deliveries from the file; it sends nothing, so a test is 409
+        read("GET /api/v1/alerts", "/api/v1/alerts", 200),
+        read("GET /api/v1/alerts/deliveries", "/api/v1/alerts/deliveries", 200),
+        write("POST /api/v1/alerts/targets/:name/test", "/api/v1/alerts/targets/no-such-target/test", "", 409),
         open("GET /health", "/health", 200)));
     return rows;
   }

@@ -1,12 +1,16 @@
 package dev.spark.web;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.spark.support.Poll;
 import dev.spark.support.Repo;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "Survives the app", with real processes: an application's Spark ({@code bin/vertx run
  * dev.spark.SparkVerticle}) writes the database, the dashboard sidecar ({@code bin/vertx run
  * dev.spark.web.DashboardVerticle}) reads the same file. The writer is killed with SIGKILL; the
- * sidecar keeps serving everything stored, and picks up the rows of the next writer by id.
+ * sidecar keeps serving everything stored (the alert deliveries too), and picks up the rows of the
+ * next writer by id.
  */
 class DashboardSidecarIT {
   private static final String TOKEN = "sidecar-token";
@@ -38,8 +43,21 @@ class DashboardSidecarIT {
     int appPort = SparkUnderTest.freePort();
     int sidecarPort = SparkUnderTest.freePort();
     Path db = dir.resolve("spark.db");
-    Path appConf = conf(dir.resolve("app.json"), db, appPort);
-    Path sidecarConf = conf(dir.resolve("sidecar.json"), db, sidecarPort);
+    // A real receiver for the app's alerts (the JDK's own HTTP server).
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    receiver.start();
+    JsonObject alerts = new JsonObject()
+        .put("targets", new JsonObject().put("hook", new JsonObject().put("type", "webhook")
+            .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")))
+        .put("rules", new JsonArray().add(new JsonObject().put("name", "new").put("on", new JsonArray().add("new-issue"))
+            .put("to", new JsonArray().add("hook"))));
+    Path appConf = conf(dir.resolve("app.json"), db, appPort, alerts);
+    Path sidecarConf = conf(dir.resolve("sidecar.json"), db, sidecarPort, alerts);
 
     List<SparkProcess> processes = new ArrayList<>();
     try {
@@ -75,6 +93,11 @@ class DashboardSidecarIT {
           .statusCode());
       assertEquals("id: 2", seen.poll(5, TimeUnit.SECONDS));
       assertEquals("id: 3", seen.poll(5, TimeUnit.SECONDS));
+      // The app's alert deliveries, read by the sidecar from the file: one per new issue, delivered.
+      JsonArray delivered = Poll.until("the sidecar to list three delivered alerts", 10_000, () -> {
+        JsonArray list = new JsonObject(get(sidecarPort, "/api/v1/alerts/deliveries").body()).getJsonArray("deliveries");
+        return list.size() == 3 && list.stream().allMatch(d -> ((JsonObject) d).getString("status").equals("delivered")) ? list : null;
+      });
 
       // The app crashes hard: no shutdown hook, no checkpoint.
       assertEquals(137, app.kill9());
@@ -85,6 +108,12 @@ class DashboardSidecarIT {
       assertEquals(3, body.getInteger("count"), "everything the app stored is still served");
       assertEquals("dying", body.getJsonArray("events").getJsonObject(0).getJsonObject("data").getJsonObject("error").getString("message"));
       assertEquals(200, get(sidecarPort, "/health").statusCode());
+      assertEquals(delivered, new JsonObject(get(sidecarPort, "/api/v1/alerts/deliveries").body()).getJsonArray("deliveries"),
+          "the deliveries too");
+      assertEquals("new", new JsonObject(get(sidecarPort, "/api/v1/alerts").body()).getJsonArray("rules").getJsonObject(0).getString("name"));
+      assertEquals(409, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecarPort + "/api/v1/alerts/targets/hook/test"))
+          .header("Authorization", "Bearer " + TOKEN)
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "it sends nothing");
       HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecarPort + "/auth"))
           .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + TOKEN)).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -96,13 +125,15 @@ class DashboardSidecarIT {
       assertEquals("id: 4", seen.poll(5, TimeUnit.SECONDS));
     } finally {
       processes.forEach(SparkProcess::close);
+      receiver.stop(0);
     }
   }
 
-  private static Path conf(Path file, Path db, int port) throws Exception {
+  private static Path conf(Path file, Path db, int port, JsonObject alerts) throws Exception {
     return SparkProcess.writeConf(file, new JsonObject()
         .put("db", new JsonObject().put("path", db.toString()))
-        .put("web", new JsonObject().put("port", port).put("token", TOKEN)));
+        .put("web", new JsonObject().put("port", port).put("token", TOKEN))
+        .put("alerts", alerts));
   }
 
   /** {@code bin/vertx run <verticle>}, as the README shows it, once it has printed {@code readyLine}. */
