@@ -39,13 +39,9 @@ public final class Addresses {
   public static final String STORAGE_OUTBOX = "spark.storage.outbox";
   /** Internal: the agent's fix records ({@code fixes}); the actions are described on {@code storage.FixRecords}. */
   public static final String STORAGE_FIXES = "spark.storage.fixes";
-  /**
-   * Internal: the alert outbox. {@code {"action": "due", "now": ms, "limit": n, "inFlight": [ids]}},
-   * {@code {"action": "attempted", "id", "delivered", "retry", "error", "retryAt": ms, "maxAttempts"}},
-   * {@code {"action": "recent", "limit": n}}; see storage.AlertDeliveries.
-   */
+  /** Internal, local: the alert sender's {@link AlertOp}s on the alert outbox (anything else is refused with 400). */
   public static final String STORAGE_ALERTS = "spark.storage.alerts";
-  /** Internal, local: published by the storage writer after a commit that wrote alerts; the body is their outbox rows (JsonArray). */
+  /** Internal, local: published by the storage writer after a commit that wrote alerts; the body is an {@link AlertOp.Committed}. */
   public static final String ALERTS_PENDING = "spark.alerts.pending";
   /** Internal: the poller's state (subscriber count, pending). */
   public static final String POLLER_STATS = "spark.poller.stats";

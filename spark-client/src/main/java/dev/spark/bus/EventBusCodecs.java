@@ -13,7 +13,7 @@ import java.util.function.Function;
 /**
  * Codecs for the objects Spark passes on the event bus. Within one JVM they pass the (immutable)
  * object itself, no copy; {@link EventBatch} also crosses a clustered bus as JSON. The janitor's
- * {@link RetentionOp}s, {@link OutboxOp}s and their replies are registered one record at a time.
+ * {@link RetentionOp}s, {@link OutboxOp}s, {@link AlertOp}s and their replies are registered one record at a time.
  */
 public final class EventBusCodecs {
   private EventBusCodecs() {}
@@ -29,6 +29,9 @@ public final class EventBusCodecs {
     for (Class<?> reply : RetentionOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
     for (Class<?> op : OutboxOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
     for (Class<?> reply : OutboxOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
+    for (Class<?> op : AlertOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
+    for (Class<?> reply : AlertOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
+    registerLocal(vertx, AlertOp.Committed.class);
   }
 
   private static <T> void registerLocal(Vertx vertx, Class<T> type) {

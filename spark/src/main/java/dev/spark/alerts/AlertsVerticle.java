@@ -1,6 +1,8 @@
 package dev.spark.alerts;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.AlertOp;
+import dev.spark.bus.EventBusCodecs;
 import dev.spark.config.AlertTarget;
 import dev.spark.config.AlertsConfig;
 import dev.spark.config.SparkConfig;
@@ -12,7 +14,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashSet;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 import dev.spark.config.ServerUrl;
-import java.util.ArrayList;
 
 /**
  * Sends what storage put in the alert outbox. Handed the rows by the writer right after the commit
@@ -55,12 +55,13 @@ public final class AlertsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     SparkConfig cfg = SparkConfig.fromJson(config());
+    EventBusCodecs.register(vertx);
     alerts = AlertsConfig.fromJson(config(), System.getenv());
     dashboardUrl = alerts.publicUrl().isEmpty() ? ServerUrl.of(cfg.web()) : alerts.publicUrl();
     http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(BATCH));
     for (AlertTarget t : alerts.targets().values()) clients.put(t.name(), TargetClient.of(vertx, http, t, alerts.timeoutMs()));
     return Future.all(
-            vertx.eventBus().<JsonArray>localConsumer(Addresses.ALERTS_PENDING, m -> committed(m.body())).completion(),
+            vertx.eventBus().<AlertOp.Committed>localConsumer(Addresses.ALERTS_PENDING, m -> committed(m.body())).completion(),
             vertx.eventBus().<JsonObject>localConsumer(TEST, this::onTest).completion())
         .onSuccess(v -> {
           health = new HealthWatch(vertx, alerts, clients, cfg.environment(), dashboardUrl);
@@ -83,14 +84,14 @@ public final class AlertsVerticle extends VerticleBase {
    * (which, under heavy ingest, holds seconds of writes). Past the concurrency cap, the rest wait for
    * the next look, which each finishing attempt starts.
    */
-  private void committed(JsonArray rows) {
+  private void committed(AlertOp.Committed rows) {
     if (stopping || rows == null) return;
-    for (Object o : rows) {
+    for (AlertOp.Outgoing row : rows.deliveries()) {
       if (sending >= BATCH) {
         wake();
         return;
       }
-      attempt((JsonObject) o);
+      attempt(row);
     }
   }
 
@@ -103,13 +104,11 @@ public final class AlertsVerticle extends VerticleBase {
     }
     passRunning = true;
     again = false;
-    JsonObject ask = new JsonObject().put("action", "due").put("now", System.currentTimeMillis()).put("limit", BATCH - sending)
-        .put("inFlight", new JsonArray(new ArrayList<>(inFlight)));
     if (BATCH - sending <= 0) {
       passRunning = false;
       return;  // every slot busy: each finishing attempt wakes us again
     }
-    vertx.eventBus().<JsonObject>request(Addresses.STORAGE_ALERTS, ask)
+    vertx.eventBus().<AlertOp.Due>request(Addresses.STORAGE_ALERTS, new AlertOp.ListDue(System.currentTimeMillis(), BATCH - sending, inFlight))
         .onComplete(ar -> {
           passRunning = false;
           if (ar.failed()) {
@@ -117,9 +116,9 @@ public final class AlertsVerticle extends VerticleBase {
             wakeAt(System.currentTimeMillis() + 1_000);
             return;
           }
-          JsonObject due = ar.result().body();
-          for (Object o : due.getJsonArray("deliveries")) attempt((JsonObject) o);
-          Long nextAt = due.getLong("nextAt");
+          AlertOp.Due due = ar.result().body();
+          for (AlertOp.Outgoing row : due.deliveries()) attempt(row);
+          Long nextAt = due.nextAt();
           if (nextAt != null && nextAt > System.currentTimeMillis()) wakeAt(nextAt);
           if (again) wake();
         });
@@ -136,11 +135,11 @@ public final class AlertsVerticle extends VerticleBase {
     });
   }
 
-  private void attempt(JsonObject row) {
-    long id = row.getLong("id");
+  private void attempt(AlertOp.Outgoing row) {
+    long id = row.id();
     if (!inFlight.add(id)) return;
     sending++;
-    Delivery d = new Delivery(row.getString("deliveryId"), row.getString("kind"), row.getString("target"), row.getJsonObject("payload"));
+    Delivery d = new Delivery(row.deliveryId(), row.kind(), row.target(), row.payload());
     TargetClient client = clients.get(d.target());
     Future<Attempt> sent = client == null
         ? Future.succeededFuture(Attempt.fail("target " + d.target() + " is no longer in alerts.targets"))
@@ -148,12 +147,11 @@ public final class AlertsVerticle extends VerticleBase {
     sent.compose(result -> {
           sending--;
           if (sending == BATCH - 1) wake();  // a slot is free: rows skipped at the cap are due now
-          int attempts = row.getInteger("attempts") + 1;
+          int attempts = row.attempts() + 1;
           long delay = Math.min(MAX_RETRY_DELAY_MS, alerts.retryDelayMs() << Math.min(30, attempts - 1));
           if (!result.delivered()) LOG.warning("Alert " + d.id() + " to " + d.target() + ", attempt " + attempts + ": " + result.error());
-          return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_ALERTS, new JsonObject().put("action", "attempted")
-              .put("id", id).put("delivered", result.delivered()).put("retry", result.retry()).put("error", result.error())
-              .put("retryAt", System.currentTimeMillis() + delay).put("maxAttempts", alerts.maxAttempts()));
+          return vertx.eventBus().<AlertOp.Recorded>request(Addresses.STORAGE_ALERTS, new AlertOp.RecordAttempt(id, result.delivered(),
+              result.retry(), result.error(), System.currentTimeMillis() + delay, alerts.maxAttempts()));
         })
         .onComplete(ar -> {
           inFlight.remove(id);
@@ -163,10 +161,10 @@ public final class AlertsVerticle extends VerticleBase {
             wakeAt(System.currentTimeMillis() + 1_000);
             return;
           }
-          String status = ar.result().body().getString("status");
+          String status = ar.result().body().status();
           if ("dropped".equals(status)) LOG.warning("Alert " + d.id() + " to " + d.target() + " dropped");
           if ("pending".equals(status)) wakeAt(System.currentTimeMillis() + Math.min(MAX_RETRY_DELAY_MS,
-              alerts.retryDelayMs() << Math.min(30, row.getInteger("attempts"))));
+              alerts.retryDelayMs() << Math.min(30, row.attempts())));
           wake();
         });
   }

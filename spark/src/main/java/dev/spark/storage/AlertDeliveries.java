@@ -1,15 +1,16 @@
 package dev.spark.storage;
 
+import dev.spark.bus.AlertOp;
 import dev.spark.event.Timestamps;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
-import java.time.Instant;
 
 /**
  * The alert sender's side of {@code alert_outbox}, run on the writer thread like every other write:
@@ -28,11 +29,11 @@ final class AlertDeliveries {
 
   /**
    * Up to {@code limit} pending deliveries due by {@code nowMs}, leaving out {@code inFlight} (being
-   * sent), and when the next one not yet due is: {@code {"deliveries": [...], "nextAt": ms | null}}.
+   * sent), and when the next one not yet due is (null for none).
    */
-  static JsonObject due(SqliteDatabase db, long nowMs, int limit, Set<Long> inFlight) throws SQLException {
+  static AlertOp.Due due(SqliteDatabase db, long nowMs, int limit, Set<Long> inFlight) throws SQLException {
     try {
-      JsonArray out = new JsonArray();
+      List<AlertOp.Outgoing> out = new ArrayList<>();
       PreparedStatement st = db.statement("alert_due");
       st.setLong(1, nowMs);
       st.setInt(2, limit + inFlight.size());
@@ -40,9 +41,8 @@ final class AlertDeliveries {
         while (rs.next() && out.size() < limit) {
           long id = rs.getLong("id");
           if (inFlight.contains(id)) continue;
-          out.add(new JsonObject().put("id", id).put("deliveryId", rs.getString("delivery_id")).put("rule", rs.getString("rule"))
-              .put("target", rs.getString("target")).put("kind", rs.getString("kind"))
-              .put("payload", new JsonObject(rs.getString("payload"))).put("attempts", rs.getInt("attempts")));
+          out.add(new AlertOp.Outgoing(id, rs.getString("delivery_id"), rs.getString("rule"), rs.getString("target"),
+              rs.getString("kind"), new JsonObject(rs.getString("payload")), rs.getInt("attempts")));
         }
       }
       Long next = null;
@@ -53,7 +53,7 @@ final class AlertDeliveries {
         }
       }
       db.commit();
-      return new JsonObject().put("deliveries", out).put("nextAt", next);
+      return new AlertOp.Due(out, next);
     } catch (SQLException | RuntimeException e) {
       db.rollbackQuietly();
       throw e;
@@ -64,7 +64,7 @@ final class AlertDeliveries {
    * Records one attempt: delivered; dropped (a final refusal, or the {@code maxAttempts}-th failure,
    * with the reason); or pending again until {@code retryAtMs}. Answers the row's new status.
    */
-  static JsonObject attempted(SqliteDatabase db, long id, boolean delivered, boolean retry, String error, long retryAtMs,
+  static AlertOp.Recorded attempted(SqliteDatabase db, long id, boolean delivered, boolean retry, String error, long retryAtMs,
       int maxAttempts) throws SQLException {
     try {
       int attempts;
@@ -73,7 +73,7 @@ final class AlertDeliveries {
       try (ResultSet rs = get.executeQuery()) {
         if (!rs.next()) {
           db.commit();
-          return new JsonObject().put("status", "gone");
+          return new AlertOp.Recorded("gone", 0);
         }
         attempts = rs.getInt(1) + 1;
       }
@@ -106,7 +106,7 @@ final class AlertDeliveries {
         }
       }
       db.commit();
-      return new JsonObject().put("status", status).put("attempts", attempts);
+      return new AlertOp.Recorded(status, attempts);
     } catch (SQLException | RuntimeException e) {
       db.rollbackQuietly();
       throw e;

@@ -1,5 +1,6 @@
 package dev.spark.storage;
 
+import dev.spark.bus.AlertOp;
 import dev.spark.config.AlertsConfig;
 import dev.spark.event.EventRow;
 import dev.spark.event.StoredEvent;
@@ -60,7 +61,7 @@ final class AlertOutbox {
    * hand to the sender once they are committed (so the first attempt waits for no read behind the
    * writer's queue).
    */
-  List<JsonObject> enqueue(SqliteDatabase db, List<EventRow> rows, long[] ids, boolean[] fresh, Instant now) throws SQLException {
+  List<AlertOp.Outgoing> enqueue(SqliteDatabase db, List<EventRow> rows, long[] ids, boolean[] fresh, Instant now) throws SQLException {
     if (rules.isEmpty()) return List.of();
     Map<String, Occurrences> byIssue = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
@@ -70,7 +71,7 @@ final class AlertOutbox {
       o.rows.add(r);
       o.ids.add(ids[i]);
     }
-    List<JsonObject> written = new ArrayList<>();
+    List<AlertOp.Outgoing> written = new ArrayList<>();
     Map<String, Before> before = new HashMap<>();
     for (var e : byIssue.entrySet()) {
       String fp = e.getKey();
@@ -95,9 +96,9 @@ final class AlertOutbox {
   }
 
   /** One outbox row per target of the rule; answers them as {@link AlertDeliveries#due} lists them. */
-  private static List<JsonObject> write(SqliteDatabase db, AlertsConfig.Rule rule, String kind, String fp, long eventId,
+  private static List<AlertOp.Outgoing> write(SqliteDatabase db, AlertsConfig.Rule rule, String kind, String fp, long eventId,
       JsonObject payload, Instant now) throws SQLException {
-    List<JsonObject> written = new ArrayList<>();
+    List<AlertOp.Outgoing> written = new ArrayList<>();
     String encoded = payload.encode();
     for (String target : rule.to()) {
       String deliveryId = UuidV7.next();
@@ -117,8 +118,7 @@ final class AlertOutbox {
         rs.next();
         rowId = rs.getLong(1);
       }
-      written.add(new JsonObject().put("id", rowId).put("deliveryId", deliveryId).put("rule", rule.name())
-          .put("target", target).put("kind", kind).put("payload", payload).put("attempts", 0));
+      written.add(new AlertOp.Outgoing(rowId, deliveryId, rule.name(), target, kind, payload, 0));
     }
     return written;
   }
@@ -129,7 +129,7 @@ final class AlertOutbox {
    * fix's first event; no cooldown (one alert per fix, and fixes are rate-limited by the agent's
    * budget). Answers the rows written, for the sender.
    */
-  List<JsonObject> enqueueFix(SqliteDatabase db, JsonObject fix, Instant now) throws SQLException {
+  List<AlertOp.Outgoing> enqueueFix(SqliteDatabase db, JsonObject fix, Instant now) throws SQLException {
     if (!FIX_VERDICTS.contains(fix.getString("status", "")) || rules.stream().noneMatch(r -> r.on().contains("agent-fix"))) {
       return List.of();
     }
@@ -139,7 +139,7 @@ final class AlertOutbox {
     EventRow row = event.row();
     String fp = fix.getString("fingerprint", row.fingerprint());
     Before b = beforeOrNull(db, fp);
-    List<JsonObject> written = new ArrayList<>();
+    List<AlertOp.Outgoing> written = new ArrayList<>();
     for (AlertsConfig.Rule rule : rules) {
       if (!rule.on().contains("agent-fix") || !rule.matches(row.type(), row.environment(), row.feature())) continue;
       JsonObject issue = new JsonObject().put("fingerprint", fp).put("title", title(row)).put("type", row.type())

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.AlertOp;
 import dev.spark.bus.EventBusCodecs;
 import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
@@ -86,7 +87,7 @@ public final class StorageVerticle extends VerticleBase {
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_ALERTS, m -> enqueueOp(m, () -> AlertOps.run(db, m.body()))).completion(),
+            vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_ALERTS, this::onAlerts).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
@@ -148,6 +149,16 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
+  private void onAlerts(Message<Object> msg) {
+    if (msg.body() instanceof AlertOp.ListDue op) {
+      enqueueOp(msg, () -> AlertDeliveries.due(db, op.nowMs(), op.limit(), op.inFlight()));
+    } else if (msg.body() instanceof AlertOp.RecordAttempt op) {
+      enqueueOp(msg, () -> AlertDeliveries.attempted(db, op.id(), op.delivered(), op.retry(), op.error(), op.retryAtMs(), op.maxAttempts()));
+    } else {
+      msg.fail(400, "expected an AlertOp (dev.spark.bus), got " + (msg.body() == null ? "nothing" : msg.body().getClass().getSimpleName()));
+    }
+  }
+
   private void onFixes(Message<JsonObject> msg) {
     JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
     String invalid = FixRecords.invalid(body);
@@ -156,10 +167,10 @@ public final class StorageVerticle extends VerticleBase {
       return;
     }
     enqueueOp(msg, () -> {
-      List<JsonObject> alerts = new ArrayList<>();
+      List<AlertOp.Outgoing> alerts = new ArrayList<>();
       JsonObject answer = FixRecords.handle(db, body, clock.instant().toString(),
           fix -> alerts.addAll(alertOutbox.enqueueFix(db, fix, clock.instant())));
-      if (!alerts.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alerts));
+      if (!alerts.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alerts));
       return answer;
     });
   }

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.AlertOp;
 import dev.spark.bus.WriteRequest;
 import dev.spark.bus.WriteResult;
 import dev.spark.event.AccessRow;
@@ -13,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
@@ -56,7 +56,7 @@ final class WriterLoop {
   private final Clock clock;
   private final AlertOutbox alerts;
   /** Outbox rows the current group commit wrote; handed to the alert sender once they are committed. */
-  private List<JsonObject> alertsWritten = List.of();
+  private List<AlertOp.Outgoing> alertsWritten = List.of();
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
 
@@ -174,7 +174,7 @@ final class WriterLoop {
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       answer(group, ids);
-      if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new JsonArray(alertsWritten));
+      if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsWritten));
       writable();
     } catch (Exception e) {
       release(rows, bytes);

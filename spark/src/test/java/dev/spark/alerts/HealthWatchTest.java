@@ -1,6 +1,7 @@
 package dev.spark.alerts;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.AlertOp;
 import dev.spark.config.ConfigLoader;
 import dev.spark.support.Await;
 import io.vertx.core.DeploymentOptions;
@@ -11,6 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,8 +33,7 @@ class HealthWatchTest {
     vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(new JsonObject()
         .put("writeError", writeError[0]).put("writeErrorSince", writeError[0] == null ? null : "2026-12-06T03:00:00Z")));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.POLLER_STATS, m -> m.reply(new JsonObject().put("agents", 0)));
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_ALERTS, m -> m.reply(new JsonObject()
-        .put("deliveries", new JsonArray()).put("nextAt", null)));
+    vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_ALERTS, m -> m.reply(new AlertOp.Due(List.of(), null)));
     JsonObject conf = ConfigLoader.load(new JsonObject().put("alerts", new JsonObject()
         .put("healthCheckMs", 100)
         .put("publicUrl", "https://spark.example.test")

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.AlertOp;
 import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
 import dev.spark.bus.WriteRequest;
@@ -24,9 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -185,6 +188,34 @@ class StorageVerticleTest {
           .onComplete(ctx.succeeding(body -> ctx.verify(() -> {
             assertEquals(List.of(), body.batches());
             listed.flag();
+          })));
+    }));
+  }
+
+  @Test
+  void theAlertOutboxRefusesAnythingButAnAlertOpWith400AndAnswersTypedReplies(Vertx vertx, VertxTestContext ctx) {
+    Checkpoint refused = ctx.checkpoint();
+    Checkpoint listed = ctx.checkpoint();
+    Checkpoint recorded = ctx.checkpoint();
+    deploy(vertx, null).onComplete(ctx.succeeding(id -> {
+      vertx.eventBus().request(Addresses.STORAGE_ALERTS, new JsonObject().put("action", "due").put("limit", 5))
+          .onComplete(ctx.failing(e -> ctx.verify(() -> {
+            assertEquals(400, assertInstanceOf(ReplyException.class, e).failureCode(), "the old JSON action is refused");
+            assertTrue(e.getMessage().contains("AlertOp"), e.getMessage());
+            refused.flag();
+          })));
+      vertx.eventBus().<AlertOp.Due>request(Addresses.STORAGE_ALERTS, new AlertOp.ListDue(System.currentTimeMillis(), 5, Set.of()))
+          .map(Message::body)
+          .onComplete(ctx.succeeding(due -> ctx.verify(() -> {
+            assertEquals(List.of(), due.deliveries());
+            assertNull(due.nextAt());
+            listed.flag();
+          })));
+      vertx.eventBus().<AlertOp.Recorded>request(Addresses.STORAGE_ALERTS, new AlertOp.RecordAttempt(42, true, false, null, 0, 3))
+          .map(Message::body)
+          .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+            assertEquals(new AlertOp.Recorded("gone", 0), r, "no such row: nothing recorded");
+            recorded.flag();
           })));
     }));
   }
