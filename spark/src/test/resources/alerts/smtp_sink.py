@@ -1,11 +1,12 @@
 """A real SMTP server on loopback for the e-mail alert tests (Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py PORT DIR [USER PASSWORD] [--tls CERT.pem KEY.pem [--require-tls]]
+Usage: smtp_sink.py PORT DIR [USER PASSWORD] [--tls CERT.pem KEY.pem [--require-tls | --implicit]]
 Saves each message as DIR/<n>.eml (the raw DATA) with DIR/<n>.json (envelope sender, recipients, the
 user who logged in, and whether the session was encrypted). With USER and PASSWORD, AUTH (PLAIN or
 LOGIN) is required and checked. With --tls it offers STARTTLS with that certificate and key (PEM);
 with --require-tls as well it refuses MAIL and AUTH before STARTTLS; without it, a client that never
-starts TLS may still send in the clear (so a test can see whether one did).
+starts TLS may still send in the clear (so a test can see whether one did). With --implicit it speaks
+TLS from the first byte instead (SMTPS, what `security: tls` connects to).
 Prints READY once listening; stops when its stdin closes (the test ends), so it never outlives it.
 """
 import argparse
@@ -25,6 +26,7 @@ parser.add_argument("out")
 parser.add_argument("login", nargs="*")
 parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 parser.add_argument("--require-tls", action="store_true")
+parser.add_argument("--implicit", action="store_true")
 args = parser.parse_args()
 port, out = args.port, args.out
 if len(args.login) not in (0, 2):
@@ -45,7 +47,7 @@ class Handler:
             f.write(envelope.original_content)
         with open(os.path.join(out, "%d.json" % n), "w") as f:
             json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "login": login,
-                       "tls": session.ssl is not None}, f)
+                       "tls": server.transport.get_extra_info("ssl_object") is not None}, f)
         os.rename(os.path.join(out, "%d.eml.part" % n), os.path.join(out, "%d.eml" % n))
         return "250 Message accepted"
 
@@ -59,9 +61,13 @@ kwargs = {}
 if args.tls:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.tls[0], args.tls[1])
-    kwargs.update(tls_context=context, require_starttls=args.require_tls)
+    if args.implicit:
+        kwargs.update(ssl_context=context)
+    else:
+        kwargs.update(tls_context=context, require_starttls=args.require_tls)
 if user is not None:
-    # Without --require-tls, AUTH in the clear is what is being tested (loopback only, in a test).
+    # Without --require-tls, AUTH in the clear is allowed (loopback only, in a test; with --implicit
+    # everything is encrypted anyway, but aiosmtpd only counts STARTTLS as TLS for AUTH).
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=bool(args.tls and args.require_tls))
 controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)

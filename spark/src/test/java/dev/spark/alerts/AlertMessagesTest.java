@@ -195,6 +195,7 @@ class AlertMessagesTest {
       assertEquals("spark@example.test", envelope.getString("from"));
       assertEquals(new JsonArray().add("oncall@example.test").add("lead@example.test"), envelope.getJsonArray("to"));
       assertEquals("alerts", envelope.getString("login"), "logged in with AUTH");
+      assertEquals(false, envelope.getBoolean("tls"), "security: none (the sink tells an encrypted session from this one)");
 
       String raw = Files.readString(eml, StandardCharsets.UTF_8);
       int split = raw.indexOf("\r\n\r\n");

@@ -62,6 +62,28 @@ class EmailTlsTest {
   }
 
   @Test
+  void withSecurityTlsTheMailIsEncryptedFromTheFirstByte(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestCertificates.Pem pem = TestCertificates.selfSigned(dir.resolve("tls"), "smtps", "ip:127.0.0.1");
+    int smtpPort = SparkUnderTest.freePort();
+    Path mailbox = Files.createDirectories(dir.resolve("mailbox"));
+    Process smtp = AlertMessagesTest.smtpSink(smtpPort, mailbox, "alerts", "s3cret pass",
+        "--tls", pem.cert().toString(), pem.key().toString(), "--implicit");
+    try {
+      SparkUnderTest spark = SparkUnderTest.start(vertx, dir, AlertMessagesTest.config(new JsonObject().put("smtps",
+          mail(smtpPort, pem.cert()).put("security", "tls").put("username", "alerts").put("password", "s3cret pass"))));
+      AlertMessagesTest.post(spark, "over SMTPS");
+      Poll.until("the e-mail to arrive", 10_000, () -> Files.exists(mailbox.resolve("1.eml")));
+      JsonObject envelope = new JsonObject(Files.readString(mailbox.resolve("1.json")));
+      assertEquals(true, envelope.getBoolean("tls"), envelope.encode());
+      assertEquals("alerts", envelope.getString("login"));
+      assertEquals("delivered", AlertsDeliveryTest.awaitFinished(spark).getString("status"));
+      spark.stop();
+    } finally {
+      AlertMessagesTest.stop(smtp);
+    }
+  }
+
+  @Test
   void anUntrustedCertificateOrAnotherHostsFailsTheDeliveryAndNothingGoesInTheClear(Vertx vertx, @TempDir Path dir) throws Exception {
     // A certificate for another host name: with caFile its chain is trusted, but it does not name 127.0.0.1.
     TestCertificates.Pem pem = TestCertificates.selfSigned(dir.resolve("tls"), "smtp", "dns:mail.example.test");
