@@ -43,6 +43,8 @@ final class EmailTarget implements TargetClient {
     String message = MailText.message(delivery, target.from(), target.to());
     ConnectOptions options = new ConnectOptions().setHost(target.host()).setPort(target.port())
         .setSsl(target.security().equals("tls")).setSslOptions(tls);
+    // SMTPS names the server it wants (SNI), as STARTTLS does through upgradeToSsl; never an IP address (RFC 6066).
+    if (target.security().equals("tls") && !ipLiteral(target.host())) options.setSniServerName(target.host());
     return net.connect(options)
         .compose(socket -> {
           SmtpSession s = new SmtpSession(socket);
@@ -64,6 +66,10 @@ final class EmailTarget implements TargetClient {
         .map(v -> Attempt.ok())
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> Future.succeededFuture(outcome(e)));
+  }
+
+  static boolean ipLiteral(String host) {
+    return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
   }
 
   /** What is wrong with the server's certificate when the TLS handshake failed over it (not trusted, wrong host name), else null. */
