@@ -8,6 +8,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -131,5 +132,42 @@ class DashboardSidecarTest {
     HttpResponse<Buffer> health = Await.result(http.get("/health").send());
     assertEquals(200, health.statusCode(), health.bodyAsString());
     assertEquals(0, health.bodyAsJsonObject().getJsonObject("db").getInteger("events"));
+  }
+
+  @Test
+  void onAFileFromBeforeAlertsWithoutTheAppsSecretsTheAlertsViewSaysWhyAndListsNoDeliveries(Vertx vertx, @TempDir Path dir)
+      throws Exception {
+    // The seed's own file: its two tables only, no alert outbox.
+    Path db = dir.resolve("seed.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+      st.execute("CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, trace_id TEXT, timestamp TEXT NOT NULL, "
+          + "environment TEXT, feature TEXT, route TEXT, status INTEGER, data TEXT NOT NULL, consumed INTEGER DEFAULT 0, consumed_at TEXT)");
+      st.execute("CREATE TABLE access_logs (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, method TEXT, path TEXT, "
+          + "status INTEGER, duration_ms REAL, ip TEXT, feature TEXT, request_id TEXT, input TEXT, error TEXT, user_agent TEXT)");
+    }
+    int port = SparkUnderTest.freePort();
+    // The app's configuration, whose webhook secret lives in an environment variable this process does not have.
+    JsonObject conf = new JsonObject().put("db", new JsonObject().put("path", db.toString()))
+        .put("web", new JsonObject().put("port", port).put("token", SparkUnderTest.TOKEN))
+        .put("alerts", new JsonObject()
+            .put("targets", new JsonObject().put("hook", new JsonObject().put("type", "webhook")
+                .put("url", "https://hooks.example.test/x").put("secret", "${SPARK_SIDECAR_TEST_UNSET_SECRET}")))
+            .put("rules", new JsonArray().add(new JsonObject().put("on", new JsonArray().add("new-issue")).put("to", new JsonArray().add("hook")))));
+    Await.result(vertx.deployVerticle(new DashboardVerticle(), new DeploymentOptions().setConfig(conf)));
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+
+    HttpResponse<Buffer> rules = Await.result(http.get("/api/v1/alerts").bearerTokenAuthentication(SparkUnderTest.TOKEN).send());
+    assertEquals(503, rules.statusCode(), rules.bodyAsString());
+    assertEquals("This dashboard sidecar cannot show the alert rules: Invalid configuration: alerts.targets.hook.secret must be set: "
+        + "it names the environment variable SPARK_SIDECAR_TEST_UNSET_SECRET, which is not set (got nothing)",
+        rules.bodyAsJsonObject().getString("message"));
+    HttpResponse<Buffer> deliveries = Await.result(http.get("/api/v1/alerts/deliveries").bearerTokenAuthentication(SparkUnderTest.TOKEN).send());
+    assertEquals(200, deliveries.statusCode(), deliveries.bodyAsString());
+    assertEquals(new JsonObject().put("deliveries", new JsonArray()), deliveries.bodyAsJsonObject(), "no outbox in this file: none");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+         var rs = c.createStatement().executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'alert_outbox'")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "the sidecar changed nothing in the file");
+    }
   }
 }
