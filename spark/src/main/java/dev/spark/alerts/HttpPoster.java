@@ -13,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 /** POSTs a body to a URL within a time limit and reads the answer's status as an {@link Attempt}. */
 final class HttpPoster {
+  /** The whole attempt is bounded by timeoutMs; an idle timeout equal to it raced it and a slow receiver read as "Connection was closed". */
+  private static final long IDLE_MARGIN_MS = 1_000;
   private final HttpClient http;
   private final long timeoutMs;
 
@@ -23,7 +25,7 @@ final class HttpPoster {
 
   Future<Attempt> post(String url, MultiMap headers, Buffer body) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
-        .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs).setFollowRedirects(false);
+        .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs + IDLE_MARGIN_MS).setFollowRedirects(false);
     options.setHeaders(headers);
     return http.request(options)
         .compose(req -> req.send(body))
