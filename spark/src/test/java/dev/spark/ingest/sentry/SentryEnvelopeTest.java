@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Raw envelopes against a real Spark (ingest.token set, so keys are checked): each case with the
@@ -176,7 +175,6 @@ class SentryEnvelopeTest {
   @Test
   void eachEnvelopeGetsItsStatusAndItsRows() {
     List<String> wrong = new ArrayList<>();
-    List<String> stalls = new ArrayList<>();
     for (Case c : cases()) {
       long events = spark.count("SELECT count(*) FROM events");
       long access = spark.count("SELECT count(*) FROM access_logs");
@@ -185,24 +183,8 @@ class SentryEnvelopeTest {
       try {
         a = http.post(c.path(), c.headers(), c.body(), c.chunked());
       } catch (AssertionError e) {
-        if (!String.valueOf(e.getMessage()).contains("Timed out")) {
-          wrong.add(c.name() + ": " + e.getMessage());
-          continue;
-        }
-        // Seen now and then in the full suite, never with this class alone: one request, a different
-        // one each time, left unanswered while the next connection is answered at once. Not explained
-        // yet (see the issue 13 notes); said loudly, and the case is judged on its second sending.
-        System.out.println("SentryEnvelopeTest: STALL: " + c.name() + " was not answered in 30 s; sending it again");
-        stalls.add(c.name());
-        events = spark.count("SELECT count(*) FROM events");
-        access = spark.count("SELECT count(*) FROM access_logs");
-        t0 = System.nanoTime();
-        try {
-          a = http.post(c.path(), c.headers(), c.body(), c.chunked());
-        } catch (AssertionError again) {
-          wrong.add(c.name() + ": " + again.getMessage() + " (twice)");
-          continue;
-        }
+        wrong.add(c.name() + ": " + e.getMessage());
+        continue;
       }
       long ms = (System.nanoTime() - t0) / 1_000_000;
       long addedEvents = spark.count("SELECT count(*) FROM events") - events;
@@ -215,6 +197,5 @@ class SentryEnvelopeTest {
       if (ms > 10_000) wrong.add(c.name() + ": took " + ms + " ms");
     }
     assertEquals(List.of(), wrong);
-    assertTrue(stalls.size() <= 1, "more than one request left unanswered: " + stalls);
   }
 }
