@@ -103,7 +103,7 @@ public final class JanitorVerticle extends VerticleBase {
         })
         .compose(v -> maintain(new RetentionOp.Reclaim()))
         .compose(after -> {
-          report.put("bytesAfter", after.fileBytes()).put("durationMs", System.currentTimeMillis() - started);
+          report.put("bytesAfter", after.fileBytes()).put("usedBytesAfter", after.usedBytes()).put("durationMs", System.currentTimeMillis() - started);
           if (after.usedBytes() > maxBytes) {
             report.put("warning", "Still above maxSizeMB after the pass: what is left is pending events (never deleted)"
                 + " or rows stored while the pass ran (the next pass takes those)");
