@@ -160,6 +160,40 @@ final class Worktrees {
     return out;
   }
 
+  /**
+   * Removes what a crash can leave besides a registered worktree: folders under {@code .spark/worktrees/}
+   * git does not list, and {@code spark/fix-*} branches that no fix record names and no worktree has
+   * checked out ({@code spark/fix-} is Spark's own namespace). Answers what it removed.
+   */
+  List<String> removeStrays(Set<Path> ownedFolders, Set<String> ownedBranches) {
+    List<String> removed = new ArrayList<>();
+    Set<Path> registered = new HashSet<>(listed());
+    Path root = project.resolve(".spark").resolve("worktrees");
+    if (Files.isDirectory(root)) {
+      try (var folders = Files.list(root)) {
+        for (Path p : folders.toList()) {
+          if (registered.contains(p) || ownedFolders.contains(p)) continue;
+          deleteTree(p);
+          removed.add(project.relativize(p).toString());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (String branch : Git.check(project, "for-each-ref", "--format=%(refname:short)", "refs/heads/spark/").split("\n")) {
+      if (!branch.startsWith("spark/fix-") || ownedBranches.contains(branch)) continue;
+      // -D refuses a branch some worktree has checked out: that one stays.
+      if (Git.run(project, "branch", "-D", branch).ok()) removed.add(branch);
+    }
+    return removed;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
   void excludeSparkFolder() {
     if (Git.run(project, "check-ignore", "-q", ".spark/worktrees/x").ok()) return;
     Path exclude = Path.of(Git.check(project, "rev-parse", "--git-path", "info/exclude").strip());

@@ -12,8 +12,10 @@ import java.util.Set;
 /**
  * The {@code fixes} table: one row per fix the agent made (or tried). Written and read on the writer
  * thread (a handful of rows, read right after they change: a list made after an apply sees it).
- * Requests on {@code Addresses.STORAGE_FIXES}: {@code {"action": "insert", "fix": {...}}} answers the
- * row; {@code {"action": "status", "id", "status", "worktree"}} answers the row or fails 404;
+ * Requests on {@code Addresses.STORAGE_FIXES}: {@code {"action": "insert", "fix": {...}, "release"?: {"subscriber",
+ * "firstId"}}} answers the row (with {@code release}, the batch the fix was made for leaves {@code agent_outbox} in
+ * the same transaction: a crash leaves either both or neither, so a batch is fixed again exactly when no fix was
+ * recorded for it); {@code {"action": "status", "id", "status", "worktree"}} answers the row or fails 404;
  * {@code {"action": "get", "id"}}; {@code {"action": "list", "status"?, "limit"?}} answers {@code {"fixes": [...]}}.
  */
 final class FixRecords {
@@ -29,7 +31,12 @@ final class FixRecords {
   static JsonObject handle(SqliteDatabase db, JsonObject req, String now, Recorded recorded) throws SQLException {
     String action = req.getString("action", "");
     return switch (action) {
-      case "insert" -> db.inTransaction(() -> told(recorded, get(db, insert(db, req.getJsonObject("fix", new JsonObject()), now))));
+      case "insert" -> db.inTransaction(() -> {
+        long id = insert(db, req.getJsonObject("fix", new JsonObject()), now);
+        JsonObject release = req.getJsonObject("release");
+        if (release != null) AgentOutbox.delete(db, release.getString("subscriber"), release.getLong("firstId"));
+        return told(recorded, get(db, id));
+      });
       case "status" -> db.inTransaction(() -> told(recorded,
           setStatus(db, req.getLong("id", -1L), req.getString("status"), req.getString("worktree"), now)));
       case "get" -> db.inTransaction(() -> found(get(db, req.getLong("id", -1L)), req.getLong("id", -1L)));
@@ -48,6 +55,10 @@ final class FixRecords {
     String action = req.getString("action", "");
     if (!Set.of("insert", "status", "get", "list").contains(action)) return "expected {\"action\": \"insert\" | \"status\" | \"get\" | \"list\"}";
     if ((action.equals("status") || action.equals("get")) && !(req.getValue("id") instanceof Number)) return "\"id\" must be a number";
+    if (action.equals("insert") && req.getValue("release") != null && !(req.getValue("release") instanceof JsonObject r
+        && r.getValue("subscriber") instanceof String && r.getValue("firstId") instanceof Number)) {
+      return "\"release\" must be {\"subscriber\": string, \"firstId\": number}";
+    }
     String status = action.equals("insert") ? req.getJsonObject("fix", new JsonObject()).getString("status") : req.getString("status");
     if ((action.equals("insert") || action.equals("status")) && !STATUSES.contains(status)) {
       return "\"status\" must be one of " + String.join(", ", STATUSES.stream().sorted().toList());
