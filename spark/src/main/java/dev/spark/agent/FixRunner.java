@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -45,6 +46,8 @@ final class FixRunner {
   /** The last fix's share of Spark's time (one fix at a time, so one field each). */
   private long worktreeNanos;
   private long commitNanos;
+  private long gitRuns0;
+  private long gitNanos0;
   /** The fix agent at work, if any (stopped with Spark: its worktree is then cleared, and the fix recorded interrupted, at the next start). */
   private FixAgent current;
   /** Spark is stopping: a run cut short is left for the next start to record (interrupted) and to fix again. */
@@ -138,6 +141,8 @@ final class FixRunner {
     return earlierFix(fp).compose(earlier -> vertx.executeBlocking(() -> {
       long t0 = System.nanoTime();
       commitNanos = 0;
+      gitRuns0 = Git.runs();
+      gitNanos0 = Git.nanos();
       Worktrees.Worktree created = worktrees.create(fp);
       worktreeNanos = System.nanoTime() - t0;
       return created;
@@ -232,8 +237,9 @@ final class FixRunner {
     return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, request)
         .onSuccess(m -> {
           // Spark's own share of the fix's time (the model's and the check's are not counted): for the benchmark.
-          String timings = "worktree " + worktreeNanos / 1_000_000 + " ms, commit and diff " + commitNanos / 1_000_000
-              + " ms, record " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+          String timings = firstId < 0 ? "found at start" : String.format(Locale.ROOT,
+              "worktree %.1f ms, commit and diff %.1f ms, record %.1f ms; git %d runs, %.1f ms", worktreeNanos / 1e6, commitNanos / 1e6,
+              (System.nanoTime() - t0) / 1e6, Git.runs() - gitRuns0, (Git.nanos() - gitNanos0) / 1e6);
           LOG.info("Fix #" + m.body().getLong("id") + " " + m.body().getString("status") + ": " + timings);
           transcript.spark("Fix #" + m.body().getLong("id") + ": " + m.body().getString("status")
               + (m.body().getString("branch") == null ? "" : " on " + m.body().getString("branch")) + " (" + timings + ").");
