@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -190,7 +191,7 @@ final class Worktrees {
 
   private static void deleteTree(Path dir) throws IOException {
     try (var all = Files.walk(dir)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
     }
   }
 

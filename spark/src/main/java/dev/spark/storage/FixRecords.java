@@ -16,7 +16,7 @@ import java.util.Set;
  * "firstId"}}} answers the row (with {@code release}, the batch the fix was made for leaves {@code agent_outbox} in
  * the same transaction: a crash leaves either both or neither, so a batch is fixed again exactly when no fix was
  * recorded for it); {@code {"action": "status", "id", "status", "worktree"}} answers the row or fails 404;
- * {@code {"action": "get", "id"}}; {@code {"action": "list", "status"?, "limit"?}} answers {@code {"fixes": [...]}}.
+ * {@code {"action": "get", "id"}}; {@code {"action": "list", "status"?, "fingerprint"?, "limit"?}} answers {@code {"fixes": [...]}}.
  */
 final class FixRecords {
   static final Set<String> STATUSES = Set.of("verified", "failed", "unverified", "no-change", "interrupted", "applied", "discarded");
@@ -40,7 +40,7 @@ final class FixRecords {
       case "status" -> db.inTransaction(() -> told(recorded,
           setStatus(db, req.getLong("id", -1L), req.getString("status"), req.getString("worktree"), now)));
       case "get" -> db.inTransaction(() -> found(get(db, req.getLong("id", -1L)), req.getLong("id", -1L)));
-      case "list" -> db.inTransaction(() -> list(db, req.getString("status"), req.getInteger("limit", 100)));
+      case "list" -> db.inTransaction(() -> list(db, req.getString("status"), req.getString("fingerprint"), req.getInteger("limit", 100)));
       default -> throw new IllegalArgumentException("unknown action " + action);
     };
   }
@@ -116,11 +116,13 @@ final class FixRecords {
     }
   }
 
-  private static JsonObject list(SqliteDatabase db, String status, int limit) throws SQLException {
+  private static JsonObject list(SqliteDatabase db, String status, String fingerprint, int limit) throws SQLException {
     PreparedStatement st = db.statement("fix_list");
     st.setString(1, status);
     st.setString(2, status);
-    st.setInt(3, Math.max(1, Math.min(limit, 1000)));
+    st.setString(3, fingerprint);
+    st.setString(4, fingerprint);
+    st.setInt(5, Math.max(1, Math.min(limit, 1000)));
     JsonArray fixes = new JsonArray();
     try (ResultSet rs = st.executeQuery()) {
       while (rs.next()) fixes.add(row(rs));
