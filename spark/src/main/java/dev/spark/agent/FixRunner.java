@@ -205,8 +205,8 @@ final class FixRunner {
     String status = o.verify() == null ? "unverified" : o.verify().passed() ? "verified" : "failed";
     return vertx.executeBlocking(() -> {
       long t0 = System.nanoTime();
-      String commit = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
-      String[] done = {commit, Worktrees.diff(wt.path(), commit)};
+      Worktrees.Commit made = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
+      String[] done = {made.id(), made.diff()};
       commitNanos = System.nanoTime() - t0;
       return done;
     }).compose(c -> {
