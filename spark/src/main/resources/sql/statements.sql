@@ -281,4 +281,4 @@ FROM fixes WHERE id = ?
 -- Newest first, optionally one status (bind it twice; null for all). Scans the primary key backwards.
 -- name: fix_list
 SELECT id, fingerprint, event_ids, status, delivery, branch, worktree, commit_id, diff, verify, summary, attempts, created_at, updated_at
-FROM fixes WHERE (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?
+FROM fixes WHERE (? IS NULL OR status = ?) AND (? IS NULL OR fingerprint = ?) ORDER BY id DESC LIMIT ?

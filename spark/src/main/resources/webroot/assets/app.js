@@ -100,7 +100,7 @@
 
   function route() {
     const hash = window.location.hash.replace(/^#/, '');
-    const [name, arg] = hash.split('/');
+    const [name, arg, rest] = hash.split('/');
     const view = views.includes(name) ? name : 'events';
     if (view !== current) {
       current = view;
@@ -112,7 +112,10 @@
       if (view === 'health') health.refresh();
       if (view === 'agent') agent.status();
     }
-    if (view === 'fixes' && window.sparkFixes) window.sparkFixes.show(arg && /^\d+$/.test(arg) ? Number(arg) : null);
+    if (view === 'fixes' && window.sparkFixes) {
+      if (arg === 'issue' && rest) window.sparkFixes.show(null, decodeURIComponent(rest));
+      else window.sparkFixes.show(arg && /^\d+$/.test(arg) ? Number(arg) : null, arg ? undefined : null);
+    }
     if (view === 'events') {
       if (arg && /^\d+$/.test(arg)) detail.open(Number(arg));
       else detail.close();
@@ -634,10 +637,15 @@
       this.loading = true;
       try {
         const body = await api('/api/v1/issues' + query({ status: $('i-status').value, sort: $('i-sort').value, limit: 200, hours: 24 }));
-        // Each issue links to its newest fix (the list is newest first); without fixes, no links.
+        // Each issue links to its newest fix (the list is newest first) and to all its fixes; without fixes, no links.
         const fixes = await api('/api/v1/fixes').catch(() => ({ fixes: [] }));
         this.fixOf = new Map();
-        for (const f of fixes.fixes) if (f.fingerprint && !this.fixOf.has(f.fingerprint)) this.fixOf.set(f.fingerprint, f);
+        this.fixCount = new Map();
+        for (const f of fixes.fixes) {
+          if (!f.fingerprint) continue;
+          if (!this.fixOf.has(f.fingerprint)) this.fixOf.set(f.fingerprint, f);
+          this.fixCount.set(f.fingerprint, (this.fixCount.get(f.fingerprint) || 0) + 1);
+        }
         $('issues-error').hidden = true;
         this.render(body);
       } catch (e) {
@@ -690,6 +698,9 @@
           const a = el('a', 'Fix #' + fix.id + ' (' + fix.status + ')', 'fix-link');
           a.href = '#fixes/' + fix.id;
           actions.appendChild(a);
+          const all = el('a', 'all fixes (' + this.fixCount.get(issue.fingerprint) + ')', 'fix-list-link');
+          all.href = '#fixes/issue/' + encodeURIComponent(issue.fingerprint);
+          actions.appendChild(all);
         }
         tr.appendChild(actions);
         tbody.appendChild(tr);

@@ -1,12 +1,14 @@
 'use strict';
 /*
- * The dashboard's Fixes view (app.js routes #fixes and #fixes/<id> here). A fix's diff, summary and
+ * The dashboard's Fixes view (app.js routes #fixes, #fixes/<id> and #fixes/issue/<fingerprint> here). A fix's diff, summary and
  * check output are untrusted text (the model wrote them, from untrusted events): they only ever go
  * into the page with textContent, one element per line, never parsed as HTML.
  */
 window.sparkFixes = (() => {
   const $ = (id) => document.getElementById(id);
   let openId = null;
+  /** The issue whose fixes alone are listed (#fixes/issue/<fingerprint>), or null for all. */
+  let issueFilter = null;
 
   // app.js's helpers (it loads after this file; these run only once the page has loaded)
   const el = (...args) => window.sparkUi.el(...args);
@@ -22,7 +24,9 @@ window.sparkFixes = (() => {
 
   async function list() {
     try {
-      const body = await api('/api/v1/fixes');
+      const body = await api('/api/v1/fixes' + (issueFilter ? '?issue=' + encodeURIComponent(issueFilter) : ''));
+      $('fixes-filter').hidden = !issueFilter;
+      $('fixes-filter-fp').textContent = issueFilter || '';
       const tbody = $('fixes-table').tBodies[0];
       clear(tbody);
       for (const f of body.fixes) {
@@ -97,7 +101,8 @@ window.sparkFixes = (() => {
   });
 
   return {
-    async show(id) {
+    async show(id, issue) {
+      if (issue !== undefined) issueFilter = issue;
       await list();
       if (id === null) {
         openId = null;

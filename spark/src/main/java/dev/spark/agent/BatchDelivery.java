@@ -202,7 +202,7 @@ final class BatchDelivery {
 
   private void delivered(PendingBatch p) {
     pending.remove(p.key);
-    release(p);
+    if (fixes == null) release(p);  // a fix's record released its batch in the same transaction
     deliveredBatches++;
     deliveredEvents += p.batch.events().size();
     changed.run();

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -27,7 +28,8 @@ import java.util.logging.Logger;
  * ({@link FixAgent}), the project's check after each run ({@link VerifyCommand}; on failure the agent
  * is shown the output and tries again, up to {@code agent.verify.attempts} runs), then Spark commits
  * what changed on the branch and records the fix ({@code fixes}, through storage). A batch counts as
- * delivered once its fix is recorded, so a crash before that sends it again.
+ * delivered once its fix is recorded (the record and the batch's release from the outbox are one transaction), so a
+ * crash or a stop of Spark before that sends it again, and the next start records the cut-short run as interrupted.
  */
 final class FixRunner {
   private static final Logger LOG = Logger.getLogger(FixRunner.class.getName());
@@ -44,8 +46,12 @@ final class FixRunner {
   /** The last fix's share of Spark's time (one fix at a time, so one field each). */
   private long worktreeNanos;
   private long commitNanos;
+  private long gitRuns0;
+  private long gitNanos0;
   /** The fix agent at work, if any (stopped with Spark: its worktree is then cleared, and the fix recorded interrupted, at the next start). */
   private FixAgent current;
+  /** Spark is stopping: a run cut short is left for the next start to record (interrupted) and to fix again. */
+  private boolean stopping;
 
   /** What one fix came to after its last run. */
   private record Outcome(String summary, boolean changed, VerifyCommand.Outcome verify, int attempts) {}
@@ -75,9 +81,12 @@ final class FixRunner {
         .compose(m -> vertx.executeBlocking(() -> {
           List<JsonObject> interrupted = new ArrayList<>();
           Set<Path> owned = new HashSet<>();
+          Set<String> branches = new HashSet<>();
           for (Object o : m.body().getJsonArray("fixes")) {
             String wt = ((JsonObject) o).getString("worktree");
             if (wt != null) owned.add(Path.of(wt));
+            String branch = ((JsonObject) o).getString("branch");
+            if (branch != null) branches.add(branch);
           }
           for (Path p : worktrees.listed()) {
             if (owned.contains(p)) continue;
@@ -90,17 +99,20 @@ final class FixRunner {
                   "Spark stopped while this fix was running (" + branch + "); its batch is fixed again.", null, 0));
             }
           }
+          List<String> strays = worktrees.removeStrays(owned, branches);
+          if (!strays.isEmpty()) transcript.spark("Removed what a crash left of fixes no record names: " + String.join(", ", strays) + ".");
           return interrupted;
         }))
         .compose(list -> {
           Future<Void> all = Future.succeededFuture();
-          for (JsonObject fix : list) all = all.compose(v -> insert(fix));
+          for (JsonObject fix : list) all = all.compose(v -> insert(fix, -1));
           return all;
         });
   }
 
   /** Spark is stopping: the fix agent at work is stopped too (never left running without Spark). */
   Future<Void> stop() {
+    stopping = true;
     FixAgent agent = current;
     current = null;
     return agent == null ? Future.succeededFuture() : agent.stop(context);
@@ -125,9 +137,12 @@ final class FixRunner {
       if (fingerprint == null) fingerprint = e.fingerprint();
     }
     String fp = fingerprint;
+    long firstId = batch.events().get(0).id();
     return earlierFix(fp).compose(earlier -> vertx.executeBlocking(() -> {
       long t0 = System.nanoTime();
       commitNanos = 0;
+      gitRuns0 = Git.runs();
+      gitNanos0 = Git.nanos();
       Worktrees.Worktree created = worktrees.create(fp);
       worktreeNanos = System.nanoTime() - t0;
       return created;
@@ -138,15 +153,20 @@ final class FixRunner {
       try {
         agent = current = FixAgent.start(vertx, context, launch, executable.get(), wt.path(), transcript, tokens);
       } catch (IOException e) {
-        return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0);
+        return record(fp, ids, wt, "interrupted", "The fix agent could not be started: " + e.getMessage(), null, 0, firstId);
       }
-      return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command(), earlier), 1)
-          .eventually(() -> {
-            current = null;
-            return agent.stop(context);
-          })
-          .compose(o -> finish(fp, ids, wt, o),
-              e -> record(fp, ids, wt, "interrupted", "The fix run did not finish: " + e.getMessage(), null, 0));
+      return attempt(agent, wt, FixPrompts.fix(batch, wt.branch(), verify.command(), earlier), 1).transform(ar -> {
+        current = null;
+        Future<Void> stopped = agent.stop(context);
+        if (ar.failed()) {
+          if (stopping) return Future.failedFuture(ar.cause());
+          return stopped.transform(x -> record(fp, ids, wt, "interrupted", "The fix run did not finish: " + ar.cause().getMessage(),
+              null, 0, firstId));
+        }
+        // The run is over, so Pi exits while Spark commits (its stop can take a while; nothing waits for it in turn).
+        Future<Void> recorded = finish(fp, ids, wt, ar.result(), firstId);
+        return Future.join(stopped, recorded).transform(x -> recorded);
+      });
     }));
   }
 
@@ -180,38 +200,46 @@ final class FixRunner {
     });
   }
 
-  private Future<Void> finish(String fp, JsonArray ids, Worktrees.Worktree wt, Outcome o) {
-    if (!o.changed()) return record(fp, ids, wt, "no-change", o.summary(), null, o.attempts());
+  private Future<Void> finish(String fp, JsonArray ids, Worktrees.Worktree wt, Outcome o, long firstId) {
+    if (!o.changed()) return record(fp, ids, wt, "no-change", o.summary(), null, o.attempts(), firstId);
     String status = o.verify() == null ? "unverified" : o.verify().passed() ? "verified" : "failed";
     return vertx.executeBlocking(() -> {
       long t0 = System.nanoTime();
-      String commit = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
-      String[] done = {commit, Worktrees.diff(wt.path(), commit)};
+      Worktrees.Commit made = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
+      String[] done = {made.id(), made.diff()};
       commitNanos = System.nanoTime() - t0;
       return done;
     }).compose(c -> {
       JsonObject fix = fixJson(fp, ids, status, o.summary(), o.verify(), o.attempts())
           .put("branch", wt.branch()).put("worktree", wt.path().toString()).put("commit", c[0]).put("diff", c[1]);
-      return insert(fix);
+      return insert(fix, firstId);
     });
   }
 
   /** A fix with nothing to keep: its worktree and branch go, the record stays. */
   private Future<Void> record(String fp, JsonArray ids, Worktrees.Worktree wt, String status, String summary,
-      VerifyCommand.Outcome verified, int attempts) {
+      VerifyCommand.Outcome verified, int attempts, long firstId) {
     return vertx.executeBlocking(() -> {
       worktrees.remove(wt, true);
       return null;
-    }).transform(x -> insert(fixJson(fp, ids, status, summary, verified, attempts)));
+    }).transform(x -> insert(fixJson(fp, ids, status, summary, verified, attempts), firstId));
   }
 
-  private Future<Void> insert(JsonObject fix) {
+  /**
+   * Records {@code fix}; with {@code firstId} (not -1) its batch leaves the agent's outbox in the same
+   * transaction, so after a crash the batch is sent again exactly when no fix was recorded for it. The
+   * transcript's "Fix #n" line is written before the returned future completes (the batch counted delivered).
+   */
+  private Future<Void> insert(JsonObject fix, long firstId) {
     long t0 = System.nanoTime();
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "insert").put("fix", fix))
+    JsonObject request = new JsonObject().put("action", "insert").put("fix", fix);
+    if (firstId >= 0) request.put("release", new JsonObject().put("subscriber", AgentVerticle.SUBSCRIBER_ID).put("firstId", firstId));
+    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, request)
         .onSuccess(m -> {
           // Spark's own share of the fix's time (the model's and the check's are not counted): for the benchmark.
-          String timings = "worktree " + worktreeNanos / 1_000_000 + " ms, commit and diff " + commitNanos / 1_000_000
-              + " ms, record " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+          String timings = firstId < 0 ? "found at start" : String.format(Locale.ROOT,
+              "worktree %.1f ms, commit and diff %.1f ms, record %.1f ms; git %d runs, %.1f ms", worktreeNanos / 1e6, commitNanos / 1e6,
+              (System.nanoTime() - t0) / 1e6, Git.runs() - gitRuns0, (Git.nanos() - gitNanos0) / 1e6);
           LOG.info("Fix #" + m.body().getLong("id") + " " + m.body().getString("status") + ": " + timings);
           transcript.spark("Fix #" + m.body().getLong("id") + ": " + m.body().getString("status")
               + (m.body().getString("branch") == null ? "" : " on " + m.body().getString("branch")) + " (" + timings + ").");

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * git run as a process with an argument list (never through a shell, so nothing from an event or
@@ -24,7 +25,19 @@ final class Git {
     }
   }
 
+  /** Every git process Spark has run, and their wall time: a fix's line tells its share (where Spark's time goes). */
+  private static final LongAdder RUNS = new LongAdder();
+  private static final LongAdder NANOS = new LongAdder();
+
   private Git() {}
+
+  static long runs() {
+    return RUNS.sum();
+  }
+
+  static long nanos() {
+    return NANOS.sum();
+  }
 
   static Result run(Path dir, String... args) {
     return run(dir, Map.of(), args);
@@ -36,6 +49,8 @@ final class Git {
     command.add("git");
     command.addAll(IDENTITY);
     command.addAll(List.of(args));
+    long t0 = System.nanoTime();
+    RUNS.increment();
     try {
       Path err = Files.createTempFile("spark-git", ".err");
       try {
@@ -57,6 +72,8 @@ final class Git {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(-1, "", "interrupted");
+    } finally {
+      NANOS.add(System.nanoTime() - t0);
     }
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ final class Worktrees {
   record Worktree(Path path, String branch) {}
 
   private final Path project;
+  /** {@code .spark/} is known to be ignored (checked once; Spark's own exclude line is never taken out). */
+  private volatile boolean excluded;
 
   /** @param project the top of the user's git work tree */
   Worktrees(Path project) {
@@ -41,24 +44,30 @@ final class Worktrees {
     Git.run(project, "worktree", "prune");
   }
 
-  /** A new worktree at {@code HEAD} on a new branch named after the fingerprint. */
+  /**
+   * A new worktree at {@code HEAD} on a new branch named after the issue's fingerprint. The first free
+   * name is found by trying: {@code worktree add -b} refuses a branch that exists (one git process per
+   * try instead of a check and then the add).
+   */
   Worktree create(String fingerprint) {
     excludeSparkFolder();
     String base = "spark/fix-" + safe(fingerprint);
-    String branch = base;
     Path root = project.resolve(".spark").resolve("worktrees");
-    for (int n = 2; Git.run(project, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).ok()
-        || Files.exists(root.resolve(folder(branch))); n++) {
-      branch = base + "-" + n;
-    }
-    Path path = root.resolve(folder(branch));
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Git.check(project, "worktree", "add", "-b", branch, path.toString(), "HEAD");
-    return new Worktree(path, branch);
+    for (int n = 1; ; n++) {
+      String branch = n == 1 ? base : base + "-" + n;
+      Path path = root.resolve(folder(branch));
+      if (Files.exists(path)) continue;
+      Git.Result added = Git.run(project, "worktree", "add", "-b", branch, path.toString(), "HEAD");
+      if (added.ok()) return new Worktree(path, branch);
+      if (n > 1000 || !added.err().contains("already exists")) {
+        throw new Git.GitException("git worktree add -b " + branch + " failed: " + (added.err().isBlank() ? added.out() : added.err()).strip());
+      }
+    }
   }
 
   /**
@@ -118,8 +127,11 @@ final class Worktrees {
     }
   }
 
-  private static Path noteFile(Path worktree) {
-    Path gitDir = Path.of(Git.check(worktree, "rev-parse", "--git-dir").strip());
+  /** In the worktree's git folder, which its {@code .git} file names ({@code gitdir: …}): read, not asked of git. */
+  private static Path noteFile(Path worktree) throws IOException {
+    String link = Files.readString(worktree.resolve(".git")).strip();
+    if (!link.startsWith("gitdir:")) throw new IOException(worktree + "/.git is not a worktree's link");
+    Path gitDir = Path.of(link.substring("gitdir:".length()).strip());
     return (gitDir.isAbsolute() ? gitDir : worktree.resolve(gitDir)).resolve("spark-fix.json");
   }
 
@@ -128,16 +140,18 @@ final class Worktrees {
     return !Git.check(worktree, "status", "--porcelain").isBlank();
   }
 
-  /** Commits everything changed in the worktree as Spark; answers the commit's id. */
-  static String commit(Path worktree, String message) {
+  /** A commit Spark made: its id and its patch (what applying it brings). */
+  record Commit(String id, String diff) {}
+
+  /** Commits everything changed in the worktree as Spark; answers the commit with its patch (from one {@code git show}). */
+  static Commit commit(Path worktree, String message) {
     Git.check(worktree, "add", "-A");
     Git.check(worktree, "commit", "-q", "--no-verify", "-m", message);
-    return Git.check(worktree, "rev-parse", "HEAD").strip();
-  }
-
-  /** The patch of one commit (what applying it brings). */
-  static String diff(Path worktree, String commit) {
-    return Git.check(worktree, "show", "--format=", "--patch", "--no-color", "--no-ext-diff", commit);
+    String shown = Git.check(worktree, "show", "--format=%H", "--patch", "--no-color", "--no-ext-diff", "HEAD");
+    int eol = shown.indexOf('\n');
+    String id = (eol < 0 ? shown : shown.substring(0, eol)).strip();
+    String diff = eol < 0 ? "" : shown.substring(eol + 1);
+    return new Commit(id, diff.startsWith("\n") ? diff.substring(1) : diff);
   }
 
   /** Removes the worktree's folder and, when {@code dropBranch}, its branch. Missing ones are fine. */
@@ -160,8 +174,46 @@ final class Worktrees {
     return out;
   }
 
+  /**
+   * Removes what a crash can leave besides a registered worktree: folders under {@code .spark/worktrees/}
+   * git does not list, and {@code spark/fix-*} branches that no fix record names and no worktree has
+   * checked out ({@code spark/fix-} is Spark's own namespace). Answers what it removed.
+   */
+  List<String> removeStrays(Set<Path> ownedFolders, Set<String> ownedBranches) {
+    List<String> removed = new ArrayList<>();
+    Set<Path> registered = new HashSet<>(listed());
+    Path root = project.resolve(".spark").resolve("worktrees");
+    if (Files.isDirectory(root)) {
+      try (var folders = Files.list(root)) {
+        for (Path p : folders.toList()) {
+          if (registered.contains(p) || ownedFolders.contains(p)) continue;
+          deleteTree(p);
+          removed.add(project.relativize(p).toString());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (String branch : Git.check(project, "for-each-ref", "--format=%(refname:short)", "refs/heads/spark/").split("\n")) {
+      if (!branch.startsWith("spark/fix-") || ownedBranches.contains(branch)) continue;
+      // -D refuses a branch some worktree has checked out: that one stays.
+      if (Git.run(project, "branch", "-D", branch).ok()) removed.add(branch);
+    }
+    return removed;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
   void excludeSparkFolder() {
-    if (Git.run(project, "check-ignore", "-q", ".spark/worktrees/x").ok()) return;
+    if (excluded) return;
+    if (Git.run(project, "check-ignore", "-q", ".spark/worktrees/x").ok()) {
+      excluded = true;
+      return;
+    }
     Path exclude = Path.of(Git.check(project, "rev-parse", "--git-path", "info/exclude").strip());
     if (!exclude.isAbsolute()) exclude = project.resolve(exclude);
     try {

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
         "",
         "  spark fixes                    newest first",
         "  spark fixes --status verified  verified, failed, unverified, no-change, interrupted, applied or discarded",
+        "  spark fixes --issue FP         the fixes of one issue (its fingerprint, as spark issues lists it)",
         "  spark fixes show <id>          one fix with its diff and the check's output",
         "  spark fixes apply <id>         cherry-pick it onto your current branch (refused, nothing changed, on local changes)",
         "  spark fixes discard <id>       remove its worktree and branch",
@@ -30,6 +31,9 @@ final class FixesCommand extends SparkCommand {
   @Option(names = "--status", paramLabel = "S", description = "Only fixes with this status.")
   String status;
 
+  @Option(names = "--issue", paramLabel = "FP", description = "Only the fixes of this issue (its fingerprint).")
+  String issue;
+
   @Option(names = "--json", description = "Print the JSON the HTTP API returns, {\"fixes\": [...]}.")
   boolean json;
 
@@ -37,6 +41,7 @@ final class FixesCommand extends SparkCommand {
   public Integer call() {
     Map<String, String> params = new LinkedHashMap<>();
     if (status != null) params.put("status", status);
+    if (issue != null) params.put("issue", issue);
     JsonObject answer = http(this).fixes(params);
     if (json) {
       print(answer.encode() + "\n");
@@ -44,7 +49,7 @@ final class FixesCommand extends SparkCommand {
     }
     JsonArray fixes = answer.getJsonArray("fixes", new JsonArray());
     if (fixes.isEmpty()) {
-      print("No fixes" + (status == null ? "" : " with status " + status) + ".\n");
+      print("No fixes" + (status == null ? "" : " with status " + status) + (issue == null ? "" : " of issue " + text(issue)) + ".\n");
       return 0;
     }
     List<List<String>> rows = new ArrayList<>();

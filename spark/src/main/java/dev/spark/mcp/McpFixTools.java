@@ -2,6 +2,7 @@ package dev.spark.mcp;
 
 import dev.spark.bus.Addresses;
 import dev.spark.event.ValidationException;
+import dev.spark.query.FixFilters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * The MCP tools over the agent's fixes: {@code list_fixes} and {@code get_fix}, the same records
@@ -18,7 +18,6 @@ import java.util.Set;
  */
 final class McpFixTools {
   static final List<String> NAMES = List.of("list_fixes", "get_fix");
-  private static final Set<String> STATUSES = Set.of("verified", "failed", "unverified", "no-change", "interrupted", "applied", "discarded");
 
   private final Vertx vertx;
 
@@ -29,7 +28,8 @@ final class McpFixTools {
   static void describe(JsonArray tools) {
     tools.add(McpRoutes.tool("list_fixes", "The coding agent's fixes, newest first: status (verified, failed, unverified, no-change, "
                 + "interrupted, applied, discarded), branch, diff, the check's verdict and the agent's summary.",
-            new JsonObject().put("status", McpRoutes.prop("string", "Only fixes with this status")), List.of()))
+            new JsonObject().put("status", McpRoutes.prop("string", "Only fixes with this status"))
+                .put("issue", McpRoutes.prop("string", "Only the fixes of this issue (its fingerprint, as list_issues gives it)")), List.of()))
         .add(McpRoutes.tool("get_fix", "One fix with its diff and the check's output.",
             new JsonObject().put("id", McpRoutes.prop("integer", "The fix's id (list_fixes)")), List.of("id")));
   }
@@ -38,10 +38,10 @@ final class McpFixTools {
     JsonObject req;
     if (name.equals("list_fixes")) {
       Object status = args.getValue("status");
-      if (status != null && !(status instanceof String s && STATUSES.contains(s))) {
-        throw new ValidationException("status", "status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()) + " (got " + status + ")");
-      }
-      req = new JsonObject().put("action", "list").put("limit", 200).put("status", status);
+      Object issue = args.getValue("issue");
+      if (FixFilters.invalidStatus(status) != null) throw new ValidationException("status", FixFilters.invalidStatus(status) + " (got " + status + ")");
+      if (FixFilters.invalidIssue(issue) != null) throw new ValidationException("issue", FixFilters.invalidIssue(issue));
+      req = FixFilters.listRequest((String) status, (String) issue);
     } else {
       if (!(args.getValue("id") instanceof Number id)) throw new ValidationException("id", "id must be a fix's number (got " + args.getValue("id") + ")");
       req = new JsonObject().put("action", "get").put("id", id.longValue());

@@ -80,7 +80,8 @@ final class AgentOutbox {
     return db.inTransaction(() -> new OutboxOp.Released(delete(db, subscriber, firstId)));
   }
 
-  private static int delete(SqliteDatabase db, String subscriber, long firstId) throws SQLException {
+  /** Removes a held batch in the caller's transaction (no commit): e.g. with the fix recorded for it. */
+  static int delete(SqliteDatabase db, String subscriber, long firstId) throws SQLException {
     PreparedStatement st = db.statement("outbox_delete");
     st.setString(1, subscriber);
     st.setLong(2, firstId);

@@ -12,9 +12,11 @@ import java.util.Set;
 /**
  * The {@code fixes} table: one row per fix the agent made (or tried). Written and read on the writer
  * thread (a handful of rows, read right after they change: a list made after an apply sees it).
- * Requests on {@code Addresses.STORAGE_FIXES}: {@code {"action": "insert", "fix": {...}}} answers the
- * row; {@code {"action": "status", "id", "status", "worktree"}} answers the row or fails 404;
- * {@code {"action": "get", "id"}}; {@code {"action": "list", "status"?, "limit"?}} answers {@code {"fixes": [...]}}.
+ * Requests on {@code Addresses.STORAGE_FIXES}: {@code {"action": "insert", "fix": {...}, "release"?: {"subscriber",
+ * "firstId"}}} answers the row (with {@code release}, the batch the fix was made for leaves {@code agent_outbox} in
+ * the same transaction: a crash leaves either both or neither, so a batch is fixed again exactly when no fix was
+ * recorded for it); {@code {"action": "status", "id", "status", "worktree"}} answers the row or fails 404;
+ * {@code {"action": "get", "id"}}; {@code {"action": "list", "status"?, "fingerprint"?, "limit"?}} answers {@code {"fixes": [...]}}.
  */
 final class FixRecords {
   static final Set<String> STATUSES = Set.of("verified", "failed", "unverified", "no-change", "interrupted", "applied", "discarded");
@@ -29,11 +31,16 @@ final class FixRecords {
   static JsonObject handle(SqliteDatabase db, JsonObject req, String now, Recorded recorded) throws SQLException {
     String action = req.getString("action", "");
     return switch (action) {
-      case "insert" -> db.inTransaction(() -> told(recorded, get(db, insert(db, req.getJsonObject("fix", new JsonObject()), now))));
+      case "insert" -> db.inTransaction(() -> {
+        long id = insert(db, req.getJsonObject("fix", new JsonObject()), now);
+        JsonObject release = req.getJsonObject("release");
+        if (release != null) AgentOutbox.delete(db, release.getString("subscriber"), release.getLong("firstId"));
+        return told(recorded, get(db, id));
+      });
       case "status" -> db.inTransaction(() -> told(recorded,
           setStatus(db, req.getLong("id", -1L), req.getString("status"), req.getString("worktree"), now)));
       case "get" -> db.inTransaction(() -> found(get(db, req.getLong("id", -1L)), req.getLong("id", -1L)));
-      case "list" -> db.inTransaction(() -> list(db, req.getString("status"), req.getInteger("limit", 100)));
+      case "list" -> db.inTransaction(() -> list(db, req.getString("status"), req.getString("fingerprint"), req.getInteger("limit", 100)));
       default -> throw new IllegalArgumentException("unknown action " + action);
     };
   }
@@ -48,6 +55,10 @@ final class FixRecords {
     String action = req.getString("action", "");
     if (!Set.of("insert", "status", "get", "list").contains(action)) return "expected {\"action\": \"insert\" | \"status\" | \"get\" | \"list\"}";
     if ((action.equals("status") || action.equals("get")) && !(req.getValue("id") instanceof Number)) return "\"id\" must be a number";
+    if (action.equals("insert") && req.getValue("release") != null && !(req.getValue("release") instanceof JsonObject r
+        && r.getValue("subscriber") instanceof String && r.getValue("firstId") instanceof Number)) {
+      return "\"release\" must be {\"subscriber\": string, \"firstId\": number}";
+    }
     String status = action.equals("insert") ? req.getJsonObject("fix", new JsonObject()).getString("status") : req.getString("status");
     if ((action.equals("insert") || action.equals("status")) && !STATUSES.contains(status)) {
       return "\"status\" must be one of " + String.join(", ", STATUSES.stream().sorted().toList());
@@ -105,11 +116,13 @@ final class FixRecords {
     }
   }
 
-  private static JsonObject list(SqliteDatabase db, String status, int limit) throws SQLException {
+  private static JsonObject list(SqliteDatabase db, String status, String fingerprint, int limit) throws SQLException {
     PreparedStatement st = db.statement("fix_list");
     st.setString(1, status);
     st.setString(2, status);
-    st.setInt(3, Math.max(1, Math.min(limit, 1000)));
+    st.setString(3, fingerprint);
+    st.setString(4, fingerprint);
+    st.setInt(5, Math.max(1, Math.min(limit, 1000)));
     JsonArray fixes = new JsonArray();
     try (ResultSet rs = st.executeQuery()) {
       while (rs.next()) fixes.add(row(rs));

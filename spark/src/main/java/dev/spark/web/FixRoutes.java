@@ -2,6 +2,7 @@ package dev.spark.web;
 
 import dev.spark.agent.AgentBus;
 import dev.spark.bus.Addresses;
+import dev.spark.query.FixFilters;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -10,15 +11,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.Set;
-
 /**
- * The agent's fixes: {@code GET /fixes[?status=S]}, {@code GET /fixes/{id}} (read from the
+ * The agent's fixes: {@code GET /fixes[?status=S][&issue=FINGERPRINT]}, {@code GET /fixes/{id}} (read from the
  * {@code fixes} table through storage), {@code POST /fixes/{id}/apply} and {@code POST /fixes/{id}/discard}
  * (done by the agent, which owns the worktrees; 409 with the reason when refused, nothing changed).
  */
 public final class FixRoutes {
-  static final Set<String> STATUSES = Set.of("verified", "failed", "unverified", "no-change", "interrupted", "applied", "discarded");
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(5_000);
   private static final DeliveryOptions GIT = new DeliveryOptions().setSendTimeout(120_000);
 
@@ -28,13 +26,14 @@ public final class FixRoutes {
     Router router = Router.router(vertx);
     router.get("/fixes").handler(auth).handler(ctx -> {
       String status = ctx.request().getParam("status");
-      if (status != null && !STATUSES.contains(status)) {
-        ApiResponses.error(ctx, 400, "invalid_input", "status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
+      String issue = ctx.request().getParam("issue");
+      String invalid = FixFilters.invalidStatus(status);
+      if (invalid == null) invalid = FixFilters.invalidIssue(issue);
+      if (invalid != null) {
+        ApiResponses.error(ctx, 400, "invalid_input", invalid);
         return;
       }
-      JsonObject req = new JsonObject().put("action", "list").put("limit", 200);
-      if (status != null) req.put("status", status);
-      send(vertx, ctx, Addresses.STORAGE_FIXES, req, QUICK);
+      send(vertx, ctx, Addresses.STORAGE_FIXES, FixFilters.listRequest(status, issue), QUICK);
     });
     router.get("/fixes/:id").handler(auth).handler(ctx -> withId(ctx, id ->
         send(vertx, ctx, Addresses.STORAGE_FIXES, new JsonObject().put("action", "get").put("id", id), QUICK)));

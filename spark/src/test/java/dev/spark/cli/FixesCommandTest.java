@@ -51,6 +51,13 @@ class FixesCommandTest {
       assertFalse(show.out().contains("\u001b") || show.out().contains("\u0007"), show.out());
 
       assertEquals(0, CliRunner.run(dir, env, "fixes", "--status", "applied").out().indexOf("No fixes with status applied"));
+      CliRunner.Result ofIssue = CliRunner.run(dir, env, "fixes", "--issue", "abc123", "--json");
+      assertEquals(spark.getJson("/api/v1/fixes?issue=abc123"), new JsonObject(ofIssue.out()), ofIssue.toString());
+      assertEquals(1, new JsonObject(ofIssue.out()).getJsonArray("fixes").size());
+      assertEquals(0, CliRunner.run(dir, env, "fixes", "--issue", "def456").out().indexOf("No fixes of issue def456"));
+      CliRunner.Result badIssue = CliRunner.run(dir, env, "fixes", "--issue", "");
+      assertNotEquals(0, badIssue.exitCode());
+      assertTrue(badIssue.err().contains("issue must be"), badIssue.err());
       CliRunner.Result bad = CliRunner.run(dir, env, "fixes", "--status", "bogus");
       assertNotEquals(0, bad.exitCode());
       assertTrue(bad.err().contains("status must be one of"), bad.err());

@@ -133,6 +133,11 @@ public final class SparkProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The processes Spark started (Pi and the fix agents) and theirs, as they are now: a test ends them after a kill -9. */
+  public List<ProcessHandle> descendants() {
+    return process.descendants().toList();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

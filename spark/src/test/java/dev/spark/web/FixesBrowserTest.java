@@ -100,6 +100,13 @@ class FixesBrowserTest {
       browser.find("a[data-view='issues']").click();
       browser.until(d -> !d.findElements(By.cssSelector("#issues a.fix-link")).isEmpty());
       assertEquals("Fix #" + id + " (applied)", browser.find("#issues a.fix-link").getText());
+      assertEquals("all fixes (1)", browser.find("#issues a.fix-list-link").getText());
+      browser.find("#issues a.fix-list-link").click();
+      browser.until(ExpectedConditions.visibilityOfElementLocated(By.id("fixes-filter")));
+      browser.until(d -> d.findElements(By.cssSelector("#fixes-table tbody tr")).size() == 1);
+      assertEquals(spark.getJson("/api/v1/fixes/" + id).getString("fingerprint"), browser.find("#fixes-filter-fp").getText());
+      browser.find("a[data-view='issues']").click();
+      browser.until(d -> !d.findElements(By.cssSelector("#issues a.fix-link")).isEmpty());
       browser.find("#issues a.fix-link").click();
       browser.until(ExpectedConditions.textToBe(By.id("fix-id"), "#" + id));
     } finally {
