@@ -64,12 +64,14 @@ public final class SparkClient {
   /** Counts sends, so the buffer keeps them in the order they were made. */
   private final AtomicLong sends = new AtomicLong();
   private final AtomicLong lastWarning = new AtomicLong();
+  private volatile boolean closed;
 
   private SparkClient(Vertx vertx, SparkClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = options;
     this.delivery = new DeliveryOptions().setSendTimeout(options.getSendTimeoutMs());
-    this.buffer = new SendBuffer(vertx, delivery, options);
+    this.buffer = new SendBuffer(vertx, delivery, options, (n, why) -> refuse(n, why, null));
+    this.sends.set(buffer.lastSeq());
     // Lets this node decode the EventBatch messages Spark publishes when they cross a clustered bus.
     EventBusCodecs.register(vertx);
     // Within one JVM the event bus copies JSON bodies, in case the sender changes them afterwards.
@@ -140,6 +142,10 @@ public final class SparkClient {
   }
 
   private void send(String address, Object body, int items, RefusalListener listener, DeliveryOptions options) {
+    if (closed) {
+      refuse(items, new IllegalStateException("SparkClient is closed"), listener);
+      return;
+    }
     long seq = sends.incrementAndGet();
     if (!buffer.isEmpty()) {
       keep(seq, address, body, items, listener, null);
@@ -161,8 +167,18 @@ public final class SparkClient {
       refuse(items, cause, listener); // no buffer: refused at once, with Spark's reason
       return;
     }
-    long bytes = body instanceof JsonObject o ? o.toBuffer().length() : body instanceof JsonArray a ? a.toBuffer().length() : 0;
-    buffer.add(new SendBuffer.Item(seq, address, body, items, bytes, (n, why) -> refuse(n, why, listener)));
+    SendBuffer.Item item = new SendBuffer.Item(seq, address, body, items, SpillLog.bytes(body), (n, why) -> refuse(n, why, listener));
+    if (!buffer.add(item)) refuse(items, new IllegalStateException("SparkClient is closed"), listener);
+  }
+
+  /**
+   * Stops this client: later sends are refused, the buffer stops sending, and what it keeps stays in
+   * the buffer directory (if any) for the next client on it, which sends it. Without a buffer
+   * directory, what is kept is lost. Subscriptions are closed on their own.
+   */
+  public void close() {
+    closed = true;
+    buffer.close();
   }
 
   static boolean hasEventId(Object body) {

@@ -2,6 +2,8 @@ package dev.spark.client;
 
 import io.vertx.core.Handler;
 
+import java.nio.file.Path;
+
 /** Settings of a {@link SparkClient}. */
 public final class SparkClientOptions {
   /** Default time Spark has to answer a send before it counts as refused (ms). */
@@ -24,6 +26,7 @@ public final class SparkClientOptions {
   private long reregisterIntervalMs = DEFAULT_REREGISTER_INTERVAL_MS;
   private Handler<Throwable> refusalHandler;
   private long clusterPropagationMs = DEFAULT_CLUSTER_PROPAGATION_MS;
+  private Path bufferDirectory;
 
   public long getSendTimeoutMs() {
     return sendTimeoutMs;
@@ -104,6 +107,23 @@ public final class SparkClientOptions {
     if (events < 0 || bytes < 0) throw new IllegalArgumentException("buffer limits must be 0 or more");
     this.bufferEvents = events;
     this.bufferBytes = bytes;
+    return this;
+  }
+
+  public Path getBufferDirectory() {
+    return bufferDirectory;
+  }
+
+  /**
+   * Keeps a copy of the buffer (see {@link #setBufferLimit}) in {@code dir}, so that what Spark had not
+   * taken when the application stopped or crashed is sent by the next {@link SparkClient} made with
+   * this directory, each event with its {@code eventId} (stored once even if it had reached Spark).
+   * An append-only log, bounded as the buffer is (it is rewritten with only what is kept once it holds
+   * twice that, plus 1 MiB); a record a crash cut short is skipped. One client per directory: another
+   * client on it fails to be created. {@code null} (the default): memory only.
+   */
+  public SparkClientOptions setBufferDirectory(Path dir) {
+    this.bufferDirectory = dir;
     return this;
   }
 

@@ -22,7 +22,7 @@ class SendBufferOrderTest {
   @Test
   void aLateFailureTakesItsPlaceByAgeNotAtTheEnd(Vertx vertx) {
     SendBuffer buffer = new SendBuffer(vertx, new DeliveryOptions(),
-        new SparkClientOptions().setBufferLimit(3, 1L << 20).setRetryDelays(60_000, 60_000));
+        new SparkClientOptions().setBufferLimit(3, 1L << 20).setRetryDelays(60_000, 60_000), (n, why) -> {});
     List<Long> dropped = new ArrayList<>();
     for (long seq : new long[] {10, 11, 12, 1, 13}) {
       buffer.add(new SendBuffer.Item(seq, "nobody.listens", new JsonObject().put("seq", seq), 1, 10,
