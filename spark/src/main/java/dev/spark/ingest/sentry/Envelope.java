@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,8 +15,8 @@ import java.util.List;
  * or the end of the envelope; a trailing newline is optional; zero items is a valid envelope.
  */
 public record Envelope(JsonObject header, List<Item> items) {
-  /** One item: its header and its payload bytes. */
-  public record Item(JsonObject header, byte[] payload) {
+  /** One item: its header and its payload, {@code length} bytes of {@code body} from {@code offset} (not a copy). */
+  public record Item(JsonObject header, byte[] body, int offset, int length) {
     public String type() {
       return header.getString("type");
     }
@@ -25,36 +24,44 @@ public record Envelope(JsonObject header, List<Item> items) {
 
   /** Parses {@code body} or throws a 400 {@link SentryRejection} naming the first thing wrong with it. */
   public static Envelope parse(byte[] body) {
+    return parse(body, body.length);
+  }
+
+  /** Parses {@code body[0, length)}; the items' payloads point into {@code body}. */
+  public static Envelope parse(byte[] body, int length) {
     int[] pos = {0};
-    String headerLine = line(body, pos);
+    String headerLine = line(body, length, pos);
     if (headerLine.isBlank()) throw SentryRejection.malformed("The envelope is empty: its first line must be a JSON object (the envelope header)");
     JsonObject header = object(headerLine, "the envelope header (line 1)");
     List<Item> items = new ArrayList<>();
-    while (pos[0] < body.length) {
+    while (pos[0] < length) {
       int n = items.size() + 1;
-      if (body[pos[0]] == '\n' && pos[0] == body.length - 1) break; // one more trailing newline
-      String itemHeaderLine = line(body, pos);
+      if (body[pos[0]] == '\n' && pos[0] == length - 1) break; // one more trailing newline
+      String itemHeaderLine = line(body, length, pos);
       JsonObject itemHeader = object(itemHeaderLine, "the header of item " + n);
       Object type = itemHeader.getValue("type");
       if (!(type instanceof String t) || t.isBlank()) {
         throw SentryRejection.malformed("Item " + n + " has no type: its header needs a \"type\" string (e.g. \"event\")");
       }
-      byte[] payload;
-      Object length = itemHeader.getValue("length");
-      if (length == null) {
-        payload = line(body, pos).getBytes(StandardCharsets.UTF_8);
+      int offset = pos[0];
+      int size;
+      Object declared = itemHeader.getValue("length");
+      if (declared == null) {
+        int end = lineEnd(body, length, offset);
+        pos[0] = end < length ? end + 1 : end;
+        size = (end > offset && body[end - 1] == '\r' ? end - 1 : end) - offset;
       } else {
-        if (!(length instanceof Number num) || num.doubleValue() != Math.rint(num.doubleValue()) || num.doubleValue() < 0) {
+        if (!(declared instanceof Number num) || num.doubleValue() != Math.rint(num.doubleValue()) || num.doubleValue() < 0) {
           throw SentryRejection.malformed("Item " + n + " (" + t + "): length must be a whole number of bytes, 0 or more");
         }
         long len = num.longValue();
-        if (len > body.length - pos[0]) {
+        if (len > length - pos[0]) {
           throw SentryRejection.malformed("Item " + n + " (" + t + ") says length " + len + " but only "
-              + (body.length - pos[0]) + " bytes follow its header");
+              + (length - pos[0]) + " bytes follow its header");
         }
-        payload = Arrays.copyOfRange(body, pos[0], pos[0] + (int) len);
-        pos[0] += (int) len;
-        if (pos[0] < body.length) {
+        size = (int) len;
+        pos[0] += size;
+        if (pos[0] < length) {
           if (body[pos[0]] != '\n') {
             throw SentryRejection.malformed("Item " + n + " (" + t + "): its " + len
                 + " bytes of payload are not followed by a newline (is length right?)");
@@ -62,19 +69,25 @@ public record Envelope(JsonObject header, List<Item> items) {
           pos[0]++;
         }
       }
-      items.add(new Item(itemHeader, payload));
+      items.add(new Item(itemHeader, body, offset, size));
     }
     return new Envelope(header, items);
   }
 
   /** The text from {@code pos} to the next newline (consumed) or the end; a trailing \r is dropped. */
-  private static String line(byte[] body, int[] pos) {
+  private static String line(byte[] body, int length, int[] pos) {
     int start = pos[0];
-    int end = start;
-    while (end < body.length && body[end] != '\n') end++;
-    pos[0] = end < body.length ? end + 1 : end;
+    int end = lineEnd(body, length, start);
+    pos[0] = end < length ? end + 1 : end;
     int stop = end > start && body[end - 1] == '\r' ? end - 1 : end;
     return new String(body, start, stop - start, StandardCharsets.UTF_8);
+  }
+
+  /** The offset of the newline at or after {@code start}, or {@code length}. */
+  private static int lineEnd(byte[] body, int length, int start) {
+    int end = start;
+    while (end < length && body[end] != '\n') end++;
+    return end;
   }
 
   private static JsonObject object(String line, String what) {

@@ -51,8 +51,8 @@ public final class SentryIngest {
    */
   public Prepared envelope(byte[] raw, String contentEncoding, int project, String requestKey) {
     if (requestKey != null) keys.check(requestKey);
-    byte[] body = BodyDecoding.decode(raw, contentEncoding, MAX_ENVELOPE_BYTES, "one Sentry envelope");
-    Envelope envelope = Envelope.parse(body);
+    BodyDecoding.Decoded body = BodyDecoding.decode(raw, contentEncoding, MAX_ENVELOPE_BYTES, "one Sentry envelope");
+    Envelope envelope = Envelope.parse(body.bytes(), body.length());
     if (requestKey == null) keys.check(SentryKeys.fromDsn(SentryExceptions.text(envelope.header().getValue("dsn"))));
 
     JsonArray events = new JsonArray();
@@ -64,7 +64,7 @@ public final class SentryIngest {
       Envelope.Item item = items.get(i);
       String type = item.type();
       if (type.equals("event") || type.equals("transaction")) {
-        JsonObject payload = payload(item.payload(), "Item " + (i + 1) + " (" + type + ")");
+        JsonObject payload = payload(item.body(), item.offset(), item.length(), "Item " + (i + 1) + " (" + type + ")");
         if (type.equals("event")) {
           events.add(SentryEventMapper.toSpark(payload, project));
           if (id == null) id = SentryExceptions.text(payload.getValue("event_id"));
@@ -84,8 +84,8 @@ public final class SentryIngest {
   /** {@code POST /api/<project>/store/}: one event as JSON (older SDKs, e.g. Debian's Python SDK 1.9). */
   public Prepared store(byte[] raw, String contentEncoding, int project, String requestKey) {
     keys.check(requestKey);
-    byte[] body = BodyDecoding.decode(raw, contentEncoding, MAX_EVENT_BYTES, "one Sentry event");
-    JsonObject event = payload(body, "The event");
+    BodyDecoding.Decoded body = BodyDecoding.decode(raw, contentEncoding, MAX_EVENT_BYTES, "one Sentry event");
+    JsonObject event = payload(body.bytes(), 0, body.length(), "The event");
     String id = SentryExceptions.text(event.getValue("event_id"));
     return new Prepared(id == null ? newId() : id, new JsonArray().add(SentryEventMapper.toSpark(event, project)),
         new JsonArray(), Map.of());
@@ -101,13 +101,13 @@ public final class SentryIngest {
     });
   }
 
-  private static JsonObject payload(byte[] bytes, String what) {
-    if (bytes.length > MAX_EVENT_BYTES) {
-      throw SentryRejection.tooLarge(what + " is " + bytes.length + " bytes; Spark takes at most " + MAX_EVENT_BYTES
+  private static JsonObject payload(byte[] bytes, int offset, int length, String what) {
+    if (length > MAX_EVENT_BYTES) {
+      throw SentryRejection.tooLarge(what + " is " + length + " bytes; Spark takes at most " + MAX_EVENT_BYTES
           + " bytes (1 MB) per event; nothing was stored");
     }
     try {
-      return new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+      return new JsonObject(new String(bytes, offset, length, StandardCharsets.UTF_8));
     } catch (DecodeException | ClassCastException e) {
       throw SentryRejection.malformed(what + " is not a JSON object");
     }
