@@ -8,15 +8,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +17,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,11 +27,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,7 +57,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the default.
  */
 class CrashDurabilityIT {
-  private static final String TOKEN = "crash-token";
   private static final String AGED = "2020-01-01T00:00:00.000Z";
   private static final int AGED_ROWS = 120_000;
 
@@ -80,12 +68,12 @@ class CrashDurabilityIT {
         .put("db", new JsonObject().put("path", db.toString())
             // the janitor runs only when asked to, so the test knows when a cleanup is under way
             .put("cleanup", new JsonObject().put("intervalMs", 86_400_000).put("maxAgeDays", 7).put("maxSizeMB", 100_000)))
-        .put("web", new JsonObject().put("port", port).put("token", TOKEN))
+        .put("web", new JsonObject().put("port", port).put("token", CrashTestApi.TOKEN))
         .put("stream", new JsonObject().put("heartbeatMs", 1_000))
         // every event delivered on its own, so exactly-once can be checked event by event
         .put("issues", new JsonObject().put("floodControl", false)));
     Map<Long, String> acked = new ConcurrentHashMap<>();
-    SseAgent agent = new SseAgent(port);
+    ResumingSseAgent agent = new ResumingSseAgent(port);
     List<String> figures = new ArrayList<>();
     SparkProcess spark = null;
     try {
@@ -99,7 +87,7 @@ class CrashDurabilityIT {
         long newest = maxEventId(db);
         if (newest > 0) agent.awaitId(newest).get(60, TimeUnit.SECONDS);
         int before = agent.count();
-        Ingesters load = new Ingesters(port, "r1" + (char) ('a' + k), shapes[k][0], shapes[k][1], acked);
+        AckRecordingIngesters load = new AckRecordingIngesters(port, "r1" + (char) ('a' + k), shapes[k][0], shapes[k][1], acked);
         load.reached(shapes[k][2]).get(60, TimeUnit.SECONDS);
         agent.awaitCount(before + shapes[k][2] / 10).get(60, TimeUnit.SECONDS);
         assertEquals(137, kill(spark, load), "killed by SIGKILL");
@@ -112,7 +100,7 @@ class CrashDurabilityIT {
 
       // 2. kill -9 during a cleanup, with new events pending (no agent).
       spark = start(dir, conf);
-      Api api2 = new Api(port);
+      CrashTestApi api2 = new CrashTestApi(port);
       long resumed = agent.lastId();
       agent.connect(resumed);
       long newest = maxEventId(db);
@@ -121,7 +109,7 @@ class CrashDurabilityIT {
       seedAgedAccessLogs(api2, AGED_ROWS);
       agent.disconnect();
       Poll.until("the agent's disconnection to reach Spark", 30_000, () -> api2.agents() == 0);
-      Ingesters load = new Ingesters(port, "r2", 4, 20, acked);
+      AckRecordingIngesters load = new AckRecordingIngesters(port, "r2", 4, 20, acked);
       load.reached(2_000).get(60, TimeUnit.SECONDS);
       long accessBefore = count(db, "SELECT count(*) FROM access_logs");
       CompletableFuture<HttpResponse<String>> cleanup = api2.postAsync("/api/v1/admin/cleanup");
@@ -140,8 +128,8 @@ class CrashDurabilityIT {
 
       // 3. kill -9 during VACUUM, while it writes the rebuilt database into the WAL.
       spark = start(dir, conf);
-      Api api3 = new Api(port);
-      load = new Ingesters(port, "r3", 4, 20, acked);
+      CrashTestApi api3 = new CrashTestApi(port);
+      load = new AckRecordingIngesters(port, "r3", 4, 20, acked);
       load.reached(1_000).get(60, TimeUnit.SECONDS);
       long fileBefore = Files.size(db);
       Path wal = dir.resolve("spark.db-wal");
@@ -164,11 +152,11 @@ class CrashDurabilityIT {
 
       // 4. The last start: the agent resumes by id, gets the backlog exactly once, then live events.
       spark = start(dir, conf);
-      Api api = new Api(port);
+      CrashTestApi api = new CrashTestApi(port);
       assertEquals(200, api.get("/health").statusCode());
       long resumeFrom = agent.lastId();
       agent.connect(resumeFrom);
-      load = new Ingesters(port, "r4", 2, 10, acked);
+      load = new AckRecordingIngesters(port, "r4", 2, 10, acked);
       load.reached(500).get(60, TimeUnit.SECONDS);
       load.stopAndJoin();
       long last = maxEventId(db);
@@ -192,19 +180,19 @@ class CrashDurabilityIT {
       assertIntact(db, acked);
       List<Long> ids = longs(db, "SELECT id FROM events ORDER BY id");
       assertEquals(0, count(db, "SELECT count(*) FROM events WHERE consumed = 0"), "every event was delivered");
-      List<SseAgent.Got> got = agent.received();
+      List<ResumingSseAgent.Got> got = agent.received();
       Set<Long> unique = new HashSet<>();
       List<Long> duplicates = new ArrayList<>();
-      for (SseAgent.Got g : got) {
+      for (ResumingSseAgent.Got g : got) {
         if (!unique.add(g.id())) duplicates.add(g.id());
       }
       assertEquals(List.of(), duplicates, "no event reached the agent twice");
       assertEquals(new TreeSet<>(ids), new TreeSet<>(unique), "the agent got every event in the database");
       Map<Long, String> traces = traceIds(db);
-      for (SseAgent.Got g : got) assertEquals(traces.get(g.id()), g.traceId(), "the agent got event " + g.id() + " as stored");
+      for (ResumingSseAgent.Got g : got) assertEquals(traces.get(g.id()), g.traceId(), "the agent got event " + g.id() + " as stored");
       for (int c = 0; c < agent.connections(); c++) {
         long prev = 0;
-        for (SseAgent.Got g : got) {
+        for (ResumingSseAgent.Got g : got) {
           if (g.connection() != c) continue;
           assertTrue(g.id() > prev, "in id order on connection " + c);
           prev = g.id();
@@ -230,7 +218,7 @@ class CrashDurabilityIT {
   }
 
   /** kill -KILL by pid while the load runs; waits for the clients to notice. Returns the exit code. */
-  private static int kill(SparkProcess spark, Ingesters load) throws Exception {
+  private static int kill(SparkProcess spark, AckRecordingIngesters load) throws Exception {
     load.expectKill();
     int code = spark.kill9();
     load.join();
@@ -315,7 +303,7 @@ class CrashDurabilityIT {
   }
 
   /** Access logs older than maxAgeDays, with ~700-byte inputs: work for the cleanup and bulk for the vacuum. */
-  private static void seedAgedAccessLogs(Api api, int rows) throws Exception {
+  private static void seedAgedAccessLogs(CrashTestApi api, int rows) throws Exception {
     String filler = "x".repeat(700);
     int batch = 2_000;
     for (int done = 0; done < rows; done += batch) {
@@ -326,267 +314,6 @@ class CrashDurabilityIT {
       }
       HttpResponse<String> r = api.post("/api/v1/access", arr.encode());
       assertEquals(200, r.statusCode(), r.body());
-    }
-  }
-
-  // ---- clients -------------------------------------------------------------------------------
-
-  /** The admin and read side, with a connection pool of its own per Spark process. */
-  private static final class Api {
-    private final int port;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    Api(int port) {
-      this.port = port;
-    }
-
-    private HttpRequest.Builder request(String path) {
-      return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + TOKEN)
-          .timeout(Duration.ofMinutes(5));
-    }
-
-    HttpResponse<String> get(String path) throws Exception {
-      return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> post(String path) throws Exception {
-      return post(path, "");
-    }
-
-    HttpResponse<String> post(String path, String body) throws Exception {
-      return http.send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    CompletableFuture<HttpResponse<String>> postAsync(String path) {
-      return http.sendAsync(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    int agents() throws Exception {
-      HttpResponse<String> r = get("/health");
-      return new JsonObject(r.body()).getJsonObject("poller").getInteger("agents");
-    }
-  }
-
-  /**
-   * Clients that post batches of events in a loop, each event with a trace id of its own, and
-   * record the ids Spark acknowledges. They stop at the first connection error (the kill).
-   */
-  private static final class Ingesters {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final URI uri;
-    private final String round;
-    private final int batch;
-    private final Map<Long, String> acked;
-    private final List<Thread> threads = new ArrayList<>();
-    private final AtomicLong ackedHere = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicBoolean killExpected = new AtomicBoolean();
-    private final List<String> unexpected = new CopyOnWriteArrayList<>();
-    private final List<Map.Entry<Long, CompletableFuture<Void>>> thresholds = new CopyOnWriteArrayList<>();
-
-    Ingesters(int port, String round, int clients, int batch, Map<Long, String> acked) {
-      this.uri = URI.create("http://127.0.0.1:" + port + "/api/v1/events");
-      this.round = round;
-      this.batch = batch;
-      this.acked = acked;
-      for (int c = 0; c < clients; c++) {
-        int client = c;
-        Thread t = new Thread(() -> run(client), "ingest-" + round + "-" + c);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
-      }
-    }
-
-    private void run(int client) {
-      for (long seq = 0; !stop.get(); seq++) {
-        JsonArray events = new JsonArray();
-        List<String> traces = new ArrayList<>(batch);
-        for (int i = 0; i < batch; i++) {
-          String trace = round + "-c" + client + "-" + seq + "-" + i;
-          traces.add(trace);
-          events.add(new JsonObject().put("type", "server-error").put("traceId", trace).put("feature", "crash-test")
-              .put("error", new JsonObject().put("message", "boom " + trace).put("stack", "Error: boom\n    at crash.ts:" + i)));
-        }
-        HttpResponse<String> r;
-        try {
-          requests.incrementAndGet();
-          r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-              .POST(HttpRequest.BodyPublishers.ofString(events.encode())).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-          if (!killExpected.get()) unexpected.add("connection error before the kill: " + e);
-          return;
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (r.statusCode() == 503) {
-          refused.incrementAndGet();
-          continue;
-        }
-        if (r.statusCode() != 200) {
-          unexpected.add(r.statusCode() + ": " + r.body());
-          continue;
-        }
-        JsonArray ids = new JsonObject(r.body()).getJsonArray("ids");
-        for (int i = 0; i < ids.size(); i++) {
-          String previous = acked.putIfAbsent(ids.getLong(i), traces.get(i));
-          if (previous != null) unexpected.add("id " + ids.getLong(i) + " acknowledged twice: " + previous + ", " + traces.get(i));
-        }
-        long total = ackedHere.addAndGet(ids.size());
-        for (Map.Entry<Long, CompletableFuture<Void>> t : thresholds) {
-          if (total >= t.getKey()) t.getValue().complete(null);
-        }
-      }
-    }
-
-    CompletableFuture<Void> reached(long rows) {
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      thresholds.add(Map.entry(rows, f));
-      if (ackedHere.get() >= rows) f.complete(null);
-      return f;
-    }
-
-    void expectKill() {
-      killExpected.set(true);
-    }
-
-    void join() throws InterruptedException {
-      for (Thread t : threads) {
-        t.join(60_000);
-        assertFalse(t.isAlive(), t.getName() + " still running");
-      }
-    }
-
-    void stopAndJoin() throws InterruptedException {
-      stop.set(true);
-      join();
-      assertEquals(List.of(), unexpected);
-    }
-
-    List<String> unexpected() {
-      return List.copyOf(unexpected);
-    }
-
-    String summary() {
-      return requests.get() + " requests, " + ackedHere.get() + " events acknowledged, " + refused.get() + " refused (503)";
-    }
-  }
-
-  /**
-   * An SSE agent (no {@code observe}): reads {@code id:}/{@code data:} messages, remembers the last
-   * id it got, and reconnects with {@code Last-Event-ID} as an EventSource would.
-   */
-  private static final class SseAgent {
-    record Got(long id, String traceId, int connection) {}
-
-    private final int port;
-    private final List<Got> received = new ArrayList<>();
-    private final List<Long> resumedFrom = new ArrayList<>();
-    private final List<Map.Entry<java.util.function.LongPredicate, CompletableFuture<Void>>> waiters = new ArrayList<>();
-    private HttpClient http;
-    private InputStream body;
-    private Thread reader;
-    private CompletableFuture<Void> ended = CompletableFuture.completedFuture(null);
-    private long lastId;
-    private int connections;
-
-    SseAgent(int port) {
-      this.port = port;
-    }
-
-    void connect(Long lastEventId) throws Exception {
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/stream"))
-          .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream");
-      if (lastEventId != null) req.header("Last-Event-ID", Long.toString(lastEventId));
-      HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-      assertEquals(200, r.statusCode());
-      int connection;
-      synchronized (this) {
-        connection = connections++;
-        resumedFrom.add(lastEventId == null ? -1 : lastEventId);
-      }
-      body = r.body();
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      ended = done;
-      reader = new Thread(() -> read(r.body(), connection, done), "sse-agent-" + connection);
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    private void read(InputStream in, int connection, CompletableFuture<Void> done) {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        Long id = null;
-        StringBuilder data = new StringBuilder();
-        String line;
-        while ((line = lines.readLine()) != null) {
-          if (line.isEmpty()) {
-            if (id != null) got(id, new JsonObject(data.toString()).getString("traceId"), connection);
-            id = null;
-            data.setLength(0);
-          } else if (line.startsWith("id: ")) {
-            id = Long.parseLong(line.substring(4).trim());
-          } else if (line.startsWith("data: ")) {
-            data.append(line.substring(6));
-          }
-        }
-      } catch (IOException e) {
-        // Spark went away, or we disconnected
-      } finally {
-        done.complete(null);
-      }
-    }
-
-    private synchronized void got(long id, String traceId, int connection) {
-      received.add(new Got(id, traceId, connection));
-      lastId = id;
-      waiters.removeIf(w -> {
-        if (!w.getKey().test(id)) return false;
-        w.getValue().complete(null);
-        return true;
-      });
-    }
-
-    private synchronized CompletableFuture<Void> await(java.util.function.LongPredicate match) {
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      if (!received.isEmpty() && match.test(lastId)) f.complete(null);
-      else waiters.add(Map.entry(match, f));
-      return f;
-    }
-
-    CompletableFuture<Void> awaitId(long id) {
-      return await(last -> last >= id);
-    }
-
-    CompletableFuture<Void> awaitCount(int n) {
-      return await(last -> received.size() >= n);
-    }
-
-    CompletableFuture<Void> awaitDisconnected() {
-      return ended;
-    }
-
-    void disconnect() throws Exception {
-      if (body != null) body.close();
-      ended.get(30, TimeUnit.SECONDS);
-    }
-
-    synchronized long lastId() {
-      return lastId;
-    }
-
-    synchronized int count() {
-      return received.size();
-    }
-
-    synchronized int connections() {
-      return connections;
-    }
-
-    synchronized List<Got> received() {
-      return List.copyOf(received);
     }
   }
 }

@@ -61,10 +61,7 @@ class AgentConsoleBrowserTest {
       AgentConsole console = Await.result(AgentConsole.connect(vertx, spark.port));
       Await.result(console.awaitState(AgentConsole::ready));
       String base = "http://127.0.0.1:" + spark.port;
-      browser.driver.get(base + "/login");
-      browser.find("#token").sendKeys(SparkUnderTest.TOKEN);
-      browser.find("#login-submit").click();
-      browser.until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "live"));
+      browser.logIn(base, SparkUnderTest.TOKEN);
       browser.driver.get(base + "/#agent");
       browser.until(ExpectedConditions.textToBePresentInElementLocated(By.id("agent-status"), "Idle."));
 

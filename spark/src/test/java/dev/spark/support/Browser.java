@@ -14,6 +14,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
@@ -81,6 +83,25 @@ public final class Browser implements AutoCloseable {
 
   public Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /** Logs in to the dashboard at {@code base} through its form and waits for the live feed to be connected. */
+  public void logIn(String base, String token) {
+    driver.get(base + "/login");
+    find("#token").sendKeys(token);
+    find("#login-submit").click();
+    until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "live"));
+  }
+
+  public List<WebElement> tableRows(String table) {
+    return find(table + " tbody").findElements(By.tagName("tr"));
+  }
+
+  /** One column of a table's body, read in one step in the page (no element can go stale half way). */
+  @SuppressWarnings("unchecked")
+  public List<String> columnValues(String table, int column) {
+    return (List<String>) js("return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
+        + ".map(tr => tr.cells[arguments[1]].textContent)", table, column);
   }
 
   /**

@@ -62,10 +62,7 @@ class AlertsDashboardBrowserTest {
     Poll.until("the webhook to receive the alert", 10_000, () -> !received.isEmpty());
     assertEquals(List.of("new-issue"), received);
 
-    browser.driver.get("http://127.0.0.1:" + spark.port + "/login");
-    browser.find("#token").sendKeys(SparkUnderTest.TOKEN);
-    browser.find("#login-submit").click();
-    browser.until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "live"));
+    browser.logIn("http://127.0.0.1:" + spark.port, SparkUnderTest.TOKEN);
     browser.find("#nav a[data-view='alerts']").click();
 
     WebElement rule = browser.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#alert-rules tbody tr")));

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(VertxExtension.class)
 class DashboardBrowserTest {
-  private static final String XSS = "<img src=x onerror=\"document.title='pwned'\">";
+  static final String XSS = "<img src=x onerror=\"document.title='pwned'\">";
 
   private static Browser browser;
   private static Path profile;
@@ -67,12 +67,8 @@ class DashboardBrowserTest {
     return "http://127.0.0.1:" + spark.port;
   }
 
-  /** Logs in through the form and waits for the live feed to be connected. */
   private static void logIn(SparkUnderTest spark) {
-    browser.driver.get(base(spark) + "/login");
-    browser.find("#token").sendKeys(SparkUnderTest.TOKEN);
-    browser.find("#login-submit").click();
-    waitLive();
+    browser.logIn(base(spark), SparkUnderTest.TOKEN);
   }
 
   private static void waitLive() {
@@ -284,10 +280,10 @@ class DashboardBrowserTest {
 
     logIn(spark);
     browser.driver.get(base(spark) + "/#access");
-    browser.until(d -> tableRows("#access-table").size() == 50);
+    browser.until(d -> browser.tableRows("#access-table").size() == 50);
     assertTrue(browser.find("#older").isEnabled(), "150 rows in the last hour: more than one page");
-    browser.until(d -> !tableRows("#stats").isEmpty());
-    WebElement users = tableRows("#stats").stream().filter(r -> r.getText().startsWith("GET /api/users")).findFirst().orElseThrow();
+    browser.until(d -> !browser.tableRows("#stats").isEmpty());
+    WebElement users = browser.tableRows("#stats").stream().filter(r -> r.getText().startsWith("GET /api/users")).findFirst().orElseThrow();
     List<WebElement> stat = users.findElements(By.tagName("td"));
     assertEquals("100", stat.get(2).getText(), "requests in the window");
     assertEquals("50", stat.get(5).getText(), "p50");
@@ -306,24 +302,24 @@ class DashboardBrowserTest {
     browser.until(d -> firstOnPage1.equals(firstRowId("#access-table")));
 
     applyFilter("#f-status", "5xx");
-    browser.until(d -> tableRows("#access-table").size() == 30);
-    assertTrue(columnValues("#access-table", 4).stream().allMatch("500"::equals));
+    browser.until(d -> browser.tableRows("#access-table").size() == 30);
+    assertTrue(browser.columnValues("#access-table", 4).stream().allMatch("500"::equals));
     assertFalse(browser.find("#older").isEnabled());
     browser.screenshot("07-access-filtered-5xx");
 
     applyFilter("#f-status", "");
     applyFilter("#f-feature", "items");
-    browser.until(d -> tableRows("#access-table").size() == 20);
-    assertTrue(columnValues("#access-table", 6).stream().allMatch("items"::equals));
+    browser.until(d -> browser.tableRows("#access-table").size() == 20);
+    assertTrue(browser.columnValues("#access-table", 6).stream().allMatch("items"::equals));
 
     applyFilter("#f-feature", "");
     new Select(browser.find("#f-method")).selectByVisibleText("POST");
     browser.find("#f-apply").click();
-    browser.until(d -> tableRows("#access-table").size() == 30 && columnValues("#access-table", 2).stream().allMatch("POST"::equals));
+    browser.until(d -> browser.tableRows("#access-table").size() == 30 && browser.columnValues("#access-table", 2).stream().allMatch("POST"::equals));
 
     new Select(browser.find("#f-method")).selectByVisibleText("any");
     applyFilter("#f-path", "/api/items/*");
-    browser.until(d -> tableRows("#access-table").size() == 20 && columnValues("#access-table", 3).stream().allMatch(p -> p.startsWith("/api/items/")));
+    browser.until(d -> browser.tableRows("#access-table").size() == 20 && browser.columnValues("#access-table", 3).stream().allMatch(p -> p.startsWith("/api/items/")));
 
     // A custom time range two hours back holds only the ten old rows.
     applyFilter("#f-path", "");
@@ -331,7 +327,7 @@ class DashboardBrowserTest {
     browser.js("document.getElementById('f-since').value = arguments[0]; document.getElementById('f-until').value = arguments[1];",
         localInput(now.minus(3, ChronoUnit.HOURS)), localInput(now.minus(90, ChronoUnit.MINUTES)));
     browser.find("#f-apply").click();
-    browser.until(d -> tableRows("#access-table").size() == 10);
+    browser.until(d -> browser.tableRows("#access-table").size() == 10);
     browser.until(d -> "10".equals(browser.find("#timeline").getDomAttribute("data-requests")));
   }
 
@@ -382,57 +378,6 @@ class DashboardBrowserTest {
     input.clear();
     if (!value.isEmpty()) input.sendKeys(value);
     browser.find("#f-apply").click();
-  }
-
-  @Test
-  void theIssuesViewCountsDrawsTheHoursAndResolvesMutesAndReopens(Vertx vertx, @TempDir Path dir) {
-    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
-    JsonArray events = new JsonArray();
-    for (int i = 0; i < 3; i++) {
-      events.add(new JsonObject().put("type", "server-error").put("error", new JsonObject()
-          .put("message", "Order " + (100 + i) + " lost")
-          .put("stack", "Error: Order " + (100 + i) + " lost\n    at loadOrder (/app/src/orders.ts:" + (10 + i) + ":3)")));
-    }
-    events.add(new JsonObject().put("type", "server-error").put("error", new JsonObject().put("message", XSS)));
-    assertEquals(200, spark.postNow("/api/v1/events", events).statusCode());
-    logIn(spark);
-
-    browser.driver.get(base(spark) + "/#issues");
-    browser.until(d -> tableRows("#issues").size() == 2);
-    assertEquals(List.of("3", "1"), columnValues("#issues", 1), "most occurrences first");
-    assertEquals("open", columnValues("#issues", 0).get(0));
-    String counts = (String) browser.js("return document.querySelector('#issues tbody tr canvas.sparkline').dataset.counts;");
-    assertTrue(counts.endsWith(",3"), "24 hourly counts, the current hour last: " + counts);
-    assertEquals(24, counts.split(",").length);
-    assertTrue(columnValues("#issues", 6).contains(XSS), "event text shown as text");
-    assertEquals("Spark", browser.driver.getTitle());
-    assertEquals("loadOrder (src/orders.ts)", columnValues("#issues", 7).get(0));
-    browser.screenshot("07-issues");
-
-    String fp = (String) browser.js("return document.querySelector('#issues tbody tr').dataset.fingerprint;");
-    browser.find("#issues tbody tr[data-fingerprint='" + fp + "'] button[data-action='resolve']").click();
-    browser.until(d -> "resolved".equals(browser.js(
-        "const tr = document.querySelector(\"#issues tbody tr[data-fingerprint='\" + arguments[0] + \"']\"); return tr && tr.dataset.status;", fp)));
-    assertEquals(1, spark.count("SELECT count(*) FROM issues WHERE status = 'resolved'"));
-    browser.find("#issues tbody tr[data-fingerprint='" + fp + "'] button[data-action='mute']").click();
-    browser.until(d -> "muted".equals(browser.js(
-        "const tr = document.querySelector(\"#issues tbody tr[data-fingerprint='\" + arguments[0] + \"']\"); return tr && tr.dataset.status;", fp)));
-    new Select(browser.find("#i-status")).selectByVisibleText("muted");
-    browser.until(d -> tableRows("#issues").size() == 1);
-    browser.find("#issues tbody tr button[data-action='reopen']").click();
-    browser.until(d -> tableRows("#issues").isEmpty());
-    assertEquals(2, spark.count("SELECT count(*) FROM issues WHERE status = 'open'"));
-  }
-
-  private static List<WebElement> tableRows(String table) {
-    return browser.find(table + " tbody").findElements(By.tagName("tr"));
-  }
-
-  /** One column of a table's body, read in one step in the page (no element can go stale half way). */
-  @SuppressWarnings("unchecked")
-  private static List<String> columnValues(String table, int column) {
-    return (List<String>) browser.js("return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
-        + ".map(tr => tr.cells[arguments[1]].textContent)", table, column);
   }
 
   private static String firstRowId(String table) {

@@ -70,10 +70,7 @@ class FixesBrowserTest {
       JsonObject entry = Await.result(console.awaitEntry(e -> e.getString("text", "").startsWith("Fix #")));
       String id = entry.getString("text").substring("Fix #".length(), entry.getString("text").indexOf(':'));
 
-      browser.driver.get("http://127.0.0.1:" + spark.port + "/login");
-      browser.find("#token").sendKeys(SparkUnderTest.TOKEN);
-      browser.find("#login-submit").click();
-      browser.until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "live"));
+      browser.logIn("http://127.0.0.1:" + spark.port, SparkUnderTest.TOKEN);
       String title = browser.driver.getTitle();
       browser.find("a[data-view='fixes']").click();
       browser.until(d -> browser.find("#fixes-table tbody").findElements(By.tagName("tr")).size() == 1);
