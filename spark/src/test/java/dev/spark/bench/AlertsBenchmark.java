@@ -12,6 +12,9 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       issues beside it, alerts off, then on: events/s of each.</li>
  * </ol>
  * Usage: AlertsBenchmark [--seconds 20] [--rate 5000] [--issues 1000] [--rounds 3] [--max-seconds 10]
- * (the max-ingest runs alternate off and on, {@code --rounds} times, with half the new issues each)
+ * (the max-ingest runs alternate off and on, {@code --rounds} times, which goes first alternating too,
+ * with half the new issues each; the summary gives the median ratio and that of all rounds together)
  */
 public final class AlertsBenchmark {
   public static void main(String[] args) throws Exception {
@@ -46,13 +50,29 @@ public final class AlertsBenchmark {
           pct(steady.fromAck, 50), pct(steady.fromAck, 99), pct(steady.fromAck, 100));
       System.out.printf(Locale.ROOT, "  POST sent   -> webhook received: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           pct(steady.fromSend, 50), pct(steady.fromSend, 99), pct(steady.fromSend, 100));
-      // Off and on alternate, so a change in the machine's load falls on both alike.
+      // Off and on alternate, and so does which of them goes first (off-on, on-off, ...): a change in
+      // the machine's load, or what one run leaves the JVM (heap, compiled code), falls on both alike.
+      List<Double> ratios = new ArrayList<>();
+      double offTotal = 0;
+      double onTotal = 0;
       for (int round = 1; round <= rounds; round++) {
-        Result off = run(vertx, dir.resolve("off-" + round + ".db"), false, maxSeconds, 0, issues / 2);
-        Result on = run(vertx, dir.resolve("on-" + round + ".db"), true, maxSeconds, 0, issues / 2);
-        System.out.printf(Locale.ROOT, "round %d max ingest, alerts off: %.0f events/s; alerts on: %.0f events/s (%.1f %%), %d alerts, p99 commit -> received %.1f ms%n",
-            round, off.eventsPerSecond, on.eventsPerSecond, 100 * on.eventsPerSecond / off.eventsPerSecond, on.alerts, pct(on.fromAck, 99));
+        boolean offFirst = round % 2 == 1;
+        Result first = run(vertx, dir.resolve((offFirst ? "off-" : "on-") + round + ".db"), !offFirst, maxSeconds, 0, issues / 2);
+        Result second = run(vertx, dir.resolve((offFirst ? "on-" : "off-") + round + ".db"), offFirst, maxSeconds, 0, issues / 2);
+        Result off = offFirst ? first : second;
+        Result on = offFirst ? second : first;
+        offTotal += off.eventsPerSecond;
+        onTotal += on.eventsPerSecond;
+        ratios.add(on.eventsPerSecond / off.eventsPerSecond);
+        System.out.printf(Locale.ROOT, "round %d (%s first) max ingest, alerts off: %.0f events/s; alerts on: %.0f events/s (%.1f %%), %d alerts, p99 commit -> received %.1f ms%n",
+            round, offFirst ? "off" : "on", off.eventsPerSecond, on.eventsPerSecond, 100 * on.eventsPerSecond / off.eventsPerSecond,
+            on.alerts, pct(on.fromAck, 99));
       }
+      Collections.sort(ratios);
+      double median = ratios.size() % 2 == 1 ? ratios.get(ratios.size() / 2)
+          : (ratios.get(ratios.size() / 2 - 1) + ratios.get(ratios.size() / 2)) / 2;
+      System.out.printf(Locale.ROOT, "alerts on vs off over %d rounds: median %.1f %%, all rounds together %.1f %% (target >= 95 %%)%n",
+          rounds, 100 * median, 100 * onTotal / offTotal);
     } finally {
       vertx.close().await();
     }
