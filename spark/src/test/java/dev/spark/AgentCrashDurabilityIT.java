@@ -3,8 +3,10 @@ package dev.spark;
 import dev.spark.support.AgentConsole;
 import dev.spark.support.AgentSetup;
 import dev.spark.support.Await;
+import dev.spark.support.DbFile;
 import dev.spark.support.Pi;
 import dev.spark.support.Poll;
+import dev.spark.support.ProcessApi;
 import dev.spark.support.ScriptedModel;
 import dev.spark.support.ScriptedModel.Reply;
 import dev.spark.support.SparkProcess;
@@ -16,10 +18,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -46,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AgentCrashDurabilityIT {
   private static final String STALL = "stall-on-this";
+  /** The Pi process of the last agent state read ({@link #agent}), -1 before any. */
+  private long lastPid = -1;
 
   @Test
   void batchesConsumedButNotTakenByPiSurviveKill9AndReachTheRestartedAgentOnce(@TempDir Path dir) throws Exception {
@@ -62,7 +62,7 @@ class AgentCrashDurabilityIT {
         .put("db", new JsonObject().put("path", db.toString()))
         .put("web", new JsonObject().put("port", port).put("token", SparkUnderTest.TOKEN))
         .put("agent", agent));
-    Api api = new Api(port);
+    ProcessApi api = new ProcessApi(port, SparkUnderTest.TOKEN, Duration.ofSeconds(30));
     SparkProcess spark = null;
     try {
       // 1. The first batch stalls Pi mid-run; the next two are queued behind it, consumed but not taken.
@@ -74,7 +74,7 @@ class AgentCrashDurabilityIT {
       long b = api.ingest("held-b: queued behind the stalled run");
       long c = api.ingest("held-c: queued behind the stalled run too");
       Await.result(console.awaitState(s -> s.getJsonObject("batches").getInteger("queued") == 2));
-      assertEquals(0, api.count("SELECT count(*) FROM events WHERE consumed = 0", db), "all three are consumed");
+      assertEquals(0, DbFile.count(db, "SELECT count(*) FROM events WHERE consumed = 0"), "all three are consumed");
       // Held in the database: the two Pi has not taken; the one it took was released.
       Poll.until("the held batches to be exactly b and c", 30_000, () -> List.of(b, c).equals(held(db)));
       Await.result(console.close());
@@ -90,7 +90,7 @@ class AgentCrashDurabilityIT {
       console = Await.result(AgentConsole.connect(vertx, port));
       Await.result(console.awaitState(s -> AgentConsole.ready(s) && s.getJsonObject("batches").getInteger("delivered") == 2
           && s.getJsonObject("batches").getInteger("pending") == 0));
-      assertEquals(List.of(List.of(b), List.of(c)), sentBatches(api.agent()), "exactly the two batches Pi never took, oldest first");
+      assertEquals(List.of(List.of(b), List.of(c)), sentBatches(agent(api)), "exactly the two batches Pi never took, oldest first");
       JsonObject last = Await.result(model.await(r -> ScriptedModel.lastUserText(r).contains("held-c")
           && ScriptedModel.allText(r).contains("held-b")));
       assertEquals(1, userMessagesWith(last, "held-b"), "b reached the model once");
@@ -100,7 +100,7 @@ class AgentCrashDurabilityIT {
       Poll.until("the taken batches to be released", 30_000, () -> held(db).isEmpty());
       Await.result(console.close());
       assertEquals(137, spark.kill9());
-      ProcessHandle.of(api.lastPid).ifPresent(p -> {
+      ProcessHandle.of(lastPid).ifPresent(p -> {
         p.destroyForcibly();
         p.onExit().join();
       });
@@ -111,16 +111,23 @@ class AgentCrashDurabilityIT {
       Await.result(console.awaitState(AgentConsole::ready));
       long d = api.ingest("fresh-d: after the second crash");
       Await.result(console.awaitState(s -> s.getJsonObject("batches").getInteger("delivered") == 1));
-      assertEquals(List.of(List.of(d)), sentBatches(api.agent()), "only the new event");
+      assertEquals(List.of(List.of(d)), sentBatches(agent(api)), "only the new event");
       Await.result(console.close());
       spark.terminate();
-      ProcessHandle.of(api.lastPid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+      ProcessHandle.of(lastPid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
     } finally {
       if (spark != null) spark.close();
       never.tryComplete();
       Await.result(model.close());
       Await.result(vertx.close());
     }
+  }
+
+  /** Spark's agent state over HTTP; remembers its Pi process. */
+  private JsonObject agent(ProcessApi api) {
+    JsonObject state = api.getJson("/api/v1/agent");
+    if (state.getValue("pid") instanceof Number n) lastPid = n.longValue();
+    return state;
   }
 
   /** The event ids of each batch Spark sent its agent in this run, from the console's transcript. */
@@ -154,45 +161,5 @@ class AgentCrashDurabilityIT {
       while (rs.next()) ids.add(rs.getLong(1));
     }
     return ids;
-  }
-
-  /** Spark's HTTP API as a client in another process sees it. */
-  private static final class Api {
-    private final int port;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    long lastPid = -1;
-
-    Api(int port) {
-      this.port = port;
-    }
-
-    long ingest(String message) throws Exception {
-      JsonObject body = new JsonObject().put("type", "server-error").put("status", 500)
-          .put("error", new JsonObject().put("message", message));
-      HttpResponse<String> r = http.send(request("/api/v1/events").header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), r.body());
-      return new JsonObject(r.body()).getJsonArray("ids").getLong(0);
-    }
-
-    JsonObject agent() throws Exception {
-      HttpResponse<String> r = http.send(request("/api/v1/agent").GET().build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), r.body());
-      JsonObject state = new JsonObject(r.body());
-      if (state.getValue("pid") instanceof Number n) lastPid = n.longValue();
-      return state;
-    }
-
-    long count(String sql, Path db) throws Exception {
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
-           ResultSet rs = st.executeQuery(sql)) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
-    }
-
-    private HttpRequest.Builder request(String path) {
-      return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .header("Authorization", "Bearer " + SparkUnderTest.TOKEN).timeout(Duration.ofSeconds(30));
-    }
   }
 }

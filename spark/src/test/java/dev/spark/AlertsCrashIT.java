@@ -1,5 +1,6 @@
 package dev.spark;
 
+import dev.spark.support.DbFile;
 import dev.spark.support.Poll;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
@@ -15,9 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +53,7 @@ class AlertsCrashIT {
       // The receiver is down: Spark says so (connection refused), and keeps the alert pending.
       spark.awaitLine(l -> l.contains("to hook, attempt 2:"), 30);
       assertEquals(137, spark.kill9());
-      assertEquals(1, count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'pending'"));
+      assertEquals(1, DbFile.count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'pending'"));
 
       HttpServer receiver = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
         deliveries.add(req.getHeader("X-Spark-Delivery") + " " + b);
@@ -65,8 +63,8 @@ class AlertsCrashIT {
 
       spark = SparkProcess.startJar(dir, conf, "-Xmx256m");
       Poll.until("the alert delivered after the restart", 30_000,
-          () -> count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'") > 0);
-      assertEquals(1, count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'"), "delivered after the restart");
+          () -> DbFile.count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'") > 0);
+      assertEquals(1, DbFile.count(db, "SELECT count(*) FROM alert_outbox WHERE status = 'delivered'"), "delivered after the restart");
       assertEquals(1, deliveries.size(), "once: " + deliveries);
       spark.terminate();
       assertEquals(1, deliveries.size(), "still once after a clean stop: " + deliveries);
@@ -79,9 +77,4 @@ class AlertsCrashIT {
     }
   }
 
-  private static long count(Path db, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); ResultSet rs = c.createStatement().executeQuery(sql)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
 }

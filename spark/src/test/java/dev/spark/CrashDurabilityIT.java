@@ -1,6 +1,8 @@
 package dev.spark;
 
+import dev.spark.support.DbFile;
 import dev.spark.support.Poll;
+import dev.spark.support.ProcessApi;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -57,6 +60,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the default.
  */
 class CrashDurabilityIT {
+  static final String TOKEN = "crash-token";
   private static final String AGED = "2020-01-01T00:00:00.000Z";
   private static final int AGED_ROWS = 120_000;
 
@@ -68,7 +72,7 @@ class CrashDurabilityIT {
         .put("db", new JsonObject().put("path", db.toString())
             // the janitor runs only when asked to, so the test knows when a cleanup is under way
             .put("cleanup", new JsonObject().put("intervalMs", 86_400_000).put("maxAgeDays", 7).put("maxSizeMB", 100_000)))
-        .put("web", new JsonObject().put("port", port).put("token", CrashTestApi.TOKEN))
+        .put("web", new JsonObject().put("port", port).put("token", TOKEN))
         .put("stream", new JsonObject().put("heartbeatMs", 1_000))
         // every event delivered on its own, so exactly-once can be checked event by event
         .put("issues", new JsonObject().put("floodControl", false)));
@@ -100,7 +104,7 @@ class CrashDurabilityIT {
 
       // 2. kill -9 during a cleanup, with new events pending (no agent).
       spark = start(dir, conf);
-      CrashTestApi api2 = new CrashTestApi(port);
+      ProcessApi api2 = new ProcessApi(port, TOKEN, Duration.ofMinutes(5));
       long resumed = agent.lastId();
       agent.connect(resumed);
       long newest = maxEventId(db);
@@ -108,19 +112,19 @@ class CrashDurabilityIT {
       figures.add("round 2: the agent resumed after " + resumed + " and caught up to " + newest);
       seedAgedAccessLogs(api2, AGED_ROWS);
       agent.disconnect();
-      Poll.until("the agent's disconnection to reach Spark", 30_000, () -> api2.agents() == 0);
+      Poll.until("the agent's disconnection to reach Spark", 30_000, () -> api2.getJson("/health").getJsonObject("poller").getInteger("agents") == 0);
       AckRecordingIngesters load = new AckRecordingIngesters(port, "r2", 4, 20, acked);
       load.reached(2_000).get(60, TimeUnit.SECONDS);
-      long accessBefore = count(db, "SELECT count(*) FROM access_logs");
+      long accessBefore = DbFile.count(db, "SELECT count(*) FROM access_logs");
       CompletableFuture<HttpResponse<String>> cleanup = api2.postAsync("/api/v1/admin/cleanup");
       long accessAtKill = Poll.until("the cleanup to start deleting", 60_000, () -> {
-        long n = count(db, "SELECT count(*) FROM access_logs");
+        long n = DbFile.count(db, "SELECT count(*) FROM access_logs");
         return n < accessBefore ? n : null;
       });
       assertFalse(cleanup.isDone(), "the cleanup is still running when Spark is killed");
       assertEquals(137, kill(spark, load));
       assertFailed(cleanup, "the cleanup never answered");
-      long accessAfter = count(db, "SELECT count(*) FROM access_logs");
+      long accessAfter = DbFile.count(db, "SELECT count(*) FROM access_logs");
       figures.add("round 2 (cleanup): " + load.summary() + "; access logs " + accessBefore + " before the cleanup, "
           + accessAtKill + " seen just before the kill, " + accessAfter + " after it");
       assertTrue(accessAfter > 0 && accessAfter < accessBefore, "killed part-way through the cleanup: " + accessAfter);
@@ -128,7 +132,7 @@ class CrashDurabilityIT {
 
       // 3. kill -9 during VACUUM, while it writes the rebuilt database into the WAL.
       spark = start(dir, conf);
-      CrashTestApi api3 = new CrashTestApi(port);
+      ProcessApi api3 = new ProcessApi(port, TOKEN, Duration.ofMinutes(5));
       load = new AckRecordingIngesters(port, "r3", 4, 20, acked);
       load.reached(1_000).get(60, TimeUnit.SECONDS);
       long fileBefore = Files.size(db);
@@ -146,13 +150,13 @@ class CrashDurabilityIT {
       assertFailed(vacuum, "the vacuum never answered");
       figures.add("round 3 (VACUUM): " + load.summary() + "; database file " + fileBefore + " bytes, WAL " + walAtKill
           + " bytes when killed");
-      long pending = count(db, "SELECT count(*) FROM events WHERE consumed = 0");
+      long pending = DbFile.count(db, "SELECT count(*) FROM events WHERE consumed = 0");
       assertTrue(pending >= 3_000, "events of rounds 2 and 3 are pending: " + pending);
       assertIntact(db, acked);
 
       // 4. The last start: the agent resumes by id, gets the backlog exactly once, then live events.
       spark = start(dir, conf);
-      CrashTestApi api = new CrashTestApi(port);
+      ProcessApi api = new ProcessApi(port, TOKEN, Duration.ofMinutes(5));
       assertEquals(200, api.get("/health").statusCode());
       long resumeFrom = agent.lastId();
       agent.connect(resumeFrom);
@@ -164,10 +168,10 @@ class CrashDurabilityIT {
       figures.add("round 4: the agent resumed after " + resumeFrom + " with " + pending + " pending and caught up to " + last);
 
       // Maintenance works on the crashed-and-recovered file.
-      HttpResponse<String> cleaned = api.post("/api/v1/admin/cleanup");
+      HttpResponse<String> cleaned = api.post("/api/v1/admin/cleanup", "");
       assertEquals(200, cleaned.statusCode(), cleaned.body());
-      assertEquals(0, count(db, "SELECT count(*) FROM access_logs WHERE timestamp < '2021'"), "the cleanup finished this time");
-      HttpResponse<String> vacuumed = api.post("/api/v1/admin/vacuum");
+      assertEquals(0, DbFile.count(db, "SELECT count(*) FROM access_logs WHERE timestamp < '2021'"), "the cleanup finished this time");
+      HttpResponse<String> vacuumed = api.post("/api/v1/admin/vacuum", "");
       assertEquals(200, vacuumed.statusCode(), vacuumed.body());
       figures.add("after: cleanup " + new JsonObject(cleaned.body()).getLong("durationMs") + " ms, vacuum "
           + new JsonObject(vacuumed.body()).getLong("durationMs") + " ms");
@@ -179,7 +183,7 @@ class CrashDurabilityIT {
       assertEquals("ok", string(db, "PRAGMA integrity_check"));
       assertIntact(db, acked);
       List<Long> ids = longs(db, "SELECT id FROM events ORDER BY id");
-      assertEquals(0, count(db, "SELECT count(*) FROM events WHERE consumed = 0"), "every event was delivered");
+      assertEquals(0, DbFile.count(db, "SELECT count(*) FROM events WHERE consumed = 0"), "every event was delivered");
       List<ResumingSseAgent.Got> got = agent.received();
       Set<Long> unique = new HashSet<>();
       List<Long> duplicates = new ArrayList<>();
@@ -270,14 +274,8 @@ class CrashDurabilityIT {
     return DriverManager.getConnection("jdbc:sqlite:" + db);
   }
 
-  private static long count(Path db, String sql) throws SQLException {
-    try (Connection c = open(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
   private static long maxEventId(Path db) throws SQLException {
-    return count(db, "SELECT coalesce(max(id), 0) FROM events");
+    return DbFile.count(db, "SELECT coalesce(max(id), 0) FROM events");
   }
 
   private static String string(Path db, String sql) throws SQLException {
@@ -303,7 +301,7 @@ class CrashDurabilityIT {
   }
 
   /** Access logs older than maxAgeDays, with ~700-byte inputs: work for the cleanup and bulk for the vacuum. */
-  private static void seedAgedAccessLogs(CrashTestApi api, int rows) throws Exception {
+  private static void seedAgedAccessLogs(ProcessApi api, int rows) throws Exception {
     String filler = "x".repeat(700);
     int batch = 2_000;
     for (int done = 0; done < rows; done += batch) {

@@ -3,9 +3,11 @@ package dev.spark;
 import dev.spark.support.AgentConsole;
 import dev.spark.support.AgentSetup;
 import dev.spark.support.Await;
+import dev.spark.support.DbFile;
 import dev.spark.support.GitRepo;
 import dev.spark.support.Pi;
 import dev.spark.support.Poll;
+import dev.spark.support.ProcessApi;
 import dev.spark.support.ScriptedModel;
 import dev.spark.support.ScriptedModel.Reply;
 import dev.spark.support.SparkProcess;
@@ -17,16 +19,9 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -77,7 +71,7 @@ class FixCrashIT {
         .put("db", new JsonObject().put("path", db.toString()))
         .put("web", new JsonObject().put("port", port).put("token", SparkUnderTest.TOKEN))
         .put("agent", agent));
-    Api api = new Api(port);
+    ProcessApi api = new ProcessApi(port, SparkUnderTest.TOKEN, Duration.ofSeconds(30));
     SparkProcess spark = null;
     try {
       // 1. A fix run in progress: the edit made in the worktree, the model's next answer held open.
@@ -104,8 +98,8 @@ class FixCrashIT {
       assertEquals(List.of(branch), sparkBranches(project));
       GitRepo.git(project, "branch", "spark/fix-0123456789ab");
       Files.createDirectories(project.resolve(".spark/worktrees/spark-fix-half-made"));
-      assertEquals(0, api.count("SELECT count(*) FROM fixes", db));
-      assertEquals(1, api.count("SELECT count(*) FROM agent_outbox", db), "the batch is held: never counted delivered");
+      assertEquals(0, DbFile.count(db, "SELECT count(*) FROM fixes"));
+      assertEquals(1, DbFile.count(db, "SELECT count(*) FROM agent_outbox"), "the batch is held: never counted delivered");
 
       // 2. Restarted: the orphans are gone, the fix is recorded interrupted, the batch is fixed again, once.
       restarted.set(true);
@@ -116,7 +110,7 @@ class FixCrashIT {
           && s.getJsonObject("batches").getInteger("pending") == 0));
       assertEquals(List.of(List.of(id)), sentBatches(console.transcript()), "the batch is delivered again, once");
 
-      JsonArray fixes = api.get("/api/v1/fixes").getJsonArray("fixes");
+      JsonArray fixes = api.getJson("/api/v1/fixes").getJsonArray("fixes");
       assertEquals(2, fixes.size(), fixes.encodePrettily());
       JsonObject interrupted = find(fixes, "interrupted");
       JsonObject verified = find(fixes, "verified");
@@ -133,7 +127,7 @@ class FixCrashIT {
       assertEquals(List.of(project.toRealPath(), Path.of(verified.getString("worktree"))), gitWorktrees(project));
       assertEquals(List.of(Path.of(verified.getString("worktree"))), worktreeFolders(project));
       assertEquals(List.of(branch), sparkBranches(project));
-      Poll.until("the batch to be released", 30_000, () -> api.count("SELECT count(*) FROM agent_outbox", db) == 0);
+      Poll.until("the batch to be released", 30_000, () -> DbFile.count(db, "SELECT count(*) FROM agent_outbox") == 0);
       assertUntouched(project, statusBefore, headBefore);
       Await.result(console.close());
 
@@ -149,11 +143,12 @@ class FixCrashIT {
       state = Await.result(console.awaitState(AgentConsole::ready));
       assertEquals(List.of(), sentBatches(console.transcript()));
       assertEquals(0, state.getJsonObject("batches").getInteger("pending"));
-      assertEquals(2, api.get("/api/v1/fixes").getJsonArray("fixes").size());
+      assertEquals(2, api.getJson("/api/v1/fixes").getJsonArray("fixes").size());
       assertEquals(List.of(project.toRealPath(), Path.of(verified.getString("worktree"))), gitWorktrees(project));
 
       // Discarding the fix leaves only the user's tree.
-      assertEquals(200, api.post("/api/v1/fixes/" + verified.getLong("id") + "/discard"));
+      HttpResponse<String> discarded = api.post("/api/v1/fixes/" + verified.getLong("id") + "/discard", "");
+      assertEquals(200, discarded.statusCode(), discarded.body());
       assertEquals(List.of(project.toRealPath()), gitWorktrees(project));
       assertEquals(List.of(), worktreeFolders(project));
       assertEquals(List.of(), sparkBranches(project));
@@ -219,48 +214,5 @@ class FixCrashIT {
 
   private static List<String> sparkBranches(Path project) throws Exception {
     return GitRepo.git(project, "for-each-ref", "--format=%(refname:short)", "refs/heads/spark/").lines().filter(l -> !l.isBlank()).toList();
-  }
-
-  /** Spark's HTTP API as a client in another process sees it. */
-  private static final class Api {
-    private final int port;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    Api(int port) {
-      this.port = port;
-    }
-
-    long ingest(String message) throws Exception {
-      JsonObject body = new JsonObject().put("type", "server-error").put("status", 500)
-          .put("error", new JsonObject().put("message", message));
-      HttpResponse<String> r = http.send(request("/api/v1/events").header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), r.body());
-      return new JsonObject(r.body()).getJsonArray("ids").getLong(0);
-    }
-
-    JsonObject get(String path) throws Exception {
-      HttpResponse<String> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), r.body());
-      return new JsonObject(r.body());
-    }
-
-    int post(String path) throws Exception {
-      HttpResponse<String> r = http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-      assertFalse(r.statusCode() >= 500, r.body());
-      return r.statusCode();
-    }
-
-    long count(String sql, Path db) throws Exception {
-      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
-           ResultSet rs = st.executeQuery(sql)) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
-    }
-
-    private HttpRequest.Builder request(String path) {
-      return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .header("Authorization", "Bearer " + SparkUnderTest.TOKEN).timeout(Duration.ofSeconds(30));
-    }
   }
 }

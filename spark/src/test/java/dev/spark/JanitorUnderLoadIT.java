@@ -4,6 +4,7 @@ import dev.spark.bench.ClosedLoop;
 import dev.spark.bench.OpenLoop;
 import dev.spark.bench.RunStats;
 import dev.spark.storage.SqliteFiles;
+import dev.spark.support.DbFile;
 import dev.spark.support.OldRows;
 import dev.spark.support.Poll;
 import dev.spark.support.SparkProcess;
@@ -113,8 +114,8 @@ class JanitorUnderLoadIT {
       long missing = gone.cardinality();
       BitSet kept = (BitSet) stats.ackedIds.clone();
       kept.andNot(gone);
-      long oldLeft = count(db, "SELECT count(*) FROM access_logs WHERE request_id LIKE 'old-%'")
-          + count(db, "SELECT count(*) FROM events WHERE data LIKE '%old failure%'");
+      long oldLeft = DbFile.count(db, "SELECT count(*) FROM access_logs WHERE request_id LIKE 'old-%'")
+          + DbFile.count(db, "SELECT count(*) FROM events WHERE data LIKE '%old failure%'");
       long maxBytes = MAX_SIZE_MB * 1024L * 1024L;
       String figures = String.format(Locale.ROOT, "janitor under load: seeded %,d old rows in %,d ms (%.0f MB); pass %,d ms: %s; "
               + "ingest %,d events/s open loop, latency from the intended send time: before the pass p50 %.2f / p99 %.2f / max %.1f ms "
@@ -175,13 +176,6 @@ class JanitorUnderLoadIT {
       throw e;
     } finally {
       vertx.close().await(60, TimeUnit.SECONDS);
-    }
-  }
-
-  private static long count(Path db, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.spark;
 
+import dev.spark.support.DbFile;
 import dev.spark.support.Poll;
 import dev.spark.support.SparkProcess;
 import dev.spark.support.SparkUnderTest;
@@ -151,7 +152,7 @@ class OverloadIT {
       long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
       double after = closedLoop(http, 16, 5, acked);
 
-      long stored = count(db, "SELECT count(*) FROM events");
+      long stored = DbFile.count(db, "SELECT count(*) FROM events");
       Set<Long> ids = ids(db);
       long missing = acked.stream().filter(i -> !ids.contains(i)).count();
       String figures = String.format("overload: sustainable %.0f events/s; offered %.0f events/s for %d s (%d requests of %d events sent, "
@@ -221,13 +222,6 @@ class OverloadIT {
       }
       return loop(http, body, end, events, acked);
     });
-  }
-
-  private static long count(Path db, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 
   private static Set<Long> ids(Path db) throws Exception {

@@ -44,7 +44,7 @@ final class ResumingSseAgent {
   void connect(Long lastEventId) throws Exception {
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/stream"))
-        .header("Authorization", "Bearer " + CrashTestApi.TOKEN).header("Accept", "text/event-stream");
+        .header("Authorization", "Bearer " + CrashDurabilityIT.TOKEN).header("Accept", "text/event-stream");
     if (lastEventId != null) req.header("Last-Event-ID", Long.toString(lastEventId));
     HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, r.statusCode());

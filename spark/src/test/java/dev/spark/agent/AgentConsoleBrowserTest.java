@@ -62,7 +62,7 @@ class AgentConsoleBrowserTest {
       Await.result(console.awaitState(AgentConsole::ready));
       String base = "http://127.0.0.1:" + spark.port;
       browser.logIn(base, SparkUnderTest.TOKEN);
-      browser.driver.get(base + "/#agent");
+      browser.driver().get(base + "/#agent");
       browser.until(ExpectedConditions.textToBePresentInElementLocated(By.id("agent-status"), "Idle."));
 
       AgentPiTest.ingest(spark, "greeting says helo");
@@ -91,7 +91,7 @@ class AgentConsoleBrowserTest {
 
       // A reload shows the same transcript.
       List<String> before = entries(browser, null).stream().map(WebElement::getText).toList();
-      browser.driver.navigate().refresh();
+      browser.driver().navigate().refresh();
       browser.until(d -> entries(browser, null).size() == before.size());
       assertEquals(before, entries(browser, null).stream().map(WebElement::getText).toList());
       assertEquals(0L, browser.js("return document.querySelectorAll('#agent-transcript img, #agent-transcript script').length"));

@@ -5,6 +5,7 @@ import dev.spark.event.EventBatch;
 import dev.spark.event.EventType;
 import dev.spark.event.SparkEvent;
 import dev.spark.support.AloneVerticles;
+import dev.spark.support.DbFile;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -52,7 +53,7 @@ class IngestVerticleTest {
               .put("error", new JsonObject().put("message", "Connection refused")))
           .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
             assertEquals(new JsonObject().put("ids", new JsonArray().add(1)).put("stored", 1).put("ignored", 0), reply.body());
-            assertEquals(1, AloneVerticles.count(db(), "SELECT count(*) FROM events WHERE data LIKE '%Connection refused%'"));
+            assertEquals(1, DbFile.count(db(), "SELECT count(*) FROM events WHERE data LIKE '%Connection refused%'"));
             answered.flag();
           })));
     }));
@@ -79,7 +80,7 @@ class IngestVerticleTest {
         .compose(id -> vertx.eventBus().<JsonObject>request(Addresses.INGEST_ACCESS, new JsonArray().add(ok).add(ok.copy().put("path", "/two"))))
         .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
           assertEquals(2, reply.body().getInteger("stored"));
-          assertEquals(2, AloneVerticles.count(db(), "SELECT count(*) FROM access_logs"));
+          assertEquals(2, DbFile.count(db(), "SELECT count(*) FROM access_logs"));
           stored.flag();
         })))
         .compose(v -> vertx.eventBus().request(Addresses.INGEST_ACCESS, new JsonArray().add(ok)
@@ -87,7 +88,7 @@ class IngestVerticleTest {
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertEquals(400, assertInstanceOf(ReplyException.class, e).failureCode());
           assertTrue(e.getMessage().startsWith("[1].status"), e.getMessage());
-          assertEquals(2, AloneVerticles.count(db(), "SELECT count(*) FROM access_logs"), "nothing of the bad batch");
+          assertEquals(2, DbFile.count(db(), "SELECT count(*) FROM access_logs"), "nothing of the bad batch");
           refused.flag();
         })));
   }

@@ -6,6 +6,7 @@ import dev.spark.event.AccessRow;
 import dev.spark.event.EventRow;
 import dev.spark.event.Timestamps;
 import dev.spark.support.AloneVerticles;
+import dev.spark.support.DbFile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -81,11 +82,11 @@ class JanitorVerticleTest {
           assertEquals(0, report.getLong("sizeEvents"));
           assertNotNull(report.getLong("bytesBefore"));
           assertTrue(report.getLong("bytesAfter") > 0, report.encode());
-          assertEquals(1, AloneVerticles.count(db(), "SELECT count(*) FROM events WHERE consumed = 0"), "the pending event stays");
-          assertEquals(2, AloneVerticles.count(db(), "SELECT count(*) FROM events"));
-          assertEquals(1, AloneVerticles.count(db(), "SELECT count(*) FROM access_logs"));
-          assertEquals(2, AloneVerticles.count(db(), "SELECT count(*) FROM issues"));
-          assertEquals(1, AloneVerticles.count(db(),
+          assertEquals(1, DbFile.count(db(), "SELECT count(*) FROM events WHERE consumed = 0"), "the pending event stays");
+          assertEquals(2, DbFile.count(db(), "SELECT count(*) FROM events"));
+          assertEquals(1, DbFile.count(db(), "SELECT count(*) FROM access_logs"));
+          assertEquals(2, DbFile.count(db(), "SELECT count(*) FROM issues"));
+          assertEquals(1, DbFile.count(db(),
               "SELECT count(*) FROM spark_meta WHERE key = 'last_cleanup' AND json_extract(value, '$.agedEvents') = 2"));
           reported.flag();
         })));

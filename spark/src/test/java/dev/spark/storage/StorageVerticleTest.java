@@ -10,6 +10,7 @@ import dev.spark.event.AccessRow;
 import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
 import dev.spark.support.AloneVerticles;
+import dev.spark.support.DbFile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -66,7 +67,7 @@ class StorageVerticleTest {
               new WriteRequest.Events(List.of(event("a", "2026-11-24T10:00:00.000Z"), event("b", "2026-11-24T10:00:01.000Z"))))
           .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
             assertArrayEquals(new long[] {1, 2}, reply.body().ids());
-            assertEquals(2, AloneVerticles.count(dir.resolve("spark.db"), "SELECT count(*) FROM events"), "committed before the answer");
+            assertEquals(2, DbFile.count(dir.resolve("spark.db"), "SELECT count(*) FROM events"), "committed before the answer");
             answered.flag();
           })))
           .compose(v -> vertx.eventBus().<EventBatch>request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", 10)))
@@ -147,7 +148,7 @@ class StorageVerticleTest {
             new RetentionOp.PutMeta("test_key", new JsonObject().put("n", 7))))
         .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
           assertEquals("test_key", reply.body().key());
-          assertEquals(1, AloneVerticles.count(dir.resolve("spark.db"),
+          assertEquals(1, DbFile.count(dir.resolve("spark.db"),
               "SELECT count(*) FROM spark_meta WHERE key = 'test_key' AND value = '{\"n\":7}'"));
           meta.flag();
         })))
@@ -156,7 +157,7 @@ class StorageVerticleTest {
         .compose(v -> vertx.eventBus().<RetentionOp.Deleted>request(Addresses.STORAGE_MAINTAIN, new RetentionOp.DeleteOldestAccess(2)))
         .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
           assertEquals(2, reply.body().rows());
-          assertEquals(3, AloneVerticles.count(dir.resolve("spark.db"), "SELECT min(id) FROM access_logs"), "the oldest went");
+          assertEquals(3, DbFile.count(dir.resolve("spark.db"), "SELECT min(id) FROM access_logs"), "the oldest went");
           deleted.flag();
         })));
   }

@@ -4,16 +4,11 @@ import dev.spark.config.ConfigLoader;
 import dev.spark.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.Map;
 
@@ -44,13 +39,4 @@ public final class AloneVerticles {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config));
   }
 
-  /** The first column of the first row of {@code sql} on the file, read beside the writer (WAL). */
-  public static long count(Path db, String sql) {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -2,6 +2,9 @@ package dev.spark.support;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -31,15 +34,39 @@ import java.util.List;
  * {@code target/screenshots/}. Without the browser the tests are skipped, except in CI (the
  * {@code CI} environment variable is set), where that is a failure.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-  public final WebDriver driver;
+  private WebDriver driver;
 
   private Browser(WebDriver driver) {
     this.driver = driver;
+  }
+
+  /**
+   * One browser for a test class: {@code @RegisterExtension static final Browser browser =
+   * Browser.perTestClass();} starts it (with a fresh profile) before the class's tests, skipped or
+   * failed as {@link #assumeInstalled} says, and closes it after them.
+   */
+  public static Browser perTestClass() {
+    return new Browser(null);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    assumeInstalled();
+    driver = newDriver(Files.createTempDirectory("spark-chromium-"));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  public WebDriver driver() {
+    return driver;
   }
 
   /** Skips the calling test class when Chromium is missing, unless CI is set: then it fails. */
@@ -52,6 +79,10 @@ public final class Browser implements AutoCloseable {
   }
 
   public static Browser start(Path userDataDir) {
+    return new Browser(newDriver(userDataDir));
+  }
+
+  private static WebDriver newDriver(Path userDataDir) {
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
@@ -63,7 +94,7 @@ public final class Browser implements AutoCloseable {
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
         "--window-size=1440,1000", "--user-data-dir=" + userDataDir.toAbsolutePath());
-    return new Browser(new ChromeDriver(service, options));
+    return new ChromeDriver(service, options);
   }
 
   public WebDriverWait waiting(Duration timeout) {
@@ -127,6 +158,7 @@ public final class Browser implements AutoCloseable {
 
   @Override
   public void close() {
-    driver.quit();
+    if (driver != null) driver.quit();
+    driver = null;
   }
 }

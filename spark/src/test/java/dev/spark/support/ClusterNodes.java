@@ -4,11 +4,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,13 +63,6 @@ public final class ClusterNodes implements AutoCloseable {
   private List<String> jvm() {
     return List.of(HEAP, "-Dvertx.hazelcast.config=" + clusterXml,
         "-Djava.util.logging.config.file=" + Repo.path("conf/logging.properties"));
-  }
-
-  /** A single number from another process's SQLite file (0 when the query returns no row). */
-  public static long count(Path db, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
   }
 
   @Override

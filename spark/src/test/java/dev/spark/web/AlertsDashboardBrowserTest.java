@@ -9,16 +9,14 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,18 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class AlertsDashboardBrowserTest {
   private static final String XSS = "<img src=x onerror=\"document.title='pwned'\">";
-  private static Browser browser;
-
-  @BeforeAll
-  static void startBrowser() throws Exception {
-    Browser.assumeInstalled();
-    browser = Browser.start(Files.createTempDirectory("spark-chromium-"));
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) browser.close();
-  }
+  @RegisterExtension
+  static final Browser browser = Browser.perTestClass();
 
   @Test
   void alertsViewShowsRulesMaskedTargetsAndDeliveriesAsTextAndSendsATest(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -69,15 +57,15 @@ class AlertsDashboardBrowserTest {
     assertTrue(rule.getText().startsWith("new-problems new-issue everything 30 min ops-hook"), rule.getText());
     WebElement target = browser.find("#alert-targets tbody tr");
     assertTrue(target.getText().contains("http://127.0.0.1:" + hook.actualPort() + "/… (signed)"), target.getText());
-    String page = browser.driver.getPageSource();
+    String page = browser.driver().getPageSource();
     assertFalse(page.contains("secret-path") || page.contains("token=abc") || page.contains("s3cret"), "no secret on the page");
 
     WebElement delivery = browser.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#alert-deliveries tbody tr")));
     browser.until(d -> delivery.getText().contains("delivered"));
     WebElement issue = delivery.findElement(By.cssSelector("td:nth-child(7) a"));
     assertEquals(XSS, issue.getText(), "the error message shown as text");
-    assertTrue(browser.driver.findElements(By.cssSelector("#alert-deliveries img")).isEmpty(), "never parsed as HTML");
-    assertFalse("pwned".equals(browser.driver.getTitle()));
+    assertTrue(browser.driver().findElements(By.cssSelector("#alert-deliveries img")).isEmpty(), "never parsed as HTML");
+    assertFalse("pwned".equals(browser.driver().getTitle()));
 
     target.findElement(By.tagName("button")).click();
     WebElement result = browser.until(ExpectedConditions.visibilityOfElementLocated(By.id("alert-test-result")));

@@ -11,11 +11,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
@@ -23,7 +22,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,24 +41,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DashboardBrowserTest {
   static final String XSS = "<img src=x onerror=\"document.title='pwned'\">";
 
-  private static Browser browser;
-  private static Path profile;
-
-  @BeforeAll
-  static void startBrowser() throws Exception {
-    Browser.assumeInstalled();
-    profile = Files.createTempDirectory("spark-chromium-");
-    browser = Browser.start(profile);
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) browser.close();
-  }
+  @RegisterExtension
+  static final Browser browser = Browser.perTestClass();
 
   @BeforeEach
   void forgetCookies() {
-    browser.driver.manage().deleteAllCookies();
+    browser.driver().manage().deleteAllCookies();
   }
 
   private static String base(SparkUnderTest spark) {
@@ -106,13 +92,13 @@ class DashboardBrowserTest {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
 
     // Without a session the dashboard sends you to the login page.
-    browser.driver.get(base(spark) + "/");
+    browser.driver().get(base(spark) + "/");
     browser.until(ExpectedConditions.urlToBe(base(spark) + "/login"));
     browser.find("#token").sendKeys("not-the-token");
     browser.find("#login-submit").click();
     WebElement refused = browser.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-message")));
     assertEquals("That token is not right.", refused.getText());
-    assertTrue(browser.driver.manage().getCookies().stream().noneMatch(c -> c.getName().equals(Sessions.COOKIE)),
+    assertTrue(browser.driver().manage().getCookies().stream().noneMatch(c -> c.getName().equals(Sessions.COOKIE)),
         "a refused login sets no session cookie");
     browser.screenshot("01-login-refused");
 
@@ -120,8 +106,8 @@ class DashboardBrowserTest {
     browser.find("#token").sendKeys(SparkUnderTest.TOKEN);
     browser.find("#login-submit").click();
     waitLive();
-    assertEquals(base(spark) + "/", browser.driver.getCurrentUrl());
-    Cookie cookie = browser.driver.manage().getCookieNamed(Sessions.COOKIE);
+    assertEquals(base(spark) + "/", browser.driver().getCurrentUrl());
+    Cookie cookie = browser.driver().manage().getCookieNamed(Sessions.COOKIE);
     assertNotNull(cookie);
     assertTrue(cookie.isHttpOnly(), "HttpOnly");
     assertEquals("Strict", cookie.getSameSite());
@@ -175,9 +161,9 @@ class DashboardBrowserTest {
             .put("requestId", "req-unrelated").put("timestamp", now)));
 
     // The ready-to-click login link: the token rides in the fragment and is dropped from the address bar.
-    browser.driver.get(base(spark) + "/login#token=" + SparkUnderTest.TOKEN);
+    browser.driver().get(base(spark) + "/login#token=" + SparkUnderTest.TOKEN);
     waitLive();
-    assertEquals(base(spark) + "/", browser.driver.getCurrentUrl());
+    assertEquals(base(spark) + "/", browser.driver().getCurrentUrl());
     browser.js("window.__samePage = 'yes'");
 
     long before = System.currentTimeMillis();
@@ -214,7 +200,7 @@ class DashboardBrowserTest {
     List<WebElement> related = browser.find("#d-access tbody").findElements(By.tagName("tr"));
     for (WebElement r : related) assertTrue(r.getText().contains("req-7f3a"), r.getText());
     assertTrue(related.stream().anyMatch(r -> r.getText().contains("Connection refused")));
-    assertTrue(browser.driver.getCurrentUrl().endsWith("#events/" + id));
+    assertTrue(browser.driver().getCurrentUrl().endsWith("#events/" + id));
     browser.screenshot("04-event-detail");
 
     // An agent connects and consumes it: the feed (and the detail) say so, still without a reload.
@@ -233,7 +219,7 @@ class DashboardBrowserTest {
     assertTrue(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
 
     logIn(spark);
-    String title = browser.driver.getTitle();
+    String title = browser.driver().getTitle();
     access(spark, new JsonArray().add(new JsonObject().put("method", "GET").put("path", "/search/" + XSS).put("status", 500)
         .put("durationMs", 9).put("requestId", "req-xss").put("error", "<script>document.title='pwned'</script>")
         .put("userAgent", XSS)));
@@ -252,13 +238,13 @@ class DashboardBrowserTest {
     String accessRow = browser.find("#d-access tbody tr").getText();
     assertTrue(accessRow.contains("/search/" + XSS) && accessRow.contains("<script>document.title='pwned'</script>"), accessRow);
 
-    browser.driver.get(base(spark) + "/#access");
+    browser.driver().get(base(spark) + "/#access");
     browser.until(d -> browser.find("#access-table tbody").findElements(By.tagName("tr")).size() == 1);
     assertTrue(browser.find("#access-table tbody tr").getText().contains("/search/" + XSS));
-    browser.driver.get(base(spark) + "/#events/" + id);
+    browser.driver().get(base(spark) + "/#events/" + id);
     browser.until(ExpectedConditions.textToBe(By.id("d-message"), XSS));
 
-    assertEquals(title, browser.driver.getTitle(), "no injected script or handler ran");
+    assertEquals(title, browser.driver().getTitle(), "no injected script or handler ran");
     assertEquals(0L, browser.js("return document.querySelectorAll('main img, main script, main b').length"),
         "no element was made from event or log text");
     browser.screenshot("05-untrusted-text-literal");
@@ -279,7 +265,7 @@ class DashboardBrowserTest {
     access(spark, rows);
 
     logIn(spark);
-    browser.driver.get(base(spark) + "/#access");
+    browser.driver().get(base(spark) + "/#access");
     browser.until(d -> browser.tableRows("#access-table").size() == 50);
     assertTrue(browser.find("#older").isEnabled(), "150 rows in the last hour: more than one page");
     browser.until(d -> !browser.tableRows("#stats").isEmpty());
@@ -339,7 +325,7 @@ class DashboardBrowserTest {
     Await.result(spark.client().post("/api/v1/admin/cleanup").bearerTokenAuthentication(SparkUnderTest.TOKEN).send());
     logIn(spark);
 
-    browser.driver.get(base(spark) + "/#health");
+    browser.driver().get(base(spark) + "/#health");
     browser.until(ExpectedConditions.textToBe(By.id("h-pending"), "1"));
     assertEquals("1", browser.find("#h-access").getText());
     assertTrue(browser.find("#h-db-max").getText().startsWith("100 MB"));
@@ -349,7 +335,7 @@ class DashboardBrowserTest {
     assertEquals("1", browser.find("#h-observers").getText(), "this page's own observer stream");
     browser.screenshot("08-health");
 
-    browser.driver.get(base(spark) + "/#agent");
+    browser.driver().get(base(spark) + "/#agent");
     browser.until(ExpectedConditions.textToBePresentInElementLocated(By.id("agent-status"), "No coding agent is attached"));
     assertTrue(browser.find("#agent-status").getText().contains("set agent.enabled to true"), browser.find("#agent-status").getText());
     browser.find("#agent-input").sendKeys("Why did create-user fail? " + XSS);
@@ -363,7 +349,7 @@ class DashboardBrowserTest {
     browser.screenshot("09-agent-panel");
 
     // The same request without the browser's Origin is refused.
-    String session = browser.driver.manage().getCookieNamed(Sessions.COOKIE).getValue();
+    String session = browser.driver().manage().getCookieNamed(Sessions.COOKIE).getValue();
     HttpResponse<Buffer> noOrigin = Await.result(spark.client().post("/api/v1/agent/messages")
         .putHeader("Cookie", Sessions.COOKIE + "=" + session).sendJsonObject(new JsonObject().put("text", "hi")));
     assertEquals(403, noOrigin.statusCode());

@@ -13,10 +13,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -37,18 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FixesBrowserTest {
   private static final String HOSTILE = "total = a + b  # <script>document.title='pwned'</script> <img src=x onerror=\"document.title='pwned'\">";
 
-  private static Browser browser;
-
-  @BeforeAll
-  static void startBrowser() throws Exception {
-    Browser.assumeInstalled();
-    browser = Browser.start(Files.createTempDirectory("spark-chromium-"));
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) browser.close();
-  }
+  @RegisterExtension
+  static final Browser browser = Browser.perTestClass();
 
   @Test
   void aHostileDiffIsShownAsColouredTextAndApplyWorks(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -71,7 +60,7 @@ class FixesBrowserTest {
       String id = entry.getString("text").substring("Fix #".length(), entry.getString("text").indexOf(':'));
 
       browser.logIn("http://127.0.0.1:" + spark.port, SparkUnderTest.TOKEN);
-      String title = browser.driver.getTitle();
+      String title = browser.driver().getTitle();
       browser.find("a[data-view='fixes']").click();
       browser.until(d -> browser.find("#fixes-table tbody").findElements(By.tagName("tr")).size() == 1);
       assertTrue(browser.find("#fixes-table tbody tr").getText().contains("verified"));
@@ -82,7 +71,7 @@ class FixesBrowserTest {
       assertEquals("-total = a - b", browser.find("#fix-diff .del").getText());
       assertEquals("Fixed <b>the sum</b>.", browser.find("#fix-summary").getText());
       assertEquals(0L, browser.js("return document.querySelectorAll('main img, main script, main b').length"), "nothing made from the diff");
-      assertEquals(title, browser.driver.getTitle(), "no injected script or handler ran");
+      assertEquals(title, browser.driver().getTitle(), "no injected script or handler ran");
       browser.screenshot("fixes-01-hostile-diff-as-text");
 
       browser.find("#fix-apply").click();

@@ -6,14 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.support.ui.Select;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,18 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The dashboard's Issues view in a real browser against a real Spark on a temp SQLite file. */
 @ExtendWith(VertxExtension.class)
 class IssuesBrowserTest {
-  private static Browser browser;
-
-  @BeforeAll
-  static void startBrowser() throws Exception {
-    Browser.assumeInstalled();
-    browser = Browser.start(Files.createTempDirectory("spark-chromium-"));
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) browser.close();
-  }
+  @RegisterExtension
+  static final Browser browser = Browser.perTestClass();
 
   @Test
   void theIssuesViewCountsDrawsTheHoursAndResolvesMutesAndReopens(Vertx vertx, @TempDir Path dir) {
@@ -50,7 +38,7 @@ class IssuesBrowserTest {
     assertEquals(200, spark.postNow("/api/v1/events", events).statusCode());
     browser.logIn(base, SparkUnderTest.TOKEN);
 
-    browser.driver.get(base + "/#issues");
+    browser.driver().get(base + "/#issues");
     browser.until(d -> browser.tableRows("#issues").size() == 2);
     assertEquals(List.of("3", "1"), browser.columnValues("#issues", 1), "most occurrences first");
     assertEquals("open", browser.columnValues("#issues", 0).get(0));
@@ -58,7 +46,7 @@ class IssuesBrowserTest {
     assertTrue(counts.endsWith(",3"), "24 hourly counts, the current hour last: " + counts);
     assertEquals(24, counts.split(",").length);
     assertTrue(browser.columnValues("#issues", 6).contains(DashboardBrowserTest.XSS), "event text shown as text");
-    assertEquals("Spark", browser.driver.getTitle());
+    assertEquals("Spark", browser.driver().getTitle());
     assertEquals("loadOrder (src/orders.ts)", browser.columnValues("#issues", 7).get(0));
     browser.screenshot("07-issues");
 
