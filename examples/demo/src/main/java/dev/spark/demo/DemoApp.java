@@ -244,7 +244,8 @@ public final class DemoApp {
     int demoPort = port;
     Path demoDb = dbFile;
     if (cluster) {
-      Path xml = clusterConfig == null ? Path.of("conf/cluster.xml") : clusterConfig;
+      // As Spark's launcher: -Dvertx.hazelcast.config names another file than conf/cluster.xml.
+      Path xml = clusterConfig != null ? clusterConfig : Path.of(System.getProperty("vertx.hazelcast.config", "conf/cluster.xml"));
       DemoCluster.join(xml, clusterHost == null ? "127.0.0.1" : clusterHost)
           .onSuccess(joined -> {
             System.out.println(joined.describe());

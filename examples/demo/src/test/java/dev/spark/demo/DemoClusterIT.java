@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,9 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Spark's fat jar with {@code -cluster}, two processes on loopback joined over TCP/IP on a cluster of
  * this test's own. The demo's bug, triggered over HTTP, is stored by the Spark process (its HTTP API and
  * its database file), reaches an SSE agent subscribed to that Spark, and so does the request's
- * access-log line; the demo runs no Spark of its own.
+ * access-log line; the demo runs no Spark of its own. A cluster it cannot join is said, with exit code 1.
  */
 class DemoClusterIT {
+  /** examples/demo/run builds the demo (and installs Spark's artifacts) first when they are missing or stale. */
+  private static final long BUILD_SECONDS = 900;
+  /** TEST-NET-1 (RFC 5737): an address of no host here. */
+  private static final String NOT_HERE = "192.0.2.1";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @Test
@@ -52,9 +57,8 @@ class DemoClusterIT {
 
       // The demo first: its run script may build and install Spark's artifacts (fat jar included),
       // which must not happen under a running Spark. Alone in the cluster, it says so.
-      SparkProcess demo = nodes.member(List.of("env", "JAVA_OPTS=-Xmx256m", Repo.path("examples/demo/run").toString(),
-          "--cluster", "--cluster-config=" + nodes.clusterXml(), "--port=" + demoPort, "--db=" + demoDb),
-          "Demo shop on http://127.0.0.1:" + demoPort, 900);
+      SparkProcess demo = nodes.member(run("--cluster", "--cluster-config=" + nodes.clusterXml(), "--port=" + demoPort,
+          "--db=" + demoDb), "Demo shop on http://127.0.0.1:" + demoPort, BUILD_SECONDS);
       String joined = demo.awaitLine("Joined the Hazelcast cluster 'spark-test-", 1);
       assertTrue(joined.contains(": 1 member."), joined);
       demo.awaitLine("No other member yet", 1);
@@ -108,6 +112,32 @@ class DemoClusterIT {
     } finally {
       Await.result(vertx.close());
     }
+  }
+
+  @Test
+  void aClusterTheDemoCannotJoinIsNamedAndItExitsWithOne(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("no-such-cluster.xml");
+    try (SparkProcess demo = SparkProcess.launch(dir, run("--cluster", "--cluster-config=" + missing,
+        "--port=" + SparkUnderTest.freePort(), "--db=" + dir.resolve("demo.db")))) {
+      assertEquals(1, demo.awaitExit(BUILD_SECONDS), demo.output());
+      assertTrue(demo.output().contains("Could not start: no Hazelcast configuration at " + missing), demo.output());
+    }
+    // Hazelcast starts (this test's own cluster name), but the event bus cannot listen on an address of another host.
+    try (ClusterNodes nodes = ClusterNodes.in(dir); SparkProcess demo = SparkProcess.launch(dir, run("--cluster",
+        "--cluster-config=" + nodes.clusterXml(), "--cluster-host=" + NOT_HERE, "--port=" + SparkUnderTest.freePort(),
+        "--db=" + dir.resolve("demo.db")))) {
+      assertEquals(1, demo.awaitExit(BUILD_SECONDS), demo.output());
+      assertTrue(demo.output().contains("Could not start: could not join the cluster of " + nodes.clusterXml()
+          + " (event bus on " + NOT_HERE + ")"), demo.output());
+    }
+    assertFalse(Files.exists(dir.resolve("demo.db")), "no shop without its cluster");
+  }
+
+  /** {@code examples/demo/run ARGS}, as a user starts it (it builds what is missing first). */
+  private static List<String> run(String... args) {
+    List<String> command = new ArrayList<>(List.of("env", "JAVA_OPTS=-Xmx256m", Repo.path("examples/demo/run").toString()));
+    command.addAll(List.of(args));
+    return command;
   }
 
   private static JsonObject get(int port, String pathAndQuery) throws Exception {
