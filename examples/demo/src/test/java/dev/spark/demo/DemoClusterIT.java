@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static dev.spark.support.ClusterNodes.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,7 +76,13 @@ class DemoClusterIT {
       assertNotNull(traceId, "the demo's SparkWeb gives every response an X-Request-Id");
 
       // The SSE agent gets it from the Spark process (delivered after Spark's commit).
-      SseTestClient.Received delivered = agent.awaitCount(1).await(120, TimeUnit.SECONDS).get(0);
+      SseTestClient.Received delivered;
+      try {
+        delivered = agent.awaitCount(1).await(120, TimeUnit.SECONDS).get(0);
+      } catch (TimeoutException e) {
+        throw new AssertionError("the demo's error did not reach Spark's SSE agent within 120 s; the demo's output:\n"
+            + demo.output() + "\nSpark's:\n" + spark.output(), e);
+      }
       assertEquals(traceId, delivered.data().getString("traceId"), delivered.data().encode());
       assertEquals("server-error", delivered.data().getString("type"));
       assertEquals("sign-up", delivered.data().getString("feature"));
