@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The JVMs of one test's cluster on loopback, all {@code -cluster} with TCP/IP join on a cluster of the
- * test's own ({@link TestCluster}): Spark as the fat jar, and {@link ClusterApp} as an application.
+ * test's own ({@link TestCluster}): Spark as the fat jar, {@link ClusterApp} as an application, or any other member.
  * Every process started here is killed on {@link #close()}, whatever happened.
  */
 public final class ClusterNodes implements AutoCloseable {
@@ -58,6 +58,22 @@ public final class ClusterNodes implements AutoCloseable {
     processes.add(p);
     p.awaitLine("app ready", 120);
     return p;
+  }
+
+  /**
+   * Another member started by {@code command} in the test's directory (e.g. {@code examples/demo/run --cluster
+   * --cluster-config=}{@link #clusterXml()}), waited for up to {@code timeoutSeconds} until it prints {@code readyLine}.
+   */
+  public SparkProcess member(List<String> command, String readyLine, long timeoutSeconds) throws Exception {
+    SparkProcess p = SparkProcess.launch(dir, command);
+    processes.add(p);
+    p.awaitLine(readyLine, timeoutSeconds);
+    return p;
+  }
+
+  /** This test's cluster.xml: its own cluster name and first port. */
+  public Path clusterXml() {
+    return clusterXml;
   }
 
   private List<String> jvm() {

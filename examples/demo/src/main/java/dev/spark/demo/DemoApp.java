@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * A small shop on Vert.x Web, wired to Spark, with a real bug to catch.
@@ -41,7 +42,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * redacted).
  *
  * <p>Run it with {@code examples/demo/run}: {@link #main} deploys Spark into the same Vert.x
- * ({@link Spark#deploy}), installs {@link SparkWeb} on the router and {@link UnhandledErrors}.
+ * ({@link Spark#deploy}), installs {@link SparkWeb} on the router and {@link UnhandledErrors}. With
+ * {@code --cluster} it deploys no Spark: it joins Spark's cluster ({@link DemoCluster}) and the same
+ * client reaches the Spark process over the clustered event bus.
  */
 public final class DemoApp {
   static final int SEARCH_LIMIT = 3;
@@ -217,30 +220,56 @@ public final class DemoApp {
   /**
    * {@code examples/demo/run [--port=8080] [--spark-conf=conf/spark.json] [--db=.demo/demo.db]}: one
    * Vert.x with Spark (HTTP API on its configured port, 8081 by default) and the demo shop.
+   * {@code examples/demo/run --cluster [--cluster-config=conf/cluster.xml] [--cluster-host=127.0.0.1]}:
+   * no Spark here; the shop joins Spark's Hazelcast cluster and reports to the Spark process there.
    */
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(System.getenv().getOrDefault("DEMO_PORT", "8080"));
-    Path sparkConf = Path.of("conf/spark.json");
+    Path sparkConf = null;
     Path dbFile = Path.of(".demo/demo.db");
+    boolean cluster = false;
+    Path clusterConfig = null;
+    String clusterHost = null;
     for (String arg : args) {
       if (arg.startsWith("--port=")) port = Integer.parseInt(arg.substring(7));
       else if (arg.startsWith("--spark-conf=")) sparkConf = Path.of(arg.substring(13));
       else if (arg.startsWith("--db=")) dbFile = Path.of(arg.substring(5));
-      else {
-        System.err.println("Usage: examples/demo/run [--port=8080] [--spark-conf=conf/spark.json] [--db=.demo/demo.db]");
-        System.exit(64);
-      }
+      else if (arg.equals("--cluster")) cluster = true;
+      else if (arg.startsWith("--cluster-config=")) clusterConfig = Path.of(arg.substring(17));
+      else if (arg.startsWith("--cluster-host=")) clusterHost = arg.substring(15);
+      else usage(null);
     }
-    JsonObject conf = Files.exists(sparkConf) ? new JsonObject(Files.readString(sparkConf)) : new JsonObject();
-    Vertx vertx = Vertx.vertx();
-    SparkClient client = SparkClient.create(vertx);
-    UnhandledErrors.install(vertx, client);
+    if (cluster && sparkConf != null) usage("--spark-conf is Spark's own configuration: with --cluster, Spark runs in its own process");
+    if (!cluster && (clusterConfig != null || clusterHost != null)) usage("--cluster-config and --cluster-host go with --cluster");
     int demoPort = port;
     Path demoDb = dbFile;
-    Spark.deploy(vertx, conf)
-        .compose(id -> start(vertx, client, new SparkWebOptions(), "127.0.0.1", demoPort, demoDb))
+    if (cluster) {
+      // As Spark's launcher: -Dvertx.hazelcast.config names another file than conf/cluster.xml.
+      Path xml = clusterConfig != null ? clusterConfig : Path.of(System.getProperty("vertx.hazelcast.config", "conf/cluster.xml"));
+      DemoCluster.join(xml, clusterHost == null ? "127.0.0.1" : clusterHost)
+          .onSuccess(joined -> {
+            System.out.println(joined.describe());
+            run(joined.vertx(), Future::succeededFuture, demoPort, demoDb);
+          })
+          .onFailure(e -> {
+            System.err.println("Could not start: " + e.getMessage());
+            System.exit(1);
+          });
+    } else {
+      Path conf = sparkConf == null ? Path.of("conf/spark.json") : sparkConf;
+      JsonObject json = Files.exists(conf) ? new JsonObject(Files.readString(conf)) : new JsonObject();
+      Vertx vertx = Vertx.vertx();
+      run(vertx, () -> Spark.deploy(vertx, json), demoPort, demoDb);
+    }
+  }
+
+  /** The client and the error handlers, then {@code spark} (deployed here, or nothing on a cluster), then the shop. */
+  private static void run(Vertx vertx, Supplier<Future<?>> spark, int port, Path dbFile) {
+    SparkClient client = SparkClient.create(vertx);
+    UnhandledErrors.install(vertx, client);
+    spark.get().compose(v -> start(vertx, client, new SparkWebOptions(), "127.0.0.1", port, dbFile))
         .onSuccess(app -> {
-          System.out.println("Demo shop on http://127.0.0.1:" + app.port() + " (its database: " + demoDb + ")");
+          System.out.println("Demo shop on http://127.0.0.1:" + app.port() + " (its database: " + dbFile + ")");
           System.out.println("Trigger the bug: curl -s -X POST localhost:" + app.port()
               + "/api/users -H 'Content-Type: application/json' -d '{\"email\":\"ada@example.com\",\"password\":\"hunter2\"}'");
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -255,5 +284,12 @@ public final class DemoApp {
           System.err.println("Could not start: " + e.getMessage());
           vertx.close().onComplete(v -> System.exit(1));
         });
+  }
+
+  private static void usage(String problem) {
+    if (problem != null) System.err.println(problem);
+    System.err.println("Usage: examples/demo/run [--port=8080] [--spark-conf=conf/spark.json] [--db=.demo/demo.db]\n"
+        + "       examples/demo/run --cluster [--cluster-config=conf/cluster.xml] [--cluster-host=127.0.0.1] [--port=8080] [--db=.demo/demo.db]");
+    System.exit(64);
   }
 }
