@@ -37,7 +37,7 @@ public final class Addresses {
    * asked about in {@link OutboxOp}s (list the held batches, release one once taken).
    */
   public static final String STORAGE_OUTBOX = "spark.storage.outbox";
-  /** Internal: the agent's fix records ({@code fixes}); the actions are described on {@code storage.FixRecords}. */
+  /** Internal, local: the fix records ({@code fixes}), asked about in {@link FixOp}s (anything else is refused with 400). */
   public static final String STORAGE_FIXES = "spark.storage.fixes";
   /** Internal, local: the alert sender's {@link AlertOp}s on the alert outbox (anything else is refused with 400). */
   public static final String STORAGE_ALERTS = "spark.storage.alerts";

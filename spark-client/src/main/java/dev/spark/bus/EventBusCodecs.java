@@ -13,7 +13,7 @@ import java.util.function.Function;
 /**
  * Codecs for the objects Spark passes on the event bus. Within one JVM they pass the (immutable)
  * object itself, no copy; {@link EventBatch} also crosses a clustered bus as JSON. The janitor's
- * {@link RetentionOp}s, {@link OutboxOp}s, {@link AlertOp}s and their replies are registered one record at a time.
+ * {@link RetentionOp}s, {@link OutboxOp}s, {@link AlertOp}s, {@link FixOp}s and their replies are registered one record at a time.
  */
 public final class EventBusCodecs {
   private EventBusCodecs() {}
@@ -32,6 +32,8 @@ public final class EventBusCodecs {
     for (Class<?> op : AlertOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
     for (Class<?> reply : AlertOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
     registerLocal(vertx, AlertOp.Committed.class);
+    for (Class<?> op : FixOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
+    for (Class<?> reply : FixOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
   }
 
   private static <T> void registerLocal(Vertx vertx, Class<T> type) {

@@ -37,9 +37,11 @@ final class FixActions {
 
   private final Vertx vertx;
   private final FixRunner runner;
+  private final FixStore fixes;
 
   FixActions(Vertx vertx, FixRunner runner) {
     this.vertx = vertx;
+    this.fixes = new FixStore(vertx);
     this.runner = runner;
   }
 
@@ -82,10 +84,10 @@ final class FixActions {
    * lose their worktree and branch and become {@code discarded}.
    */
   Future<Integer> expire(Instant now, Duration maxAge) {
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("limit", 1000))
-        .compose(m -> {
+    return fixes.find(null)
+        .compose(all -> {
           List<Future<JsonObject>> done = new ArrayList<>();
-          for (Object o : m.body().getJsonArray("fixes")) {
+          for (Object o : all) {
             JsonObject fix = (JsonObject) o;
             if (!OPEN.contains(fix.getString("status")) || !Instant.parse(fix.getString("createdAt")).isBefore(now.minus(maxAge))) continue;
             done.add(vertx.executeBlocking(() -> {
@@ -99,9 +101,8 @@ final class FixActions {
 
   private Future<JsonObject> fix(Message<JsonObject> msg) {
     Object id = msg.body() == null ? null : msg.body().getValue("id");
-    if (!(id instanceof Number)) return Future.failedFuture(new Refused(400, "\"id\" must be a fix's number"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "get").put("id", id))
-        .map(Message::body)
+    if (!(id instanceof Number n)) return Future.failedFuture(new Refused(400, "\"id\" must be a fix's number"));
+    return fixes.get(n.longValue())
         .compose(fix -> {
           String status = fix.getString("status");
           if (!OPEN.contains(status)) {
@@ -112,8 +113,7 @@ final class FixActions {
   }
 
   private Future<JsonObject> setStatus(JsonObject fix, String status) {
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "status")
-        .put("id", fix.getLong("id")).put("status", status).putNull("worktree")).map(Message::body);
+    return fixes.setStatus(fix.getLong("id"), status);
   }
 
   private Future<Void> resolve(JsonObject fix) {

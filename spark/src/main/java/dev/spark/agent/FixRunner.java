@@ -41,6 +41,7 @@ final class FixRunner {
   private final Transcript transcript;
   private final Supplier<Path> executable;
   private final LongConsumer tokens;
+  private final FixStore fixes;
   private Worktrees worktrees;
   private Future<Void> tail = Future.succeededFuture();
   /** The last fix's share of Spark's time (one fix at a time, so one field each). */
@@ -59,6 +60,7 @@ final class FixRunner {
   FixRunner(Vertx vertx, Context context, AgentLaunch launch, Transcript transcript, Supplier<Path> executable, LongConsumer tokens) {
     this.tokens = tokens;
     this.vertx = vertx;
+    this.fixes = new FixStore(vertx);
     this.context = context;
     this.launch = launch;
     this.verify = launch.agent().verify();
@@ -77,12 +79,12 @@ final class FixRunner {
       worktrees = new Worktrees(top);
       worktrees.prune();
       return worktrees;
-    }).compose(w -> vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("limit", 1000)))
-        .compose(m -> vertx.executeBlocking(() -> {
+    }).compose(w -> fixes.find(null))
+        .compose(all -> vertx.executeBlocking(() -> {
           List<JsonObject> interrupted = new ArrayList<>();
           Set<Path> owned = new HashSet<>();
           Set<String> branches = new HashSet<>();
-          for (Object o : m.body().getJsonArray("fixes")) {
+          for (Object o : all) {
             String wt = ((JsonObject) o).getString("worktree");
             if (wt != null) owned.add(Path.of(wt));
             String branch = ((JsonObject) o).getString("branch");
@@ -173,10 +175,9 @@ final class FixRunner {
   /** The fix applied last for this issue, if any: a recurrence is a regression of it. */
   private Future<JsonObject> earlierFix(String fingerprint) {
     if (fingerprint == null) return Future.succeededFuture();
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list").put("status", "applied")
-            .put("limit", 1000))
-        .map(m -> {
-          for (Object o : m.body().getJsonArray("fixes")) {
+    return fixes.find("applied")
+        .map(applied -> {
+          for (Object o : applied) {
             if (fingerprint.equals(((JsonObject) o).getString("fingerprint"))) return (JsonObject) o;
           }
           return (JsonObject) null;
@@ -232,17 +233,15 @@ final class FixRunner {
    */
   private Future<Void> insert(JsonObject fix, long firstId) {
     long t0 = System.nanoTime();
-    JsonObject request = new JsonObject().put("action", "insert").put("fix", fix);
-    if (firstId >= 0) request.put("release", new JsonObject().put("subscriber", AgentVerticle.SUBSCRIBER_ID).put("firstId", firstId));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, request)
-        .onSuccess(m -> {
+    return fixes.record(fix, firstId)
+        .onSuccess(recorded -> {
           // Spark's own share of the fix's time (the model's and the check's are not counted): for the benchmark.
           String timings = firstId < 0 ? "found at start" : String.format(Locale.ROOT,
               "worktree %.1f ms, commit and diff %.1f ms, record %.1f ms; git %d runs, %.1f ms", worktreeNanos / 1e6, commitNanos / 1e6,
               (System.nanoTime() - t0) / 1e6, Git.runs() - gitRuns0, (Git.nanos() - gitNanos0) / 1e6);
-          LOG.info("Fix #" + m.body().getLong("id") + " " + m.body().getString("status") + ": " + timings);
-          transcript.spark("Fix #" + m.body().getLong("id") + ": " + m.body().getString("status")
-              + (m.body().getString("branch") == null ? "" : " on " + m.body().getString("branch")) + " (" + timings + ").");
+          LOG.info("Fix #" + recorded.getLong("id") + " " + recorded.getString("status") + ": " + timings);
+          transcript.spark("Fix #" + recorded.getLong("id") + ": " + recorded.getString("status")
+              + (recorded.getString("branch") == null ? "" : " on " + recorded.getString("branch")) + " (" + timings + ").");
         })
         .onFailure(e -> LOG.warning("Could not record a fix (its batch is sent again later): " + e.getMessage()))
         .mapEmpty();

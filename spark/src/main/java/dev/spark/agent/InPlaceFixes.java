@@ -57,8 +57,8 @@ final class InPlaceFixes {
       return new JsonObject().put("fingerprint", fingerprint).put("events", new JsonArray(eventIds)).put("status", status)
           .put("delivery", "in-place").put("diff", diff).put("summary", summary == null ? "" : summary)
           .put("verify", checked == null ? null : checked.json()).put("attempts", 1);
-    })).compose(fix -> vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "insert").put("fix", fix)))
-        .onSuccess(m -> transcript.spark("Fix #" + m.body().getLong("id") + ": " + m.body().getString("status") + " (in place)."))
+    })).compose(fix -> new FixStore(vertx).record(fix, -1))
+        .onSuccess(recorded -> transcript.spark("Fix #" + recorded.getLong("id") + ": " + recorded.getString("status") + " (in place)."))
         .onFailure(e -> LOG.warning("Could not record the in-place run: " + e.getMessage()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.spark.mcp;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.FixOp;
 import dev.spark.event.ValidationException;
 import dev.spark.query.FixFilters;
 import io.vertx.core.Future;
@@ -35,7 +36,7 @@ final class McpFixTools {
   }
 
   Future<JsonObject> call(String name, JsonObject args) {
-    JsonObject req;
+    FixOp<?> req;
     if (name.equals("list_fixes")) {
       Object status = args.getValue("status");
       Object issue = args.getValue("issue");
@@ -44,9 +45,9 @@ final class McpFixTools {
       req = FixFilters.listRequest((String) status, (String) issue);
     } else {
       if (!(args.getValue("id") instanceof Number id)) throw new ValidationException("id", "id must be a fix's number (got " + args.getValue("id") + ")");
-      req = new JsonObject().put("action", "get").put("id", id.longValue());
+      req = new FixOp.Get(id.longValue());
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, req).map(Message::body)
+    return vertx.eventBus().<FixOp.Reply>request(Addresses.STORAGE_FIXES, req).map(m -> m.body().toJson())
         .recover(e -> Future.failedFuture(e instanceof ReplyException r ? r.getMessage() : String.valueOf(e.getMessage())));
   }
 }

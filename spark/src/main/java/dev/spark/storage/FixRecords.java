@@ -1,5 +1,6 @@
 package dev.spark.storage;
 
+import dev.spark.bus.FixOp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -7,20 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.Set;
 
 /**
  * The {@code fixes} table: one row per fix the agent made (or tried). Written and read on the writer
- * thread (a handful of rows, read right after they change: a list made after an apply sees it).
- * Requests on {@code Addresses.STORAGE_FIXES}: {@code {"action": "insert", "fix": {...}, "release"?: {"subscriber",
- * "firstId"}}} answers the row (with {@code release}, the batch the fix was made for leaves {@code agent_outbox} in
- * the same transaction: a crash leaves either both or neither, so a batch is fixed again exactly when no fix was
- * recorded for it); {@code {"action": "status", "id", "status", "worktree"}} answers the row or fails 404;
- * {@code {"action": "get", "id"}}; {@code {"action": "list", "status"?, "fingerprint"?, "limit"?}} answers {@code {"fixes": [...]}}.
+ * thread (a handful of rows, read right after they change: a list made after an apply sees it), one
+ * {@link FixOp} at a time.
  */
 final class FixRecords {
-  static final Set<String> STATUSES = Set.of("verified", "failed", "unverified", "no-change", "interrupted", "applied", "discarded");
-
   private FixRecords() {}
 
   /** A fix that was written or changed, in the transaction that writes it (the agent-fix alerts go in the same one). */
@@ -28,45 +22,25 @@ final class FixRecords {
     void fix(JsonObject fix) throws SQLException;
   }
 
-  static JsonObject handle(SqliteDatabase db, JsonObject req, String now, Recorded recorded) throws SQLException {
-    String action = req.getString("action", "");
-    return switch (action) {
-      case "insert" -> db.inTransaction(() -> {
-        long id = insert(db, req.getJsonObject("fix", new JsonObject()), now);
-        JsonObject release = req.getJsonObject("release");
-        if (release != null) AgentOutbox.delete(db, release.getString("subscriber"), release.getLong("firstId"));
+  static FixOp.Reply handle(SqliteDatabase db, FixOp<?> op, String now, Recorded recorded) throws SQLException {
+    if (op instanceof FixOp.Record r) {
+      return db.inTransaction(() -> {
+        long id = insert(db, r.fix(), now);
+        if (r.release() != null) AgentOutbox.delete(db, r.release().subscriber(), r.release().firstId());
         return told(recorded, get(db, id));
       });
-      case "status" -> db.inTransaction(() -> told(recorded,
-          setStatus(db, req.getLong("id", -1L), req.getString("status"), req.getString("worktree"), now)));
-      case "get" -> db.inTransaction(() -> found(get(db, req.getLong("id", -1L)), req.getLong("id", -1L)));
-      case "list" -> db.inTransaction(() -> list(db, req.getString("status"), req.getString("fingerprint"), req.getInteger("limit", 100)));
-      default -> throw new IllegalArgumentException("unknown action " + action);
-    };
+    }
+    if (op instanceof FixOp.SetStatus s) {
+      return db.inTransaction(() -> told(recorded, setStatus(db, s.id(), s.status(), s.worktree(), now)));
+    }
+    if (op instanceof FixOp.Get g) return db.inTransaction(() -> new FixOp.Fix(found(get(db, g.id()), g.id())));
+    if (op instanceof FixOp.Find f) return db.inTransaction(() -> list(db, f.status(), f.fingerprint(), f.limit()));
+    throw new IllegalArgumentException("Unknown fix operation: " + op);
   }
 
-  private static JsonObject told(Recorded recorded, JsonObject fix) throws SQLException {
+  private static FixOp.Fix told(Recorded recorded, JsonObject fix) throws SQLException {
     recorded.fix(fix);
-    return fix;
-  }
-
-  /** The 400 message for a request {@link #handle} cannot take, or null. */
-  static String invalid(JsonObject req) {
-    String action = req.getString("action", "");
-    if (!Set.of("insert", "status", "get", "list").contains(action)) return "expected {\"action\": \"insert\" | \"status\" | \"get\" | \"list\"}";
-    if ((action.equals("status") || action.equals("get")) && !(req.getValue("id") instanceof Number)) return "\"id\" must be a number";
-    if (action.equals("insert") && req.getValue("release") != null && !(req.getValue("release") instanceof JsonObject r
-        && r.getValue("subscriber") instanceof String && r.getValue("firstId") instanceof Number)) {
-      return "\"release\" must be {\"subscriber\": string, \"firstId\": number}";
-    }
-    String status = action.equals("insert") ? req.getJsonObject("fix", new JsonObject()).getString("status") : req.getString("status");
-    if ((action.equals("insert") || action.equals("status")) && !STATUSES.contains(status)) {
-      return "\"status\" must be one of " + String.join(", ", STATUSES.stream().sorted().toList());
-    }
-    if (action.equals("list") && status != null && !STATUSES.contains(status)) {
-      return "status must be one of " + String.join(", ", STATUSES.stream().sorted().toList());
-    }
-    return null;
+    return new FixOp.Fix(fix);
   }
 
   private static long insert(SqliteDatabase db, JsonObject fix, String now) throws SQLException {
@@ -116,18 +90,18 @@ final class FixRecords {
     }
   }
 
-  private static JsonObject list(SqliteDatabase db, String status, String fingerprint, int limit) throws SQLException {
+  private static FixOp.Fixes list(SqliteDatabase db, String status, String fingerprint, int limit) throws SQLException {
     PreparedStatement st = db.statement("fix_list");
     st.setString(1, status);
     st.setString(2, status);
     st.setString(3, fingerprint);
     st.setString(4, fingerprint);
-    st.setInt(5, Math.max(1, Math.min(limit, 1000)));
+    st.setInt(5, limit);
     JsonArray fixes = new JsonArray();
     try (ResultSet rs = st.executeQuery()) {
       while (rs.next()) fixes.add(row(rs));
     }
-    return new JsonObject().put("fixes", fixes);
+    return new FixOp.Fixes(fixes);
   }
 
   private static JsonObject row(ResultSet rs) throws SQLException {

@@ -2,6 +2,7 @@ package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
 import dev.spark.bus.AlertOp;
+import dev.spark.bus.FixOp;
 import dev.spark.bus.EventBusCodecs;
 import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
@@ -88,7 +89,7 @@ public final class StorageVerticle extends VerticleBase {
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_ALERTS, this::onAlerts).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
+            vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_MAINTAIN, this::onMaintain).completion(),
             vertx.eventBus().<JsonObject>consumer(Addresses.ISSUE_STATUS, this::onIssueStatus).completion(),
             vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_STATS, m -> m.reply(stats())).completion())));
@@ -159,21 +160,20 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  private void onFixes(Message<JsonObject> msg) {
-    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-    String invalid = FixRecords.invalid(body);
-    if (invalid != null) {
-      msg.fail(400, invalid);
+  private void onFixes(Message<Object> msg) {
+    if (!(msg.body() instanceof FixOp<?> op)) {
+      msg.fail(400, "expected a FixOp (dev.spark.bus), got " + (msg.body() == null ? "nothing" : msg.body().getClass().getSimpleName()));
       return;
     }
     enqueueOp(msg, () -> {
       List<AlertOp.Outgoing> alerts = new ArrayList<>();
-      JsonObject answer = FixRecords.handle(db, body, clock.instant().toString(),
+      FixOp.Reply answer = FixRecords.handle(db, op, clock.instant().toString(),
           fix -> alerts.addAll(alertOutbox.enqueueFix(db, fix, clock.instant())));
       if (!alerts.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alerts));
       return answer;
     });
   }
+
 
   private void onIssueStatus(Message<JsonObject> msg) {
     JsonObject body = msg.body();

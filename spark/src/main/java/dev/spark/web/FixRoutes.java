@@ -2,6 +2,7 @@ package dev.spark.web;
 
 import dev.spark.agent.AgentBus;
 import dev.spark.bus.Addresses;
+import dev.spark.bus.FixOp;
 import dev.spark.query.FixFilters;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -36,7 +37,7 @@ public final class FixRoutes {
       send(vertx, ctx, Addresses.STORAGE_FIXES, FixFilters.listRequest(status, issue), QUICK);
     });
     router.get("/fixes/:id").handler(auth).handler(ctx -> withId(ctx, id ->
-        send(vertx, ctx, Addresses.STORAGE_FIXES, new JsonObject().put("action", "get").put("id", id), QUICK)));
+        send(vertx, ctx, Addresses.STORAGE_FIXES, new FixOp.Get(id), QUICK)));
     router.post("/fixes/:id/apply").handler(auth).handler(ctx -> withId(ctx, id ->
         send(vertx, ctx, AgentBus.FIX_APPLY, new JsonObject().put("id", id), GIT)));
     router.post("/fixes/:id/discard").handler(auth).handler(ctx -> withId(ctx, id ->
@@ -60,10 +61,12 @@ public final class FixRoutes {
     next.handle(id);
   }
 
-  private static void send(Vertx vertx, RoutingContext ctx, String address, JsonObject body, DeliveryOptions options) {
-    vertx.eventBus().<JsonObject>request(address, body, options).onComplete(ar -> {
+  /** Sends {@code body}; answers what comes back (a JSON object, or a {@link FixOp.Reply} as JSON) or the failure as an HTTP error. */
+  private static void send(Vertx vertx, RoutingContext ctx, String address, Object body, DeliveryOptions options) {
+    vertx.eventBus().request(address, body, options).onComplete(ar -> {
       if (ar.succeeded()) {
-        ApiResponses.json(ctx, 200, ar.result().body());
+        Object reply = ar.result().body();
+        ApiResponses.json(ctx, 200, reply instanceof FixOp.Reply r ? r.toJson() : (JsonObject) reply);
       } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
         ApiResponses.error(ctx, 503, "unavailable", address.equals(Addresses.STORAGE_FIXES)
             ? "Fixes are kept by the Spark process that runs storage; this one does not."

@@ -1,6 +1,7 @@
 package dev.spark.alerts;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.FixOp;
 import dev.spark.support.Await;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
@@ -35,10 +36,10 @@ class FixAlertsTest {
         .bodyAsJsonObject().getJsonArray("ids").getLong(0);
     String fingerprint = spark.getJson("/api/v1/events/" + eventId).getString("fingerprint");
 
-    JsonObject fix = record(vertx, new JsonObject().put("action", "insert").put("fix", new JsonObject()
+    JsonObject fix = record(vertx, new FixOp.Record(new JsonObject()
         .put("fingerprint", fingerprint).put("events", new JsonArray().add(eventId)).put("status", "verified")
         .put("branch", "spark/fix-" + fingerprint).put("diff", "+ fixed").put("summary", "guarded the cart")
-        .put("verify", new JsonObject().put("command", "mvn -q test").put("exitCode", 0).put("tail", "ok"))));
+        .put("verify", new JsonObject().put("command", "mvn -q test").put("exitCode", 0).put("tail", "ok")), null));
 
     WebhookReceiver.Received alert = hook.nextOrFail(2_000);
     assertEquals("agent-fix", alert.header("X-Spark-Event"));
@@ -53,15 +54,15 @@ class FixAlertsTest {
     assertEquals(eventId, body.getJsonObject("event").getLong("id"));
     assertEquals("https://spark.example.test/#fixes/" + fix.getLong("id"), body.getString("link"));
 
-    record(vertx, new JsonObject().put("action", "status").put("id", fix.getLong("id")).put("status", "applied"));
-    record(vertx, new JsonObject().put("action", "insert").put("fix", new JsonObject()
-        .put("fingerprint", "rate-limited").put("events", new JsonArray().add(rateLimited)).put("status", "no-change")));
+    record(vertx, new FixOp.SetStatus(fix.getLong("id"), "applied", null));
+    record(vertx, new FixOp.Record(new JsonObject()
+        .put("fingerprint", "rate-limited").put("events", new JsonArray().add(rateLimited)).put("status", "no-change"), null));
     // Both answered after their commits; an alert would have been written in the same transactions.
     assertEquals(1, spark.count("SELECT count(*) FROM alert_outbox WHERE kind = 'agent-fix'"),
         "applying is a person's act, and the rule's types filter leaves out the rate-limit's fix");
   }
 
-  private static JsonObject record(Vertx vertx, JsonObject request) {
-    return Await.result(vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, request)).body();
+  private static JsonObject record(Vertx vertx, FixOp<FixOp.Fix> op) {
+    return Await.result(vertx.eventBus().<FixOp.Fix>request(Addresses.STORAGE_FIXES, op)).body().json();
   }
 }

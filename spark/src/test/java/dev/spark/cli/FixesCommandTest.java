@@ -1,6 +1,7 @@
 package dev.spark.cli;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.FixOp;
 import dev.spark.support.Await;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
@@ -28,11 +29,11 @@ class FixesCommandTest {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
     try {
       Map<String, String> env = CliRunner.envFor(spark);
-      JsonObject fix = Await.result(vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "insert")
-          .put("fix", new JsonObject().put("fingerprint", "abc123").put("events", new JsonArray().add(7)).put("status", "verified")
+      JsonObject fix = Await.result(vertx.eventBus().<FixOp.Fix>request(Addresses.STORAGE_FIXES, new FixOp.Record(
+          new JsonObject().put("fingerprint", "abc123").put("events", new JsonArray().add(7)).put("status", "verified")
               .put("branch", "spark/fix-abc123").put("diff", "--- a/app.txt\n+++ b/app.txt\n-total = a - b\n+total = a + b \u001b]0;pwned\u0007\n")
-              .put("summary", "Cause: subtraction.\u001b[2J").put("verify", new JsonObject().put("command", "npm test").put("exitCode", 0).put("tail", "ok")))))
-          .body();
+              .put("summary", "Cause: subtraction.\u001b[2J").put("verify", new JsonObject().put("command", "npm test").put("exitCode", 0).put("tail", "ok")), null)))
+          .body().json();
 
       CliRunner.Result json = CliRunner.run(dir, env, "fixes", "--json");
       assertEquals(0, json.exitCode(), json.toString());

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.FixOp;
 import dev.spark.bus.AlertOp;
 import dev.spark.bus.OutboxOp;
 import dev.spark.bus.RetentionOp;
@@ -15,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -172,6 +174,36 @@ class StorageVerticleTest {
           assertTrue(e.getMessage().contains("RetentionOp"), e.getMessage());
           refused.flag();
         })));
+  }
+
+  @Test
+  void fixRecordsRefuseTheOldJsonActionsWith400AndAnswerFixOpsWithTypedReplies(Vertx vertx, VertxTestContext ctx) {
+    Checkpoint refused = ctx.checkpoint();
+    Checkpoint missing = ctx.checkpoint();
+    Checkpoint listed = ctx.checkpoint();
+    deploy(vertx, null).onComplete(ctx.succeeding(id -> {
+      vertx.eventBus().request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "list"))
+          .onComplete(ctx.failing(e -> ctx.verify(() -> {
+            assertEquals(400, assertInstanceOf(ReplyException.class, e).failureCode(), "an untyped request is refused");
+            assertTrue(e.getMessage().contains("FixOp"), e.getMessage());
+            refused.flag();
+          })));
+      vertx.eventBus().request(Addresses.STORAGE_FIXES, new FixOp.Get(42))
+          .onComplete(ctx.failing(e -> ctx.verify(() -> {
+            assertEquals(404, assertInstanceOf(ReplyException.class, e).failureCode());
+            missing.flag();
+          })));
+      vertx.eventBus().<FixOp.Fixes>request(Addresses.STORAGE_FIXES, new FixOp.Record(new JsonObject().put("fingerprint", "fp")
+              .put("events", new JsonArray().add(1)).put("status", "no-change"), null))
+          .compose(r -> vertx.eventBus().<FixOp.Fixes>request(Addresses.STORAGE_FIXES, new FixOp.Find("no-change", "fp", 10)))
+          .map(Message::body)
+          .onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+            assertEquals(1, found.fixes().size());
+            assertEquals("fp", found.fixes().getJsonObject(0).getString("fingerprint"));
+            assertEquals(found.fixes(), found.toJson().getJsonArray("fixes"), "as GET /api/v1/fixes shows it");
+            listed.flag();
+          })));
+    }));
   }
 
   @Test

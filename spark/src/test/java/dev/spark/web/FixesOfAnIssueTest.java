@@ -1,6 +1,7 @@
 package dev.spark.web;
 
 import dev.spark.bus.Addresses;
+import dev.spark.bus.FixOp;
 import dev.spark.support.Await;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
@@ -60,9 +61,9 @@ class FixesOfAnIssueTest {
   }
 
   private static long insert(Vertx vertx, String fingerprint, String status) {
-    return Await.result(vertx.eventBus().<JsonObject>request(Addresses.STORAGE_FIXES, new JsonObject().put("action", "insert")
-        .put("fix", new JsonObject().put("fingerprint", fingerprint).put("events", new JsonArray().add(1)).put("status", status))))
-        .body().getLong("id");
+    return Await.result(vertx.eventBus().<FixOp.Fix>request(Addresses.STORAGE_FIXES, new FixOp.Record(
+        new JsonObject().put("fingerprint", fingerprint).put("events", new JsonArray().add(1)).put("status", status), null)))
+        .body().json().getLong("id");
   }
 
   private static List<Long> ids(JsonObject answer) {
