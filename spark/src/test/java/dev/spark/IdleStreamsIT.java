@@ -98,8 +98,14 @@ class IdleStreamsIT {
           int[] before = idle.stream().mapToInt(SseTestClient::comments).toArray();
           RunStats s = ingest(vertx, http, PHASE_SECONDS, acked);
           with.add(s);
-          // Cut by Spark (an observer whose writes back up is dropped), not by anyone here.
-          awaitSubscribers(monitor, IDLE + 1, 0);
+          // Cut by Spark (an observer whose writes back up is dropped), not by anyone here. How many bytes
+          // that takes is the sockets' buffers (megabytes on loopback): on a slow machine one phase does not
+          // write that much, so ingest goes on, a second at a time, until Spark has cut it.
+          long cutBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (!subscribersAre(monitor, IDLE + 1, 0)) {
+            assertTrue(System.nanoTime() < cutBy, "Spark cut the never-reading observer within 60 s of ingest");
+            ingest(vertx, http, 1, acked);
+          }
           assertTrue(stuck.cutByServer(10_000), "the server closed the never-reading subscriber's connection");
           // Every idle agent is still connected: it got heartbeats all along, and it gets the next one.
           int fewest = Integer.MAX_VALUE;
@@ -179,12 +185,14 @@ class IdleStreamsIT {
 
   /** Waits until Spark's /metrics shows exactly this many agents and observers connected. */
   private static void awaitSubscribers(WebClient monitor, int agents, int observers) {
-    Poll.until(agents + " agents and " + observers + " observers in /metrics", 60_000, () -> {
-      String body = monitor.get("/metrics").bearerTokenAuthentication(SparkUnderTest.TOKEN).send()
-          .await(10, TimeUnit.SECONDS).bodyAsString();
-      return PromText.value(body, "spark_subscribers", "kind=\"agent\"") == agents
-          && PromText.value(body, "spark_subscribers", "kind=\"observer\"") == observers;
-    });
+    Poll.until(agents + " agents and " + observers + " observers in /metrics", 60_000, () -> subscribersAre(monitor, agents, observers));
+  }
+
+  private static boolean subscribersAre(WebClient monitor, int agents, int observers) throws Exception {
+    String body = monitor.get("/metrics").bearerTokenAuthentication(SparkUnderTest.TOKEN).send()
+        .await(10, TimeUnit.SECONDS).bodyAsString();
+    return PromText.value(body, "spark_subscribers", "kind=\"agent\"") == agents
+        && PromText.value(body, "spark_subscribers", "kind=\"observer\"") == observers;
   }
 
   private static double p99(RunStats s) {

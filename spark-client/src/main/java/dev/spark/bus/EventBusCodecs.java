@@ -26,7 +26,13 @@ public final class EventBusCodecs {
     register(vertx, WriteRequest.Access.class, new LocalOnly<>(WriteRequest.Access.class));
     register(vertx, WriteResult.class, new LocalOnly<>(WriteResult.class));
     for (Class<?> op : RetentionOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
-    for (Class<?> reply : RetentionOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
+    for (Class<?> reply : RetentionOp.Reply.class.getPermittedSubclasses()) {
+      if (reply.isInterface()) {
+        for (Class<?> step : reply.getPermittedSubclasses()) registerLocal(vertx, step);
+      } else {
+        registerLocal(vertx, reply);
+      }
+    }
     for (Class<?> op : OutboxOp.class.getPermittedSubclasses()) registerLocal(vertx, op);
     for (Class<?> reply : OutboxOp.Reply.class.getPermittedSubclasses()) registerLocal(vertx, reply);
     for (Class<?> op : AlertOp.class.getPermittedSubclasses()) registerLocal(vertx, op);

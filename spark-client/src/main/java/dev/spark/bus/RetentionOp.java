@@ -49,11 +49,16 @@ public sealed interface RetentionOp<R extends RetentionOp.Reply> {
   /** What storage answers. */
   sealed interface Reply {}
 
+  /** The answer to one paced step: how long storage's writer spent on it (not counting its wait in the queue). */
+  sealed interface Step extends Reply {
+    long writerNanos();
+  }
+
   /** Rows deleted by one step; fewer than the chunk means nothing more to delete. */
-  record Deleted(int rows) implements Reply {}
+  record Deleted(int rows, long writerNanos) implements Step {}
 
   /** Pages one reclaim step gave back, and the free pages left. */
-  record Reclaimed(int freedPages, long freePages) implements Reply {}
+  record Reclaimed(int freedPages, long freePages, long writerNanos) implements Step {}
 
   /** Bytes the live data takes (free pages and WAL excluded), and the file plus its WAL on disk. */
   record Sizes(long usedBytes, long fileBytes) implements Reply {}

@@ -24,15 +24,16 @@ final class Janitorial {
   }
 
   Reply run(RetentionOp<?> op) throws SQLException {
-    if (op instanceof RetentionOp.DeleteAgedEvents o) return deleted(retention.agedEvents(o.maxAgeDays(), o.chunk()));
-    if (op instanceof RetentionOp.DeleteAgedIssues o) return deleted(retention.agedIssues(o.maxAgeDays(), o.chunk()));
-    if (op instanceof RetentionOp.DeleteAgedAccess o) return deleted(retention.agedAccess(o.maxAgeDays(), o.chunk()));
-    if (op instanceof RetentionOp.DeleteOldestAccess o) return deleted(retention.oldestAccess(o.chunk()));
-    if (op instanceof RetentionOp.DeleteOldestEvents o) return deleted(retention.oldestEvents(o.chunk()));
+    long started = System.nanoTime();
+    if (op instanceof RetentionOp.DeleteAgedEvents o) return deleted(retention.agedEvents(o.maxAgeDays(), o.chunk()), started);
+    if (op instanceof RetentionOp.DeleteAgedIssues o) return deleted(retention.agedIssues(o.maxAgeDays(), o.chunk()), started);
+    if (op instanceof RetentionOp.DeleteAgedAccess o) return deleted(retention.agedAccess(o.maxAgeDays(), o.chunk()), started);
+    if (op instanceof RetentionOp.DeleteOldestAccess o) return deleted(retention.oldestAccess(o.chunk()), started);
+    if (op instanceof RetentionOp.DeleteOldestEvents o) return deleted(retention.oldestEvents(o.chunk()), started);
     if (op instanceof RetentionOp.ReclaimStep o) {
       int freed = maintenance.incrementalVacuum(o.pages());
       checkpoint(freed);
-      return new RetentionOp.Reclaimed(freed, maintenance.freePages());
+      return new RetentionOp.Reclaimed(freed, maintenance.freePages(), System.nanoTime() - started);
     }
     if (op instanceof RetentionOp.MeasureSizes) return sizes();
     if (op instanceof RetentionOp.Reclaim) {
@@ -60,9 +61,9 @@ final class Janitorial {
   }
 
   /** A step that changed pages checkpoints them at once (see {@link Maintenance#checkpointPassive}). */
-  private Deleted deleted(int rows) throws SQLException {
+  private Deleted deleted(int rows, long started) throws SQLException {
     checkpoint(rows);
-    return new Deleted(rows);
+    return new Deleted(rows, System.nanoTime() - started);
   }
 
   private void checkpoint(int changed) throws SQLException {
