@@ -108,6 +108,14 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, AfterAll
     return waiting(Duration.ofSeconds(10)).until(condition);
   }
 
+  /** Clicks what {@code css} finds, finding it again when the page re-rendered it in between (a view refreshing itself). */
+  public void click(String css) {
+    until(d -> {
+      d.findElement(By.cssSelector(css)).click();
+      return true;
+    });
+  }
+
   public WebElement find(String css) {
     return driver.findElement(By.cssSelector(css));
   }

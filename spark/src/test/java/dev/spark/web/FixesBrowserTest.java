@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The dashboard's Fixes view in the real browser, over a fix the real Pi made on its own branch: a
@@ -62,9 +61,9 @@ class FixesBrowserTest {
       browser.logIn("http://127.0.0.1:" + spark.port, SparkUnderTest.TOKEN);
       String title = browser.driver().getTitle();
       browser.find("a[data-view='fixes']").click();
-      browser.until(d -> browser.find("#fixes-table tbody").findElements(By.tagName("tr")).size() == 1);
-      assertTrue(browser.find("#fixes-table tbody tr").getText().contains("verified"));
-      browser.find("#fixes-table tbody tr").click();
+      browser.until(d -> browser.tableRows("#fixes-table").size() == 1);
+      browser.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#fixes-table tbody tr"), "verified"));
+      browser.click("#fixes-table tbody tr");
       browser.until(ExpectedConditions.textToBe(By.id("fix-status"), "verified"));
 
       assertEquals("+" + HOSTILE, browser.find("#fix-diff .add").getText(), "the added line, character for character");
@@ -84,16 +83,15 @@ class FixesBrowserTest {
 
       // The Issues view links the issue to its fix.
       browser.find("a[data-view='issues']").click();
-      browser.until(d -> !d.findElements(By.cssSelector("#issues a.fix-link")).isEmpty());
-      assertEquals("Fix #" + id + " (applied)", browser.find("#issues a.fix-link").getText());
-      assertEquals("all fixes (1)", browser.find("#issues a.fix-list-link").getText());
-      browser.find("#issues a.fix-list-link").click();
+      // The view refreshes itself every few seconds (its rows drawn anew): each step finds its element again.
+      browser.until(ExpectedConditions.textToBe(By.cssSelector("#issues a.fix-link"), "Fix #" + id + " (applied)"));
+      browser.until(ExpectedConditions.textToBe(By.cssSelector("#issues a.fix-list-link"), "all fixes (1)"));
+      browser.click("#issues a.fix-list-link");
       browser.until(ExpectedConditions.visibilityOfElementLocated(By.id("fixes-filter")));
       browser.until(d -> d.findElements(By.cssSelector("#fixes-table tbody tr")).size() == 1);
       assertEquals(spark.getJson("/api/v1/fixes/" + id).getString("fingerprint"), browser.find("#fixes-filter-fp").getText());
       browser.find("a[data-view='issues']").click();
-      browser.until(d -> !d.findElements(By.cssSelector("#issues a.fix-link")).isEmpty());
-      browser.find("#issues a.fix-link").click();
+      browser.click("#issues a.fix-link");
       browser.until(ExpectedConditions.textToBe(By.id("fix-id"), "#" + id));
     } finally {
       Await.result(console.close());
