@@ -5,6 +5,7 @@ import dev.spark.bus.RetentionOp;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.Timestamps;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -116,27 +117,66 @@ public final class JanitorVerticle extends VerticleBase {
         });
   }
 
+  /*
+   * The repeated steps below complete one promise at the end instead of nesting a compose per step:
+   * a pass of thousands of steps completed thousands of nested futures at once and overflowed the
+   * stack (StackOverflowError seen in JanitorUnderLoadIT's Spark).
+   */
+
   /** Repeats a delete until a chunk comes back short; the rows deleted in all. */
   private Future<Integer> deleteAll(RetentionOp<RetentionOp.Deleted> delete, int soFar) {
-    return paced(delete).compose(r -> r.rows() < CHUNK ? Future.succeededFuture(soFar + r.rows()) : deleteAll(delete, soFar + r.rows()));
+    Promise<Integer> done = Promise.promise();
+    deleteStep(delete, soFar, done);
+    return done.future();
+  }
+
+  private void deleteStep(RetentionOp<RetentionOp.Deleted> delete, int soFar, Promise<Integer> done) {
+    paced(delete).onComplete(ar -> {
+      if (ar.failed()) done.fail(ar.cause());
+      else if (ar.result().rows() < CHUNK) done.complete(soFar + ar.result().rows());
+      else deleteStep(delete, soFar + ar.result().rows(), done);
+    });
   }
 
   /** Deletes oldest access logs, then oldest consumed events, while live data exceeds the limit. */
   private Future<long[]> shrink(long maxBytes, long access, long events) {
-    return maintain(new RetentionOp.MeasureSizes()).compose(sizes -> {
-      if (sizes.usedBytes() <= maxBytes) return Future.succeededFuture(new long[] {access, events});
+    Promise<long[]> done = Promise.promise();
+    shrinkStep(maxBytes, new long[] {access, events}, done);
+    return done.future();
+  }
+
+  /** One step of {@link #shrink}; {@code counts} holds access logs and events deleted so far. */
+  private void shrinkStep(long maxBytes, long[] counts, Promise<long[]> done) {
+    maintain(new RetentionOp.MeasureSizes()).compose(sizes -> {
+      if (sizes.usedBytes() <= maxBytes) return Future.succeededFuture(false);
       return paced(new RetentionOp.DeleteOldestAccess(SIZE_CHUNK)).compose(a -> {
-        if (a.rows() > 0) return shrink(maxBytes, access + a.rows(), events);
-        return paced(new RetentionOp.DeleteOldestEvents(SIZE_CHUNK)).compose(e ->
-            e.rows() > 0 ? shrink(maxBytes, access, events + e.rows()) : Future.succeededFuture(new long[] {access, events}));
+        counts[0] += a.rows();
+        if (a.rows() > 0) return Future.succeededFuture(true);
+        return paced(new RetentionOp.DeleteOldestEvents(SIZE_CHUNK)).map(e -> {
+          counts[1] += e.rows();
+          return e.rows() > 0;
+        });
       });
+    }).onComplete(ar -> {
+      if (ar.failed()) done.fail(ar.cause());
+      else if (ar.result()) shrinkStep(maxBytes, counts, done);
+      else done.complete(counts);
     });
   }
 
   /** Gives free pages back a few at a time (one big incremental_vacuum held the writer for seconds). */
   private Future<Void> reclaimSteps() {
-    return paced(new RetentionOp.ReclaimStep(RECLAIM_PAGES))
-        .compose(r -> r.freePages() > 0 && r.freedPages() > 0 ? reclaimSteps() : Future.succeededFuture());
+    Promise<Void> done = Promise.promise();
+    reclaimStep(done);
+    return done.future();
+  }
+
+  private void reclaimStep(Promise<Void> done) {
+    paced(new RetentionOp.ReclaimStep(RECLAIM_PAGES)).onComplete(ar -> {
+      if (ar.failed()) done.fail(ar.cause());
+      else if (ar.result().freePages() > 0 && ar.result().freedPages() > 0) reclaimStep(done);
+      else done.complete();
+    });
   }
 
   /**
