@@ -26,10 +26,19 @@ public final class IngestRoutes {
    *              of one Spark give the same scope
    */
   public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg, String scope) {
-    Router router = Router.router(vertx);
+    return mount(Router.router(vertx), "", vertx, ingestor, auth, cfg, scope);
+  }
+
+  /**
+   * Adds {@code POST <prefix>/events} and {@code POST <prefix>/access} to {@code router} itself. The
+   * embedded server mounts them on its root router with the full path ({@link SparkRouter#withIngest}):
+   * a sub-router costs every request a wrapping routing context and a path-parameter map.
+   */
+  static Router mount(Router router, String prefix, Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg,
+      String scope) {
     IngestAdmission admission = new IngestAdmission(vertx, scope, cfg.maxInFlightBytes(), cfg.maxBodyBytes(), cfg.bodyTimeoutMs());
-    router.post("/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::events));
-    router.post("/access").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::access));
+    router.post(prefix + "/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::events));
+    router.post(prefix + "/access").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::access));
     return router;
   }
 
