@@ -87,7 +87,7 @@ public final class RunStats {
 
   void countInWindow(long nowNanos, int rows) {
     long second = (nowNanos - startNanos) / 1_000_000_000L;
-    if (second < 0) return;
+    if (startNanos == 0 || second < 0 || second >= 86_400) return; // not started (a caller that keeps no start), or absurd
     if (second >= perSecond.length) perSecond = Arrays.copyOf(perSecond, (int) Math.max(second + 1, perSecond.length * 2L));
     perSecond[(int) second] += rows;
   }
