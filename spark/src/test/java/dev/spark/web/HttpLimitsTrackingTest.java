@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
@@ -69,7 +70,8 @@ class HttpLimitsTrackingTest {
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1")
         .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(1));
     for (int i = 0; i < 500; i++) {
-      String body = http.request(HttpMethod.GET, "/fast").compose(r -> r.send()).compose(r -> r.body()).await(10, TimeUnit.SECONDS).toString();
+      String body = http.request(HttpMethod.GET, "/fast").compose(req -> req.send().compose(HttpClientResponse::body))
+          .await(10, TimeUnit.SECONDS).toString();
       assertEquals("fast", body);
     }
     assertEquals(1, (int) onContext(() -> Future.succeededFuture(limits.trackedResponses())),
