@@ -22,17 +22,11 @@ public final class IngestRoutes {
   private IngestRoutes() {}
 
   /**
-   * @param scope what the in-flight budget ({@code maxInFlightBytes}) is shared by: the web instances
-   *              of one Spark give the same scope
-   */
-  public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg, String scope) {
-    return mount(Router.router(vertx), "", vertx, ingestor, auth, cfg, scope);
-  }
-
-  /**
-   * Adds {@code POST <prefix>/events} and {@code POST <prefix>/access} to {@code router} itself. The
-   * embedded server mounts them on its root router with the full path ({@link SparkRouter#withIngest}):
-   * a sub-router costs every request a wrapping routing context and a path-parameter map.
+   * Adds {@code POST <prefix>/events} and {@code POST <prefix>/access} to {@code router} itself, answered
+   * after commit; {@code scope} is what the in-flight budget ({@code maxInFlightBytes}) is shared by (the
+   * web instances of one Spark give the same scope). The embedded server mounts them on its root router
+   * with the full path ({@link SparkRouter#withIngest}): a sub-router costs every request a wrapping
+   * routing context and a path-parameter map.
    */
   static Router mount(Router router, String prefix, Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg,
       String scope) {
