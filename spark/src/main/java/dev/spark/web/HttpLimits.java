@@ -40,9 +40,20 @@ final class HttpLimits {
   private final Map<HttpConnection, Tracked> connections = new HashMap<>();
   private long timer = -1;
 
+  /**
+   * Only the connection's latest response: HTTP/1.1 answers in order (Vert.x hands a pipelined
+   * request to the handler only once the one before it is answered), so the connection is idle exactly
+   * when its latest response has ended. Keeping every response until the next sweep held each one, its
+   * routing context and its body for up to a quarter of the idle timeout (7.5 s by default): at
+   * 20,000 requests/s some 150,000 of them, promoted to the old generation and collected in bursts.
+   */
   private static final class Tracked {
-    final List<HttpServerResponse> inFlight = new ArrayList<>(1);
+    HttpServerResponse latest;
     long idleSince;
+
+    boolean busy() {
+      return latest != null && !latest.ended() && !latest.closed();
+    }
   }
 
   private HttpLimits(Vertx vertx, long idleTimeoutMs) {
@@ -79,6 +90,13 @@ final class HttpLimits {
     vertx.cancelTimer(timer);
   }
 
+  /** Responses held for the idle rule: at most one per open connection (for tests). */
+  int trackedResponses() {
+    int n = 0;
+    for (Tracked t : connections.values()) if (t.latest != null) n++;
+    return n;
+  }
+
   private void connected(HttpConnection conn) {
     Tracked t = new Tracked();
     t.idleSince = System.nanoTime();
@@ -89,7 +107,7 @@ final class HttpLimits {
   private void requested(HttpServerRequest req) {
     Tracked t = connections.get(req.connection());
     if (t == null) return;
-    t.inFlight.add(req.response());
+    t.latest = req.response();
     t.idleSince = -1;
   }
 
@@ -104,8 +122,7 @@ final class HttpLimits {
     for (Iterator<Map.Entry<HttpConnection, Tracked>> it = connections.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, Tracked> e = it.next();
       Tracked t = e.getValue();
-      t.inFlight.removeIf(r -> r.ended() || r.closed());
-      if (!t.inFlight.isEmpty()) {
+      if (t.busy()) {
         t.idleSince = -1;
       } else if (t.idleSince < 0) {
         t.idleSince = now;

@@ -22,14 +22,17 @@ public final class IngestRoutes {
   private IngestRoutes() {}
 
   /**
-   * @param scope what the in-flight budget ({@code maxInFlightBytes}) is shared by: the web instances
-   *              of one Spark give the same scope
+   * Adds {@code POST <prefix>/events} and {@code POST <prefix>/access} to {@code router} itself, answered
+   * after commit; {@code scope} is what the in-flight budget ({@code maxInFlightBytes}) is shared by (the
+   * web instances of one Spark give the same scope). The embedded server mounts them on its root router
+   * with the full path ({@link SparkRouter#withIngest}): a sub-router costs every request a wrapping
+   * routing context and a path-parameter map.
    */
-  public static Router router(Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg, String scope) {
-    Router router = Router.router(vertx);
+  static Router mount(Router router, String prefix, Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg,
+      String scope) {
     IngestAdmission admission = new IngestAdmission(vertx, scope, cfg.maxInFlightBytes(), cfg.maxBodyBytes(), cfg.bodyTimeoutMs());
-    router.post("/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::events));
-    router.post("/access").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::access));
+    router.post(prefix + "/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::events));
+    router.post(prefix + "/access").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::access));
     return router;
   }
 

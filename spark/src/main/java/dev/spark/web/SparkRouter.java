@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -25,15 +26,28 @@ final class SparkRouter {
   private final Router api;
   private final Router root;
 
-  private SparkRouter(Vertx vertx, SparkConfig cfg) {
+  static final String API = "/api/v1";
+
+  private SparkRouter(Vertx vertx, SparkConfig cfg, Consumer<Router> first) {
     api = Router.router(vertx);
     root = Router.router(vertx);
     root.route().handler(new RequestGuard(cfg));
-    root.route("/api/v1/*").subRouter(api);
+    first.accept(root);
+    root.route(API + "/*").subRouter(api);
   }
 
   static SparkRouter create(Vertx vertx, SparkConfig cfg) {
-    return new SparkRouter(vertx, cfg);
+    return new SparkRouter(vertx, cfg, r -> {});
+  }
+
+  /**
+   * As {@link #create}, with routes that {@code ingest} adds to the root router itself, right after the
+   * guard, under their full paths ({@code /api/v1/events}): the hottest routes, matched before any
+   * sub-router (each sub-router a request passes through costs it a wrapping routing context, and a
+   * wildcard mount a path-parameter map).
+   */
+  static SparkRouter withIngest(Vertx vertx, SparkConfig cfg, Consumer<Router> ingest) {
+    return new SparkRouter(vertx, cfg, ingest);
   }
 
   /** The router under {@code /api/v1}, for routes of one server only. */

@@ -47,8 +47,7 @@ public final class WebVerticle extends VerticleBase {
     Ingestor ingestor = new Ingestor(vertx, cfg);
     String scope = Path.of(cfg.db().path()).toAbsolutePath().toString();
     SentryKeys sentryKeys = new SentryKeys(cfg.ingest().token());
-    root = SparkRouter.create(vertx, cfg)
-        .api(IngestRoutes.router(vertx, ingestor, ingestAuth, cfg.ingest(), scope))
+    root = SparkRouter.withIngest(vertx, cfg, r -> IngestRoutes.mount(r, SparkRouter.API, vertx, ingestor, ingestAuth, cfg.ingest(), scope))
         .readApi(vertx, reads, hub, readAuth)
         .api(AlertRoutes.router(vertx, AlertsConfig.fromJson(cfg.json(), System.getenv()), reads, readAuth))
         .api(AdminRoutes.router(vertx, reads, Path.of(cfg.db().path()), readAuth, AgentConfig.fromJson(cfg.json())))

@@ -516,6 +516,9 @@ public final class IngestBenchmark {
       System.out.printf(Locale.ROOT, "  %-5s CPU %6.1f us/row (writer %5.1f)   allocated %,9.0f B/row%n", r.key,
           perRow(r.serverCpuNanos, r), perRow(r.writerCpuNanos, r), r.serverAllocatedBytes / (double) Math.max(1, r.rowsOk));
     }
+    System.out.println();
+    System.out.println("Rows acknowledged per 1-second window of each run (a rate that swings within a run shows here):");
+    for (RunStats r : all) if (!r.windows().isEmpty()) System.out.printf(Locale.ROOT, "  %-5s %s%n", r.key, r.windows());
     if (all.stream().anyMatch(r -> !r.storage.isEmpty())) {
       System.out.println();
       System.out.println("Spark storage verticle, sampled every 2 ms over the event bus (spark.storage.stats):");

@@ -66,6 +66,7 @@ public final class RunStats {
 
   public void ack(JsonArray ids, int expectedRows, long latencyNanos) {
     requestsOk++;
+    countInWindow(System.nanoTime(), ids.size());
     ackLatencyNanos.add(latencyNanos);
     int stored = 0;
     for (int i = 0; i < ids.size(); i++) {
@@ -79,6 +80,29 @@ public final class RunStats {
     }
     rowsOk += stored;
     if (ids.size() != expectedRows) failure("answer had " + ids.size() + " ids for " + expectedRows + " rows");
+  }
+
+  /** Rows acknowledged in each whole second of the run (from {@link #startNanos}): a rate that swings within a run shows here. */
+  private long[] perSecond = new long[16];
+
+  void countInWindow(long nowNanos, int rows) {
+    long second = (nowNanos - startNanos) / 1_000_000_000L;
+    if (startNanos == 0 || second < 0 || second >= 86_400) return; // not started (a caller that keeps no start), or absurd
+    if (second >= perSecond.length) perSecond = Arrays.copyOf(perSecond, (int) Math.max(second + 1, perSecond.length * 2L));
+    perSecond[(int) second] += rows;
+  }
+
+  /** "min / median / max rows per second over the run's N whole seconds", or "" for a run shorter than 2 s. */
+  String windows() {
+    int whole = (int) Math.min(perSecond.length, (endNanos - startNanos) / 1_000_000_000L);
+    if (whole < 2) return "";
+    long[] w = Arrays.copyOf(perSecond, whole);
+    long[] sorted = w.clone();
+    Arrays.sort(sorted);
+    StringBuilder each = new StringBuilder();
+    for (long n : w) each.append(each.length() == 0 ? "" : " ").append(n);
+    return String.format(java.util.Locale.ROOT, "min %,d / median %,d / max %,d over %d whole seconds (%s)",
+        sorted[0], sorted[whole / 2], sorted[whole - 1], whole, each);
   }
 
   public void addId(long id) {

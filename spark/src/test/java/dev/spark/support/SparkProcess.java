@@ -56,11 +56,17 @@ public final class SparkProcess implements AutoCloseable {
     return start(workDir, jarCommand(conf, jvmArgs), "Spark started");
   }
 
-  /** {@code java <jvmArgs> -jar target/spark.jar -conf <conf>}. */
+  /**
+   * {@code java <jvmArgs> -jar target/spark.jar -conf <conf>}. The environment variable
+   * {@code SPARK_IT_JVM_ARGS} (space-separated) adds options after {@code jvmArgs}, e.g. a JFR
+   * recording of the Spark process of an IT: {@code -XX:StartFlightRecording=filename=/tmp/it.jfr,settings=profile}.
+   */
   public static List<String> jarCommand(Path conf, String... jvmArgs) {
     if (!Files.exists(JAR)) throw new AssertionError("mvn package builds " + JAR);
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(List.of(jvmArgs));
+    String extra = System.getenv("SPARK_IT_JVM_ARGS");
+    if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
     command.addAll(List.of("-jar", JAR.toString(), "-conf", conf.toAbsolutePath().toString()));
     return command;
   }
