@@ -73,6 +73,16 @@ class BodyDecodingPropertiesTest {
   }
 
   @Test
+  void aZlibStreamAskingForAPresetDictionaryIsRefused() {
+    // CMF 0x78, FLG 0x20 (FDICT set; (0x78 * 256 + 0x20) % 31 == 0), a dictionary id, then data.
+    byte[] body = {0x78, 0x20, 0, 0, 0, 1, 0x4b, 0x04, 0x00};
+    SentryRejection r = assertThrows(SentryRejection.class, () -> BodyDecoding.decode(body, "deflate", LIMIT, "a test body"));
+    assertEquals(400, r.status());
+    assertTrue(r.getMessage().contains("preset dictionary"), r.getMessage());
+    assertEquals(null, reference(body, "deflate"), "the reference counts it refused as well");
+  }
+
+  @Test
   void aBombStopsAtTheLimitWithA413() {
     byte[] zeros = new byte[8 << 20];
     SentryRejection r = assertThrows(SentryRejection.class,
@@ -91,13 +101,22 @@ class BodyDecodingPropertiesTest {
     assertSame(twice, "gzip, deflate", body);
   }
 
-  /** What the JDK's streams give for {@code raw}, or null when they throw. */
+  /**
+   * What the JDK's streams give for {@code raw}, or null when they throw. One difference is deliberate:
+   * a zlib stream asking for a preset dictionary (a corrupted header can set that flag) ends the JDK's
+   * InflaterInputStream as if it were complete, with nothing read; Spark has no dictionary to give, so
+   * it refuses the body, and the reference counts it refused too.
+   */
   private static byte[] reference(byte[] raw, String coding) {
+    Inflater inflater = new Inflater(!zlibWrapped(raw));
     try (InputStream in = coding.equals("gzip") ? new GZIPInputStream(new ByteArrayInputStream(raw))
-        : new InflaterInputStream(new ByteArrayInputStream(raw), new Inflater(!zlibWrapped(raw)))) {
-      return in.readAllBytes();
+        : new InflaterInputStream(new ByteArrayInputStream(raw), inflater)) {
+      byte[] out = in.readAllBytes();
+      return !coding.equals("gzip") && inflater.needsDictionary() ? null : out;
     } catch (IOException | RuntimeException e) {
       return null;
+    } finally {
+      inflater.end();
     }
   }
 
