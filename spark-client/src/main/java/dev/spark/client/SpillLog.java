@@ -87,7 +87,11 @@ final class SpillLog implements AutoCloseable {
 
   /** Appends a kept send. */
   void added(SendBuffer.Item item) throws IOException {
-    append(new JsonObject().put("seq", item.seq()).put("address", item.address()).put("items", item.items()).put("body", item.body()));
+    append(record(item));
+  }
+
+  private static JsonObject record(SendBuffer.Item item) {
+    return new JsonObject().put("seq", item.seq()).put("address", item.address()).put("items", item.items()).put("body", item.body());
   }
 
   /** Appends the end of a kept send. */
@@ -105,8 +109,7 @@ final class SpillLog implements AutoCloseable {
     if (out != null) out.close();
     Path tmp = file.resolveSibling(FILE + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      for (SendBuffer.Item item : items) write(ch, line(new JsonObject().put("seq", item.seq()).put("address", item.address())
-          .put("items", item.items()).put("body", item.body())));
+      for (SendBuffer.Item item : items) write(ch, line(record(item)));
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -84,7 +84,7 @@ final class FixActions {
    * lose their worktree and branch and become {@code discarded}.
    */
   Future<Integer> expire(Instant now, Duration maxAge) {
-    return fixes.find(null)
+    return fixes.find(null, null, FixStore.ALL)
         .compose(all -> {
           List<Future<JsonObject>> done = new ArrayList<>();
           for (Object o : all) {

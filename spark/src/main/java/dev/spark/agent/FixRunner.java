@@ -79,7 +79,7 @@ final class FixRunner {
       worktrees = new Worktrees(top);
       worktrees.prune();
       return worktrees;
-    }).compose(w -> fixes.find(null))
+    }).compose(w -> fixes.find(null, null, FixStore.ALL))
         .compose(all -> vertx.executeBlocking(() -> {
           List<JsonObject> interrupted = new ArrayList<>();
           Set<Path> owned = new HashSet<>();
@@ -175,13 +175,8 @@ final class FixRunner {
   /** The fix applied last for this issue, if any: a recurrence is a regression of it. */
   private Future<JsonObject> earlierFix(String fingerprint) {
     if (fingerprint == null) return Future.succeededFuture();
-    return fixes.find("applied")
-        .map(applied -> {
-          for (Object o : applied) {
-            if (fingerprint.equals(((JsonObject) o).getString("fingerprint"))) return (JsonObject) o;
-          }
-          return (JsonObject) null;
-        })
+    return fixes.find("applied", fingerprint, 1)
+        .map(applied -> applied.isEmpty() ? (JsonObject) null : applied.getJsonObject(0))
         .recover(e -> Future.succeededFuture());
   }
 
@@ -207,12 +202,11 @@ final class FixRunner {
     return vertx.executeBlocking(() -> {
       long t0 = System.nanoTime();
       Worktrees.Commit made = Worktrees.commit(wt.path(), commitMessage(fp, ids, status));
-      String[] done = {made.id(), made.diff()};
       commitNanos = System.nanoTime() - t0;
-      return done;
+      return made;
     }).compose(c -> {
       JsonObject fix = fixJson(fp, ids, status, o.summary(), o.verify(), o.attempts())
-          .put("branch", wt.branch()).put("worktree", wt.path().toString()).put("commit", c[0]).put("diff", c[1]);
+          .put("branch", wt.branch()).put("worktree", wt.path().toString()).put("commit", c.id()).put("diff", c.diff());
       return insert(fix, firstId);
     });
   }

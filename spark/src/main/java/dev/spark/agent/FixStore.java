@@ -34,9 +34,9 @@ final class FixStore {
     return ask(new FixOp.SetStatus(id, status, null)).map(FixOp.Fix::json);
   }
 
-  /** The fixes with {@code status} (null: any), newest first. */
-  Future<JsonArray> find(String status) {
-    return ask(new FixOp.Find(status, null, ALL)).map(FixOp.Fixes::fixes);
+  /** The newest {@code limit} fixes with {@code status} for the issue {@code fingerprint} (null: any), newest first. */
+  Future<JsonArray> find(String status, String fingerprint, int limit) {
+    return ask(new FixOp.Find(status, fingerprint, limit)).map(FixOp.Fixes::fixes);
   }
 
   private <R extends FixOp.Reply> Future<R> ask(FixOp<R> op) {

@@ -84,19 +84,19 @@ public final class JanitorVerticle extends VerticleBase {
     return maintain(new RetentionOp.MeasureSizes())
         .compose(before -> {
           report.put("bytesBefore", before.fileBytes());
-          return deleteAll(new RetentionOp.DeleteAgedEvents(maxAgeDays, CHUNK), 0);
+          return deleteAll(new RetentionOp.DeleteAgedEvents(maxAgeDays, CHUNK));
         })
         .compose(n -> {
           report.put("agedEvents", n);
-          return deleteAll(new RetentionOp.DeleteAgedIssues(maxAgeDays, CHUNK), 0);
+          return deleteAll(new RetentionOp.DeleteAgedIssues(maxAgeDays, CHUNK));
         })
         .compose(n -> {
           report.put("agedIssues", n);
-          return deleteAll(new RetentionOp.DeleteAgedAccess(maxAgeDays, CHUNK), 0);
+          return deleteAll(new RetentionOp.DeleteAgedAccess(maxAgeDays, CHUNK));
         })
         .compose(n -> {
           report.put("agedAccessLogs", n);
-          return shrink(maxBytes, 0, 0);
+          return shrink(maxBytes);
         })
         .compose(counts -> {
           report.put("sizeAccessLogs", counts[0]).put("sizeEvents", counts[1]);
@@ -124,9 +124,9 @@ public final class JanitorVerticle extends VerticleBase {
    */
 
   /** Repeats a delete until a chunk comes back short; the rows deleted in all. */
-  private Future<Integer> deleteAll(RetentionOp<RetentionOp.Deleted> delete, int soFar) {
+  private Future<Integer> deleteAll(RetentionOp<RetentionOp.Deleted> delete) {
     Promise<Integer> done = Promise.promise();
-    deleteStep(delete, soFar, done);
+    deleteStep(delete, 0, done);
     return done.future();
   }
 
@@ -139,9 +139,9 @@ public final class JanitorVerticle extends VerticleBase {
   }
 
   /** Deletes oldest access logs, then oldest consumed events, while live data exceeds the limit. */
-  private Future<long[]> shrink(long maxBytes, long access, long events) {
+  private Future<long[]> shrink(long maxBytes) {
     Promise<long[]> done = Promise.promise();
-    shrinkStep(maxBytes, new long[] {access, events}, done);
+    shrinkStep(maxBytes, new long[2], done);
     return done.future();
   }
 
