@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * What the Vert.x Web integration costs an app, against what users would use instead (not a test:
@@ -38,16 +39,24 @@ import java.util.function.Supplier;
  * checks every access line: in Spark's database, or in the log file.
  */
 public final class IntegrationBenchmark {
+  static final List<String> APPS = List.of("plain", "logger", "spark", "noacc", "real-plain", "real-spark");
+
   double seconds = 3;
   int rounds = 4;
   double warmupSeconds = 4;
   int connections = 32;
   int instances = 2;
   int accessBatch = 256;
+  long accessFlushMs;
+  boolean captureInput = true;
+  /** The apps to run (all when null). */
+  Set<String> only;
   int quoteItems = 6;
   int quotePool = 8;
   boolean verbose;
   boolean store = true;
+  /** The realistic app's work alone, CPU µs per order (see {@link QuoteLoad#appWorkMicros}). */
+  double appWorkMicros;
   private Path parent = Path.of(System.getProperty("java.io.tmpdir"));
 
   public static void main(String[] args) throws Exception {
@@ -59,6 +68,7 @@ public final class IntegrationBenchmark {
     if (System.getProperty("slf4j.provider") == null) System.setProperty("slf4j.provider", "org.slf4j.jul.JULServiceProvider");
     IntegrationBenchmark b = new IntegrationBenchmark();
     b.accessBatch = new SparkWebOptions().getAccessBatchSize();
+    b.accessFlushMs = new SparkWebOptions().getAccessFlushMs();
     try {
       b.parse(args);
     } catch (IllegalArgumentException e) {
@@ -87,6 +97,9 @@ public final class IntegrationBenchmark {
         case "connections" -> connections = Integer.parseInt(value);
         case "instances" -> instances = Integer.parseInt(value);
         case "access-batch" -> accessBatch = Integer.parseInt(value);
+        case "capture-input" -> captureInput = Boolean.parseBoolean(value);
+        case "access-flush-ms" -> accessFlushMs = Long.parseLong(value);
+        case "only" -> only = Set.of(value.split(","));
         case "quote-items" -> quoteItems = Integer.parseInt(value);
         case "quote-pool" -> quotePool = Integer.parseInt(value);
         case "store" -> store = Boolean.parseBoolean(value);
@@ -94,6 +107,7 @@ public final class IntegrationBenchmark {
         default -> throw new IllegalArgumentException("Unknown option " + arg + "\n" + usage());
       }
     }
+    if (only != null && !APPS.containsAll(only)) throw new IllegalArgumentException("--only takes some of " + String.join(",", APPS));
     if (quoteItems < 1 || quoteItems > QuoteApp.MAX_ITEMS) throw new IllegalArgumentException("--quote-items must be 1.." + QuoteApp.MAX_ITEMS);
   }
 
@@ -108,9 +122,12 @@ public final class IntegrationBenchmark {
           --connections=32     keep-alive connections, one request in flight on each
           --instances=2        verticle instances (event loops) of each app
           --access-batch=256   SparkWebOptions.accessBatchSize (1: one event-bus message per request)
+          --access-flush-ms=20 SparkWebOptions.accessFlushMs (a batch not full is sent after this long)
+          --capture-input=true SparkWebOptions.captureInput (false: access logs carry no query or JSON body)
           --quote-items=6      items per order in the realistic app (one primary-key read each)
           --quote-pool=8       SQLite connections of the realistic app (used on Vert.x worker threads)
           --store=true         false: Spark runs with "enabled": false (validates and answers, stores nothing)
+          --only=KEY,...       only these apps (e.g. real-spark, to profile it alone); targets need their apps
           --dir=PATH --verbose --quick (2 s runs, 2 rounds, 2 s warm-up)""";
   }
 
@@ -134,14 +151,16 @@ public final class IntegrationBenchmark {
       SparkClient client = SparkClient.create(server);
       AccessLogFile accessLog = new AccessLogFile(dir.resolve("access.log"));
       QuoteLoad quotes = new QuoteLoad(catalog, quoteItems);
-      SparkWebOptions withSpark = new SparkWebOptions().setAccessBatchSize(accessBatch);
-      List<IntegrationVariant> variants = List.of(
+      SparkWebOptions withSpark = new SparkWebOptions().setAccessBatchSize(accessBatch).setAccessFlushMs(accessFlushMs)
+          .setCaptureInput(captureInput);
+      List<IntegrationVariant> variants = Stream.of(
           new IntegrationVariant("plain", "plain Vert.x Web", Workload.HELLO, null, false),
           new IntegrationVariant("logger", "Vert.x Web LoggerHandler, JUL file", Workload.HELLO, null, true),
           new IntegrationVariant("spark", "SparkWeb, Spark in-process", Workload.HELLO, withSpark, false),
           new IntegrationVariant("noacc", "SparkWeb without access logs", Workload.HELLO, new SparkWebOptions().setAccessLog(false), false),
           new IntegrationVariant("real-plain", "JSON + SQLite app", Workload.QUOTE, null, false),
-          new IntegrationVariant("real-spark", "JSON + SQLite app, SparkWeb", Workload.QUOTE, withSpark, false));
+          new IntegrationVariant("real-spark", "JSON + SQLite app, SparkWeb", Workload.QUOTE, withSpark, false))
+          .filter(v -> only == null || only.contains(v.key)).toList();
       for (IntegrationVariant v : variants) {
         SparkClient c = v.options == null ? null : client;
         Supplier<VerticleBase> app = v.workload == Workload.HELLO
@@ -150,8 +169,10 @@ public final class IntegrationBenchmark {
         Bench.await(server.deployVerticle(app, new DeploymentOptions().setInstances(instances)), 30);
         v.http = Bench.httpClient(clients, v.port, connections);
       }
-      System.out.printf(Locale.ROOT, "realistic app: %d items per order, %.0f bytes in, %.0f bytes out on average, %d orders cycled%n",
-          quoteItems, quotes.requestBytes, quotes.answerBytes, QuoteLoad.ORDERS);
+      appWorkMicros = quotes.appWorkMicros(catalog, 20_000);
+      System.out.printf(Locale.ROOT, "realistic app: %d items per order, %.0f bytes in, %.0f bytes out on average, %d orders cycled;"
+          + " its work alone (parse, validate, %d reads, render; no HTTP) %.1f µs of CPU per order on one thread%n",
+          quoteItems, quotes.requestBytes, quotes.answerBytes, QuoteLoad.ORDERS, quoteItems, appWorkMicros);
 
       System.out.printf(Locale.ROOT, "warm-up: %.0f s per app ...%n", warmupSeconds);
       for (int i = 0; i < 2; i++) {
@@ -208,7 +229,8 @@ public final class IntegrationBenchmark {
         rt.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"), rt.maxMemory() >> 20);
     System.out.printf(Locale.ROOT, "  JVM     : %s %s%n", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
     System.out.printf(Locale.ROOT, "  options : seconds=%s rounds=%d warmup-seconds=%s connections=%d instances=%d access-batch=%d"
-        + " quote-items=%d quote-pool=%d store=%s%n", seconds, rounds, warmupSeconds, connections, instances, accessBatch, quoteItems, quotePool, store);
+        + " access-flush-ms=%d capture-input=%s quote-items=%d quote-pool=%d store=%s%s%n", seconds, rounds, warmupSeconds, connections, instances,
+        accessBatch, accessFlushMs, captureInput, quoteItems, quotePool, store, only == null ? "" : " only=" + String.join(",", only));
     System.out.println("  data dir: " + dir);
     System.out.println();
   }

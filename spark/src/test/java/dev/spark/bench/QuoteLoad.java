@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Random;
 
 /**
@@ -43,6 +45,25 @@ final class QuoteLoad {
     }
     requestBytes = in / (double) ORDERS;
     answerBytes = out / (double) ORDERS;
+  }
+
+  /**
+   * The app's own work alone, without HTTP: parse an order, validate it, read its products, render
+   * the quote, {@code n} times on this thread (after as many again to warm up). CPU µs per order.
+   */
+  double appWorkMicros(QuoteCatalog catalog, int n) throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      long before = threads.getCurrentThreadCpuTime();
+      for (int i = 0; i < n; i++) {
+        JsonObject order = new JsonObject(bodies[i % ORDERS]);
+        Buffer answer = QuoteApp.render(order, catalog.lookup(QuoteApp.validate(order)));
+        if (!answer.equals(expected[i % ORDERS])) throw new IllegalStateException("order " + i + ": another answer than expected");
+      }
+      cpu = threads.getCurrentThreadCpuTime() - before;
+    }
+    return cpu / (double) n / 1e3;
   }
 
   /** One order (chosen by {@code seq}) posted; ok only for a 200 whose body is exactly the expected quote. */
