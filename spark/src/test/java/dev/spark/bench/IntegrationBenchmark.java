@@ -43,7 +43,7 @@ public final class IntegrationBenchmark {
 
   double seconds = 3;
   int rounds = 4;
-  double warmupSeconds = 4;
+  double warmupSeconds = 8;
   int connections = 32;
   int instances = 2;
   int accessBatch = 256;
@@ -118,7 +118,7 @@ public final class IntegrationBenchmark {
         access logs): GET /hello; real-plain, real-spark: POST /quote (JSON order in, SQLite reads, JSON out).
           --seconds=3          length of each measured run
           --rounds=4           measured rounds; each runs every app, the order rotating
-          --warmup-seconds=4   warm-up of each app before measuring
+          --warmup-seconds=8   warm-up of each app before measuring (in two halves)
           --connections=32     keep-alive connections, one request in flight on each
           --instances=2        verticle instances (event loops) of each app
           --access-batch=256   SparkWebOptions.accessBatchSize (1: one event-bus message per request)
@@ -185,9 +185,13 @@ public final class IntegrationBenchmark {
           IntegrationVariant v = variants.get((k + r - 1) % variants.size());
           RunStats stats = new RunStats(v.key, "round " + r, "req");
           CpuSampler cpu = new CpuSampler(clientThreads);
+          long[] jvmBefore = JvmThreadsCpu.now();
           cpu.start();
           drive(clients, v, quotes, seconds, stats);
           stats.cpu = cpu.stop();
+          long[] jvmAfter = JvmThreadsCpu.now();
+          cpu.groupNanos.put("GC", jvmAfter[0] - jvmBefore[0]);
+          cpu.groupNanos.put("JIT", jvmAfter[1] - jvmBefore[1]);
           v.runs.add(stats);
           v.cpu.add(cpu.groupNanos);
           long[] lat = stats.ackLatencyNanos.sorted();

@@ -36,16 +36,24 @@ final class IntegrationReport {
 
     System.out.println();
     System.out.println("Server-side CPU per request (µs), measured rounds together, by thread group; client event loops apart");
-    String line = "-".repeat(118);
+    String line = "-".repeat(128);
     System.out.println(line);
-    System.out.printf(Locale.ROOT, "%-11s %12s %12s %12s %12s %12s %12s %14s%n", "app", "event loops", "sqlite writer", "vx workers",
-        "GC+JIT+JVM", "other thr.", "server", "client loops");
+    System.out.printf(Locale.ROOT, "%-11s %12s %13s %12s %21s %12s %12s %14s%n", "app", "event loops", "sqlite writer", "vx workers",
+        "GC+JIT+JVM (GC/JIT)", "other thr.", "server", "client loops");
     System.out.println(line);
     for (IntegrationVariant v : apps.values()) {
       Map<String, Long> cpu = v.cpuTotals();
       double requests = Totals.of(v.runs).requests;
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-11s", v.key));
-      for (String group : SERVER_GROUPS) row.append(String.format(Locale.ROOT, " %12.1f", cpu.getOrDefault(group, 0L) / requests / 1e3));
+      for (String group : SERVER_GROUPS) {
+        double micros = cpu.getOrDefault(group, 0L) / requests / 1e3;
+        if (group.startsWith("GC")) {
+          row.append(String.format(Locale.ROOT, " %7.1f (%4.1f / %4.1f)", micros, cpu.getOrDefault("GC", 0L) / requests / 1e3,
+              cpu.getOrDefault("JIT", 0L) / requests / 1e3));
+        } else {
+          row.append(String.format(Locale.ROOT, group.equals("sqlite writer") ? " %13.1f" : " %12.1f", micros));
+        }
+      }
       row.append(String.format(Locale.ROOT, " %12.1f %14.1f", serverMicros(v), cpu.getOrDefault("client event loops", 0L) / requests / 1e3));
       System.out.println(row);
     }
