@@ -185,6 +185,7 @@ public final class IntegrationBenchmark {
           IntegrationVariant v = variants.get((k + r - 1) % variants.size());
           RunStats stats = new RunStats(v.key, "round " + r, "req");
           CpuSampler cpu = new CpuSampler(clientThreads);
+          JsonObject storageBefore = spark.storageStats();
           long[] jvmBefore = JvmThreadsCpu.now();
           cpu.start();
           drive(clients, v, quotes, seconds, stats);
@@ -192,6 +193,9 @@ public final class IntegrationBenchmark {
           long[] jvmAfter = JvmThreadsCpu.now();
           cpu.groupNanos.put("GC", jvmAfter[0] - jvmBefore[0]);
           cpu.groupNanos.put("JIT", jvmAfter[1] - jvmBefore[1]);
+          JsonObject storageAfter = spark.storageStats();
+          v.commits += storageAfter.getLong("commits") - storageBefore.getLong("commits");
+          v.committedRows += storageAfter.getLong("committedRows") - storageBefore.getLong("committedRows");
           v.runs.add(stats);
           v.cpu.add(cpu.groupNanos);
           long[] lat = stats.ackLatencyNanos.sorted();

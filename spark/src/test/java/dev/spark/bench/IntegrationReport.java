@@ -58,6 +58,10 @@ final class IntegrationReport {
       System.out.println(row);
     }
     System.out.println(line);
+    for (IntegrationVariant v : apps.values()) {
+      if (v.commits > 0) System.out.printf(Locale.ROOT, "%s: Spark's writer committed %,d rows in %,d commits (%.1f rows per commit)%n",
+          v.key, v.committedRows, v.commits, v.committedRows / (double) v.commits);
+    }
     double real = has("real-plain") ? serverMicros(apps.get("real-plain")) : Double.NaN;
     System.out.printf(Locale.ROOT, "The realistic app: %.1f µs of server CPU per request, %.1f more than hello world's; its work alone"
         + " (no HTTP, one thread, before the warm-up) %.1f µs%n", real, has("plain") ? real - serverMicros(apps.get("plain")) : Double.NaN,
@@ -99,8 +103,10 @@ final class IntegrationReport {
     if (has("spark")) checkSpark(apps.get("spark"), helloRows, "/hello");
     if (has("real-spark")) checkSpark(apps.get("real-spark"), quoteRows, "/quote");
     long answered = has("logger") ? apps.get("logger").answered() : 0;
-    System.out.printf(Locale.ROOT, "  logger: answered %,d requests (warm-up included); the access log file has %,d lines, %,d of them \"GET /hello HTTP/1.1\" 200%n",
-        answered, logLines[0], logLines[1]);
+    if (has("logger")) {
+      System.out.printf(Locale.ROOT, "  logger: answered %,d requests (warm-up included); the access log file has %,d lines, %,d of them"
+          + " \"GET /hello HTTP/1.1\" 200%n", answered, logLines[0], logLines[1]);
+    }
     if (logLines[0] != answered || logLines[1] != answered) {
       problems.add("access log file: " + logLines[0] + " lines, " + logLines[1] + " for GET /hello 200, but " + answered + " requests answered");
     }

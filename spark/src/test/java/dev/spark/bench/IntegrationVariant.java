@@ -29,6 +29,9 @@ final class IntegrationVariant {
   /** Per measured run, CPU nanoseconds by thread group ({@link CpuSampler#groupNanos}). */
   final List<Map<String, Long>> cpu = new ArrayList<>();
   long warmupRequests;
+  /** Spark's group commits during the measured runs, and the rows they committed. */
+  long commits;
+  long committedRows;
   HttpClientAgent http;
 
   IntegrationVariant(String key, String title, Workload workload, SparkWebOptions options, boolean accessLogger) {
