@@ -59,7 +59,7 @@ final class IntegrationReport {
     }
     System.out.println(line);
     for (IntegrationVariant v : apps.values()) {
-      if (v.commits > 0) System.out.printf(Locale.ROOT, "%s: Spark's writer committed %,d rows in %,d commits (%.1f rows per commit)%n",
+      if (v.options != null && v.options.isAccessLog() && v.commits > 0) System.out.printf(Locale.ROOT, "%s: Spark's writer committed %,d rows in %,d commits (%.1f rows per commit)%n",
           v.key, v.committedRows, v.commits, v.committedRows / (double) v.commits);
     }
     double real = has("real-plain") ? serverMicros(apps.get("real-plain")) : Double.NaN;
