@@ -36,6 +36,8 @@ final class CpuSampler {
    * that ended during the run is not counted). Unlike rates this hardly depends on other processes.
    */
   long serverAllocatedBytes;
+  /** After {@link #stop()}: CPU nanoseconds per thread group (the groups {@link #stop()} reports, in its order). */
+  final Map<String, Long> groupNanos = new LinkedHashMap<>();
 
   CpuSampler(Set<Long> clientThreads) {
     this.clientThreads = clientThreads;
@@ -128,6 +130,7 @@ final class CpuSampler {
       groups.merge(g, delta, Long::sum);
     }
     groups.put("GC+JIT+other JVM", Math.max(0, process - threadsTotal));
+    groupNanos.putAll(groups);
     writerNanos = groups.get("sqlite writer");
     serverNanos = process - groups.get("client event loops") - groups.get("bench main");
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "total %.2f:", process / (double) wall));
