@@ -31,6 +31,10 @@ ensure_test_compiled() {
     touch "$stamp"
   fi
   spark_test_classpath="$root/spark/target/test-classes:$root/spark/target/classes:$(cat "$root/spark/target/test.classpath")"
+  # The test classpath carries logback (sentry-logback, for the Sentry SDK tests), whose default
+  # configuration prints every DEBUG line (the SQL client's, per column): SLF4J goes to
+  # java.util.logging instead, as in the tests.
+  bench_logging=(-Dslf4j.provider=org.slf4j.jul.JULServiceProvider)
 }
 
 # Spark's artifacts in the local Maven repository, as a user's project (examples/demo) needs them.

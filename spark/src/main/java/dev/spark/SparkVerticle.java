@@ -6,6 +6,7 @@ import dev.spark.alerts.AlertsVerticle;
 import dev.spark.config.AgentConfig;
 import dev.spark.config.AlertsConfig;
 import dev.spark.config.ConfigLoader;
+import dev.spark.config.HeapAdvice;
 import dev.spark.config.RandomTokens;
 import dev.spark.config.SparkConfig;
 import dev.spark.ingest.IngestVerticle;
@@ -66,6 +67,8 @@ public final class SparkVerticle extends VerticleBase {
       LOG.severe(e.getMessage());
       return Future.failedFuture(e);
     }
+    String heap = HeapAdvice.warning(cfg, Runtime.getRuntime().maxMemory());
+    if (heap != null) LOG.warning(heap);
     JsonObject resolved = cfg.json().copy();
     if (cfg.web().token().isEmpty()) {
       String token = RandomTokens.token();

@@ -62,7 +62,33 @@ public final class AccessRollups {
     if (ms == 0 || ms.isInfinite()) return ms;
     // Whole milliseconds below 1,000 have at most three significant digits: already their own bucket.
     if (ms < 1000 && ms == Math.rint(ms)) return ms;
-    return new BigDecimal(ms).round(THREE_DIGITS).doubleValue();
+    double fast = threeDigitsFast(ms);
+    return Double.isNaN(fast) ? new BigDecimal(ms).round(THREE_DIGITS).doubleValue() : fast;
+  }
+
+  private static final double[] POW10 = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+  /**
+   * The same rounding in doubles, for 1e-6 ≤ ms < 1e9 (SparkWeb's fractional milliseconds): scaled to
+   * 100 ≤ y < 1000, y is within an ulp of the exact product, so it names the same nearest integer as
+   * BigDecimal unless it lies near a tie (then NaN: BigDecimal decides). The integer divided by an
+   * exact power of ten is the correctly rounded double of that decimal, as BigDecimal.doubleValue is.
+   */
+  static double threeDigitsFast(double ms) {
+    if (!(ms >= 1e-6 && ms < 1e9)) return Double.NaN;
+    int k = 2 - (int) Math.floor(Math.log10(ms));
+    double y = scaled(ms, k);
+    if (y >= 1000) y = scaled(ms, --k);
+    else if (y < 100) y = scaled(ms, ++k);
+    double whole = Math.floor(y);
+    double fraction = y - whole;
+    if (Math.abs(fraction - 0.5) < 1e-6 || y < 100 || y >= 1000) return Double.NaN;
+    double r = fraction > 0.5 ? whole + 1 : whole;
+    return k >= 0 ? r / POW10[k] : r * POW10[-k];
+  }
+
+  private static double scaled(double ms, int k) {
+    return k >= 0 ? ms * POW10[k] : ms / POW10[-k];
   }
 
   /** Adds inserted rows (no commit). */

@@ -80,7 +80,7 @@ public final class StorageVerticle extends VerticleBase {
           consumption = new Consumption(opened);
           issueStore = new IssueStore(opened);
           alertOutbox = alerts(cfg);
-          writer = new WriterLoop(vertx, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
+          writer = new WriterLoop(context, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })

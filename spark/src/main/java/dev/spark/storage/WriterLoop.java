@@ -10,9 +10,9 @@ import dev.spark.event.EventRow;
 import dev.spark.event.StoredEvent;
 import dev.spark.event.Timestamps;
 import dev.spark.metrics.SparkMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
@@ -31,6 +31,10 @@ import java.util.logging.Logger;
  * is waiting (up to {@code maxBatchRows}) in one transaction, then answers each sender and publishes
  * the stored events. It pulls the next group itself the moment a commit ends, so the SQLite
  * connection never waits for an event-loop round trip between transactions.
+ *
+ * <p>Answers and publications go out on the storage verticle's context, one task per group or op:
+ * a reply sent from this thread, which has no Vert.x context, makes Vert.x create a context for
+ * every message (about a kilobyte each; BENCHMARKS.md, issue 14).
  */
 final class WriterLoop {
   private static final Logger LOG = Logger.getLogger(WriterLoop.class.getName());
@@ -47,7 +51,7 @@ final class WriterLoop {
   /** One small write while writes are failing, so Spark notices by itself when it can write again. */
   private record Probe() implements Task {}
 
-  private final Vertx vertx;
+  private final Context context;
   private final SqliteDatabase db;
   private final RowInserts inserts;
   private final Meta meta;
@@ -73,8 +77,8 @@ final class WriterLoop {
   volatile long lastCommitRows;
   volatile double lastCommitMs;
 
-  WriterLoop(Vertx vertx, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts, String name) {
-    this.vertx = vertx;
+  WriterLoop(Context context, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts, String name) {
+    this.context = context;
     this.alerts = alerts;
     this.db = db;
     this.inserts = new RowInserts(db);
@@ -146,11 +150,12 @@ final class WriterLoop {
 
   private void runOp(Op op) {
     try {
-      op.msg().reply(op.work().call());
+      Object result = op.work().call();
+      context.runOnContext(v -> op.msg().reply(result));
     } catch (StorageVerticle.Refusal r) {
-      op.msg().fail(r.code, r.getMessage());
+      context.runOnContext(v -> op.msg().fail(r.code, r.getMessage()));
     } catch (Exception e) {
-      op.msg().fail(500, String.valueOf(e.getMessage()));
+      context.runOnContext(v -> op.msg().fail(500, String.valueOf(e.getMessage())));
     }
   }
 
@@ -173,17 +178,23 @@ final class WriterLoop {
       metrics.commit(rows, nanos);
       if (eventRows > 0) metrics.ingested("event", eventRows);
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
-      answer(group, ids);
-      if (!alertsWritten.isEmpty()) vertx.eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsWritten));
+      boolean[] fresh = lastFresh;
+      List<AlertOp.Outgoing> alertsCommitted = alertsWritten;
+      context.runOnContext(v -> {
+        answer(group, ids, fresh);
+        if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
+      });
       writable();
     } catch (Exception e) {
       release(rows, bytes);
       String reason = unwritable(e);
       LOG.severe("Commit of " + rows + " rows failed: " + e);
-      for (Write w : group) {
-        metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
-        w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
-      }
+      for (Write w : group) metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
+      context.runOnContext(v -> {
+        for (Write w : group) {
+          w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
+        }
+      });
     }
   }
 
@@ -264,7 +275,7 @@ final class WriterLoop {
     }
   }
 
-  private void answer(List<Write> group, long[][] ids) {
+  private void answer(List<Write> group, long[][] ids, boolean[] fresh) {
     List<StoredEvent> stored = new ArrayList<>();
     int e = 0;
     int retried = 0;
@@ -274,22 +285,23 @@ final class WriterLoop {
       if (w.req() instanceof WriteRequest.Events ev) {
         for (int j = 0; j < ids[i].length; j++, e++) {
           // A retry of an event already stored is answered with its id and announced no second time.
-          if (lastFresh[e]) stored.add(new StoredEvent(ids[i][j], ev.rows().get(j), false, null));
+          if (fresh[e]) stored.add(new StoredEvent(ids[i][j], ev.rows().get(j), false, null));
           else retried++;
         }
       }
     }
     metrics.retried(retried);
-    if (!stored.isEmpty()) vertx.eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
+    if (!stored.isEmpty()) context.owner().eventBus().publish(Addresses.EVENTS_STORED, new EventBatch(stored));
   }
 
   private void close(Promise<Void> done) {
+    // On the context, so every answer queued there before it has gone out when stop() completes.
     try {
       db.close();
       LOG.info("Storage closed after committing " + committedRows.get() + " rows");
-      done.complete();
+      context.runOnContext(v -> done.complete());
     } catch (Exception e) {
-      done.fail(e);
+      context.runOnContext(v -> done.fail(e));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.spark.storage;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -11,18 +12,30 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link AccessRollups#durationBucket} skips BigDecimal for whole milliseconds below 1,000 (most access
- * logs): the bucket it gives is, bit for bit, the three-significant-digit rounding it always was.
+ * logs) and rounds fractional ones in doubles: the bucket it gives is, bit for bit, the
+ * three-significant-digit rounding it always was, ties and their neighbours included.
  */
 class DurationBucketPropertiesTest {
   private static final MathContext THREE_DIGITS = new MathContext(3, RoundingMode.HALF_UP);
 
-  @Property(tries = 5_000)
+  @Property(tries = 20_000)
   void sameBucketAsRoundingToThreeSignificantDigits(@ForAll("durations") double ms) {
     double expected = ms == 0 ? ms : new BigDecimal(ms).round(THREE_DIGITS).doubleValue();
     assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(AccessRollups.durationBucket(ms)), "duration " + ms);
+  }
+
+  @Example
+  void fractionalMillisecondsTakeTheFastPathAndTiesDoNot() {
+    assertEquals(0.123, AccessRollups.threeDigitsFast(0.12345));
+    assertEquals(1.24, AccessRollups.threeDigitsFast(1.23999));
+    assertEquals(12_300_000.0, AccessRollups.threeDigitsFast(12_345_678.9));
+    assertEquals(0.5, AccessRollups.threeDigitsFast(0.5));
+    assertTrue(Double.isNaN(AccessRollups.threeDigitsFast(0.1235)), "0.1235 scales to 123.5 within rounding: BigDecimal decides");
+    assertTrue(Double.isNaN(AccessRollups.threeDigitsFast(2.5e9)), "out of range");
   }
 
   @Provide
@@ -31,6 +44,23 @@ class DurationBucketPropertiesTest {
         Arbitraries.integers().between(0, 1_100).map(Integer::doubleValue),
         Arbitraries.doubles().between(0, 1_100),
         Arbitraries.doubles().between(0, 1e11),
-        Arbitraries.of(0.0, 999.0, 999.5, 999.4999, 1_000.0, 1_004.0, 1_005.0, 99.95, 0.0005, 1e-300, Double.MIN_VALUE));
+        Arbitraries.of(0.0, 999.0, 999.5, 999.4999, 1_000.0, 1_004.0, 1_005.0, 99.95, 0.0005, 1e-300, Double.MIN_VALUE,
+            9.995, 0.1235, 0.12345, 1e-6, 9.999999e-7, 999_999_999.0, 1e9, 0.001, 100.05, 1234.5),
+        nanosAsMillis(),
+        ties());
+  }
+
+  /** What SparkWeb sends: a nanosecond duration in milliseconds. */
+  private Arbitrary<Double> nanosAsMillis() {
+    return Arbitraries.longs().between(1, 60_000_000_000L).map(n -> n / 1e6);
+  }
+
+  /** Decimal ties and their neighbours at every scale the fast path takes: d.dd5 x 10^e, one ulp either side. */
+  private Arbitrary<Double> ties() {
+    return Arbitraries.integers().between(1000, 9999).flatMap(m -> Arbitraries.integers().between(-9, 9).flatMap(e ->
+        Arbitraries.integers().between(-1, 1).map(side -> {
+          double tie = Double.parseDouble((m * 10 + 5) + "E" + (e - 4));
+          return side < 0 ? Math.nextDown(tie) : side > 0 ? Math.nextUp(tie) : tie;
+        })));
   }
 }

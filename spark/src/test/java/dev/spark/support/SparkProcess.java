@@ -85,7 +85,15 @@ public final class SparkProcess implements AutoCloseable {
 
   /** Starts {@code command} in {@code workDir} without waiting for anything (e.g. one that is to fail). */
   public static SparkProcess launch(Path workDir, List<String> command) throws IOException {
-    return new SparkProcess(new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as bin/vertx sets it
+    return new SparkProcess(builder.start());
+  }
+
+  /** The JVM options bin/vertx starts Spark with: conf/jvm.options without comments and blank lines. */
+  public static String[] defaultJvmOptions() throws IOException {
+    return Files.readAllLines(Repo.path("conf/jvm.options")).stream()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toArray(String[]::new);
   }
 
   private void read() {
