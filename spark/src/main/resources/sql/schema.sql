@@ -134,6 +134,15 @@ CREATE TABLE IF NOT EXISTS access_rollup_day (
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
 
+-- Requests and server errors (status 500 and up) per minute, whatever the route: the dashboard's
+-- timeline without a filter reads one row per minute here (1,440 for a day) instead of every route's
+-- duration rows in access_rollup_minute. Kept with the rollups, in the same transactions.
+CREATE TABLE IF NOT EXISTS access_minute_totals (
+  bucket TEXT NOT NULL PRIMARY KEY,
+  n INTEGER NOT NULL,
+  errors INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- Batches consumed for a held subscriber (Spark's own agent) and not yet taken by it: written in the
 -- transaction that consumes them, removed when the agent has taken the batch, re-sent after a restart.
 -- event_ids: the delivered events, oldest first (JSON array); consumed/through_id: the batch's own

@@ -90,6 +90,13 @@ SELECT count(*) AS total FROM access_logs
 
 -- The same from the day rollups (a few rows a day, where count(*) reads an index of every row), and
 -- whether they are built; on a file without them the caller falls back to count_access.
+-- name: timeline_totals
+-- The unfiltered timeline: a range of access_minute_totals' primary key, one row a minute.
+SELECT bucket, n, errors FROM access_minute_totals WHERE bucket >= ? AND bucket < ?
+
+-- name: access_rollups_version
+SELECT value FROM spark_meta WHERE key = 'access_rollups'
+
 -- name: count_access_rollups
 SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day) AS total,
        (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built

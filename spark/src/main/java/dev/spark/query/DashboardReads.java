@@ -125,7 +125,7 @@ public final class DashboardReads {
       bound.addAll(plan.rollupValues);
       counts = analytics.query(c -> {
         Map<String, long[]> m = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(plan.timelineSql())) {
+        try (PreparedStatement st = c.prepareStatement(plan.timelineSql(totalsBuilt(c)))) {
           for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
           try (ResultSet rs = st.executeQuery()) {
             while (rs.next()) m.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
@@ -171,6 +171,13 @@ public final class DashboardReads {
         .put("path", dbPath.toAbsolutePath().toString())
         .put("fileBytes", size(dbPath))
         .put("walBytes", size(dbPath.resolveSibling(dbPath.getFileName() + "-wal"))), false);
+  }
+
+  /** Whether the file's rollups include access_minute_totals (built by a writer of rollup version 3 or later). */
+  private static boolean totalsBuilt(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(Sql.get("access_rollups_version")); ResultSet rs = st.executeQuery()) {
+      return rs.next() && new JsonObject(rs.getString(1)).getInteger("version", 0) >= 3;
+    }
   }
 
   private static long size(Path p) {

@@ -133,8 +133,12 @@ final class RollupQuery {
     return level == null ? Timestamps.format(t) : level.bucket(t);
   }
 
-  /** Requests and server errors per minute from the minute rollups, for whole minutes [from, until). */
-  String timelineSql() {
+  /**
+   * Requests and server errors per minute for whole minutes [from, until): without a filter from the
+   * per-minute totals (one row a minute) when the file has them, else from the minute rollups.
+   */
+  String timelineSql(boolean totalsBuilt) {
+    if (rollupClauses.isEmpty() && totalsBuilt) return Sql.get("timeline_totals");
     StringBuilder sql = new StringBuilder("SELECT bucket, sum(n), sum(CASE WHEN status >= 500 THEN n ELSE 0 END) FROM ")
         .append(RollupLevel.MINUTE.table).append(" WHERE bucket >= ? AND bucket < ?");
     for (String c : rollupClauses) sql.append(" AND ").append(c);

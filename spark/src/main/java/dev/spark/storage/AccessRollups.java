@@ -29,18 +29,22 @@ public final class AccessRollups {
   public static final String META_KEY = "access_rollups";
   /**
    * The bucketing of the rollups. 1: whole milliseconds, exact below one second; 2: three significant
-   * digits at every scale, fractions of a millisecond kept. A file with another version has its rollups
-   * rebuilt from its rows once, at open.
+   * digits at every scale, fractions of a millisecond kept; 3: the same, plus access_minute_totals. A
+   * file with another version has its rollups rebuilt from its rows once, at open.
    */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
+  public static final String TOTALS = "access_minute_totals";
   private static final MathContext THREE_DIGITS = new MathContext(3, RoundingMode.HALF_UP);
   /** A missing duration is stored as this (primary-key columns cannot hold NULL usefully). */
   public static final double UNTIMED = -1;
 
   private static final RollupLevel[] LEVELS = RollupLevel.values();
+  private static final int MINUTE_INDEX = RollupLevel.MINUTE.ordinal();
   private final Connection conn;
   private final Map<RollupLevel, PreparedStatement> upserts = new EnumMap<>(RollupLevel.class);
   private final Map<RollupLevel, PreparedStatement> prunes = new EnumMap<>(RollupLevel.class);
+  private final PreparedStatement totalsUpsert;
+  private final PreparedStatement totalsPrune;
 
   AccessRollups(Connection conn) throws SQLException {
     this.conn = conn;
@@ -50,6 +54,9 @@ public final class AccessRollups {
           + " ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms"));
       prunes.put(level, conn.prepareStatement("DELETE FROM " + level.table + " WHERE bucket <= ? AND n <= 0"));
     }
+    totalsUpsert = conn.prepareStatement("INSERT INTO " + TOTALS + " (bucket, n, errors) VALUES (?, ?, ?)"
+        + " ON CONFLICT DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors");
+    totalsPrune = conn.prepareStatement("DELETE FROM " + TOTALS + " WHERE bucket <= ? AND n <= 0");
   }
 
   /**
@@ -129,6 +136,8 @@ public final class AccessRollups {
       prune.setString(1, level.bucket(newest));
       prune.executeUpdate();
     }
+    totalsPrune.setString(1, RollupLevel.MINUTE.bucket(newest));
+    totalsPrune.executeUpdate();
   }
 
   /**
@@ -148,6 +157,7 @@ public final class AccessRollups {
     long started = System.nanoTime();
     try (Statement st = conn.createStatement()) {
       for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
+      st.executeUpdate("DELETE FROM " + TOTALS);
     }
     AccessRollups rollups = new AccessRollups(conn);
     long rows = 0;
@@ -181,8 +191,8 @@ public final class AccessRollups {
     conn.commit();
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (previous > 0) {
-      LOG.info("Rebuilt the access-log rollups (bucketing version " + previous + " -> " + VERSION
-          + ": durations to three significant digits, fractions of a millisecond kept) from " + rows + " rows in " + ms + " ms");
+      LOG.info("Rebuilt the access-log rollups (version " + previous + " -> " + VERSION
+          + "; see AccessRollups.VERSION) from " + rows + " rows in " + ms + " ms");
     } else if (rows > 0) {
       LOG.info("Built the access-log rollups from " + rows + " existing rows in " + ms + " ms");
     }
@@ -191,6 +201,8 @@ public final class AccessRollups {
   /** Deltas of one operation per rollup row, applied with one batched upsert per level. */
   private final class Tally {
     private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
+    /** Per minute bucket: requests and server errors. */
+    private final Map<String, long[]> totals = new HashMap<>();
     private final Map<String, String> routes = new HashMap<>();
     /** The time buckets of the previous row, per level: rows come in time order, most share their minute. */
     private final String[] buckets = new String[LEVELS.length];
@@ -211,6 +223,9 @@ public final class AccessRollups {
         d[0] += sign;
         d[1] += sign * sum;
       }
+      long[] t = totals.computeIfAbsent(buckets[MINUTE_INDEX], b -> new long[2]);
+      t[0] += sign;
+      if (status >= 500) t[1] += sign;
     }
 
     void apply() throws SQLException {
@@ -230,6 +245,13 @@ public final class AccessRollups {
         }
         st.executeBatch();
       }
+      for (Map.Entry<String, long[]> e : totals.entrySet()) {
+        totalsUpsert.setString(1, e.getKey());
+        totalsUpsert.setLong(2, e.getValue()[0]);
+        totalsUpsert.setLong(3, e.getValue()[1]);
+        totalsUpsert.addBatch();
+      }
+      if (!totals.isEmpty()) totalsUpsert.executeBatch();
     }
   }
 

@@ -80,6 +80,7 @@ class AccessRollupsTest {
     // A file written before rollups existed: no rollup rows, no marker. Opening it builds them.
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
       for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
+      st.executeUpdate("DELETE FROM " + AccessRollups.TOTALS);
       st.executeUpdate("DELETE FROM spark_meta WHERE key = '" + AccessRollups.META_KEY + "'");
     }
     ReadStore unbuilt = new ReadStore(vertx, file);
@@ -141,6 +142,13 @@ class AccessRollupsTest {
         long requests = rows.stream().filter(r -> r.timestamp().startsWith(minute)).count();
         long errors = rows.stream().filter(r -> r.timestamp().startsWith(minute) && r.status() >= 500).count();
         assertEquals(new JsonArray().add(minute).add(requests).add(errors), points.getJsonArray(m), when + ": timeline minute " + minute);
+      }
+      // Filtered, the timeline reads the minute rollups instead of the per-minute totals.
+      JsonArray posts = Await.result(reads.perMinute(from, 120, new ReadStore.Filter().where("where_method", "POST")));
+      for (int m = 0; m < 120; m++) {
+        String minute = Timestamps.format(from.plus(m, ChronoUnit.MINUTES)).substring(0, 16);
+        long requests = rows.stream().filter(r -> r.timestamp().startsWith(minute) && r.method().equals("POST")).count();
+        assertEquals(requests, posts.getJsonArray(m).getLong(1), when + ": POST timeline minute " + minute);
       }
       for (int i = 0; i < 40; i++) {
         Instant since = now.minusMillis((long) (random.nextDouble() * 80 * 3_600_000L));
