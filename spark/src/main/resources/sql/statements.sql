@@ -112,6 +112,12 @@ SELECT id, type, trace_id, timestamp, environment, feature, route, status, data,
 -- scan that, for a class with few or no rows, reads the whole table.
 SELECT count(*) AS n FROM (SELECT 1 FROM access_logs WHERE status >= ? AND status < ? LIMIT ?)
 
+-- name: route_in_rollups
+-- Whether any access-log row has this route, from the day rollups (a few thousand rows a week, no
+-- index needed), and whether the file's rollups are built at all (a file from before them has none).
+SELECT (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built,
+       EXISTS (SELECT 1 FROM access_rollup_day WHERE route = ?) AS present
+
 -- name: where_status_range_indexed
 -- A rare class: SEARCH access_logs USING INDEX idx_access_logs_status, then a sort of its few rows.
 status >= ? AND status < ?

@@ -3,6 +3,7 @@ package dev.spark.query;
 import dev.spark.event.EventRows;
 import dev.spark.event.StoredEvent;
 import dev.spark.storage.IssueRows;
+import dev.spark.storage.RouteTemplates;
 import dev.spark.storage.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -151,12 +152,26 @@ public final class ReadStore {
   }
 
   public Future<JsonArray> access(Filter filter, int limit) {
-    return planned(filter).compose(f -> pool.preparedQuery(Sql.get("access_columns") + f.where() + " ORDER BY id DESC LIMIT ?")
-        .execute(f.values(limit)).map(rows -> {
+    return pathAbsent(filter).compose(absent -> absent ? Future.succeededFuture(new JsonArray()) : planned(filter).compose(f ->
+        pool.preparedQuery(Sql.get("access_columns") + f.where() + " ORDER BY id DESC LIMIT ?").execute(f.values(limit)).map(rows -> {
           JsonArray out = new JsonArray();
           for (Row r : rows) out.add(accessJson(r));
           return out;
-        }));
+        })));
+  }
+
+  /**
+   * True when the filter asks for an exact path that is its own route and the rollups, built, hold no
+   * row of that route: then no row has that path, and the table (which has no index on path) is not
+   * read end to end to find that out.
+   */
+  Future<Boolean> pathAbsent(Filter filter) {
+    Filter.Clause path = filter.clauses().stream().filter(c -> c.name().equals("where_path")).findFirst().orElse(null);
+    if (path == null || !(path.values().get(0) instanceof String p) || !RouteTemplates.isTemplate(p)) return Future.succeededFuture(false);
+    return pool.preparedQuery(Sql.get("route_in_rollups")).execute(Tuple.of(p)).map(rows -> {
+      Row r = rows.iterator().next();
+      return r.getValue("built") != null && Long.valueOf(0).equals(number(r.getValue("present")));
+    });
   }
 
   /**

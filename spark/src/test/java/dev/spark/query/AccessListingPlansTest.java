@@ -13,19 +13,23 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A status class is listed through its index when it is rare and newest-first without it when it is
- * common: the same rows in the same order either way, pages included; a class with no rows at all
- * is answered from the index instead of a pass over the whole table.
+ * The access listing's shortcuts give the rows a plain scan gives. A status class is listed through its
+ * index when it is rare and newest-first without it when it is common: the same rows in the same order
+ * either way, pages included. An exact path that no row has is answered from the rollups, but only when
+ * they are built; a path with an id in it is always read from the rows.
  */
 @ExtendWith(VertxExtension.class)
-class StatusClassListingTest {
+class AccessListingPlansTest {
   private static final int ROWS = 6_000;
 
   @Test
@@ -79,6 +83,38 @@ class StatusClassListingTest {
           assertEquals(expected, listed, base + "-class, method " + method);
         }
       }
+    } finally {
+      Await.result(store.close());
+    }
+  }
+
+  @Test
+  void aPathNoRowHasIsAnsweredFromTheRollupsOnlyWhenTheyAreBuilt(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("spark.db");
+    SqliteDatabase.open(file, "NORMAL").close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+      for (int i = 0; i < 300; i++) {
+        String path = i % 3 == 0 ? "/api/x" : "/api/items/" + (40 + i % 5);
+        st.executeUpdate("INSERT INTO access_logs (timestamp, method, path, status) VALUES ('2026-12-06T10:00:00.000Z', 'GET', '" + path + "', 200)");
+      }
+      // Rows written behind the writer's back, and no rollups marker: the rollups are not built.
+      st.executeUpdate("DELETE FROM spark_meta WHERE key = 'access_rollups'");
+    }
+    assertListing(vertx, file, false);
+    SqliteDatabase.open(file, "NORMAL").close(); // builds the rollups from the rows
+    assertListing(vertx, file, true);
+  }
+
+  private static void assertListing(Vertx vertx, Path file, boolean built) {
+    ReadStore store = new ReadStore(vertx, file);
+    try {
+      String when = built ? "rollups built" : "rollups not built";
+      assertEquals(Boolean.valueOf(built), Await.result(store.pathAbsent(new ReadStore.Filter().where("where_path", "/api/nothing"))), when);
+      assertFalse(Await.result(store.pathAbsent(new ReadStore.Filter().where("where_path", "/api/x"))), when);
+      assertFalse(Await.result(store.pathAbsent(new ReadStore.Filter().where("where_path", "/api/items/42"))), "an id in the path: " + when);
+      assertEquals(100, Await.result(store.access(new ReadStore.Filter().where("where_path", "/api/x"), 500)).size(), when);
+      assertEquals(40, Await.result(store.access(new ReadStore.Filter().where("where_path", "/api/items/42"), 500)).size(), when);
+      assertTrue(Await.result(store.access(new ReadStore.Filter().where("where_path", "/api/nothing"), 500)).isEmpty(), when);
     } finally {
       Await.result(store.close());
     }
