@@ -106,6 +106,22 @@ SELECT id, type, trace_id, timestamp, environment, feature, route, status, data,
 
 -- duration_ms as text: the JDBC pool hands a REAL over as a Java float (7 digits: 0.37 would come
 -- back as 0.3700000047683716); SQLite's text of a REAL has 15 significant digits. ReadStore parses it.
+-- name: count_status_range_upto
+-- At most ? rows of a status class, counted on idx_access_logs_status (a few ms): whether the class is
+-- rare enough to be listed through that index (where_status_range_indexed) instead of a newest-first
+-- scan that, for a class with few or no rows, reads the whole table.
+SELECT count(*) AS n FROM (SELECT 1 FROM access_logs WHERE status >= ? AND status < ? LIMIT ?)
+
+-- name: route_in_rollups
+-- Whether any access-log row has this route, from the day rollups (a few thousand rows a week, no
+-- index needed), and whether the file's rollups are built at all (a file from before them has none).
+SELECT (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built,
+       EXISTS (SELECT 1 FROM access_rollup_day WHERE route = ?) AS present
+
+-- name: where_status_range_indexed
+-- A rare class: SEARCH access_logs USING INDEX idx_access_logs_status, then a sort of its few rows.
+status >= ? AND status < ?
+
 -- name: access_columns
 SELECT id, timestamp, method, path, status, CAST(duration_ms AS TEXT) AS duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
 

@@ -3,6 +3,7 @@ package dev.spark.query;
 import dev.spark.event.EventRows;
 import dev.spark.event.StoredEvent;
 import dev.spark.storage.IssueRows;
+import dev.spark.storage.RouteTemplates;
 import dev.spark.storage.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -151,11 +152,40 @@ public final class ReadStore {
   }
 
   public Future<JsonArray> access(Filter filter, int limit) {
-    String sql = Sql.get("access_columns") + filter.where() + " ORDER BY id DESC LIMIT ?";
-    return pool.preparedQuery(sql).execute(filter.values(limit)).map(rows -> {
-      JsonArray out = new JsonArray();
-      for (Row r : rows) out.add(accessJson(r));
-      return out;
+    return pathAbsent(filter).compose(absent -> absent ? Future.succeededFuture(new JsonArray()) : planned(filter).compose(f ->
+        pool.preparedQuery(Sql.get("access_columns") + f.where() + " ORDER BY id DESC LIMIT ?").execute(f.values(limit)).map(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) out.add(accessJson(r));
+          return out;
+        })));
+  }
+
+  /**
+   * True when the filter asks for an exact path that is its own route and the rollups, built, hold no
+   * row of that route: then no row has that path, and the table (which has no index on path) is not
+   * read end to end to find that out.
+   */
+  Future<Boolean> pathAbsent(Filter filter) {
+    Filter.Clause path = filter.clauses().stream().filter(c -> c.name().equals("where_path")).findFirst().orElse(null);
+    if (path == null || !(path.values().get(0) instanceof String p) || !RouteTemplates.isTemplate(p)) return Future.succeededFuture(false);
+    return pool.preparedQuery(Sql.get("route_in_rollups")).execute(Tuple.of(p)).map(rows -> {
+      Row r = rows.iterator().next();
+      return r.getValue("built") != null && Long.valueOf(0).equals(number(r.getValue("present")));
+    });
+  }
+
+  /**
+   * A status class ({@code 5xx}) is listed newest first without its index (a common class fills a page
+   * from the newest rows at once; through the index it would sort all of them), unless it has fewer than
+   * {@link #RARE_CLASS_ROWS} rows in all: then through its index, not by reading the whole table.
+   */
+  Future<Filter> planned(Filter filter) {
+    Filter.Clause range = filter.clauses().stream().filter(c -> c.name().equals("where_status_range")).findFirst().orElse(null);
+    if (range == null) return Future.succeededFuture(filter);
+    Tuple probe = Tuple.of(range.values().get(0), range.values().get(1), RARE_CLASS_ROWS);
+    return pool.preparedQuery(Sql.get("count_status_range_upto")).execute(probe).map(rows -> {
+      Long n = number(rows.iterator().next().getValue("n"));
+      return n != null && n < RARE_CLASS_ROWS ? filter.renamed("where_status_range", "where_status_range_indexed") : filter;
     });
   }
 
@@ -234,6 +264,8 @@ public final class ReadStore {
     return v instanceof Number n ? n.longValue() : null;
   }
 
+  static final int RARE_CLASS_ROWS = 2_000;
+
   /** A WHERE clause built from fixed fragments, with its bound values in order. */
   public static final class Filter {
     private final List<String> clauses = new ArrayList<>();
@@ -253,6 +285,13 @@ public final class ReadStore {
 
     List<Clause> clauses() {
       return List.copyOf(named);
+    }
+
+    /** The same filter with the fragment {@code from} read as {@code to} (the same values). */
+    Filter renamed(String from, String to) {
+      Filter f = new Filter();
+      for (Clause c : named) f.where(c.name().equals(from) ? to : c.name(), c.values().toArray());
+      return f;
     }
 
     String where() {
