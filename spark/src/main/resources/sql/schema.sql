@@ -134,13 +134,15 @@ CREATE TABLE IF NOT EXISTS access_rollup_day (
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
 
--- Requests and server errors (status 500 and up) per minute, whatever the route: the dashboard's
--- timeline without a filter reads one row per minute here (1,440 for a day) instead of every route's
--- duration rows in access_rollup_minute. Kept with the rollups, in the same transactions.
+-- Requests and server errors (status 500 and up) per minute and method, whatever the route: the
+-- dashboard's timeline without a filter, or filtered by method, reads a few rows per minute here instead
+-- of every route's duration rows in access_rollup_minute. Kept with the rollups, in the same transactions.
 CREATE TABLE IF NOT EXISTS access_minute_totals (
-  bucket TEXT NOT NULL PRIMARY KEY,
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
   n INTEGER NOT NULL,
-  errors INTEGER NOT NULL
+  errors INTEGER NOT NULL,
+  PRIMARY KEY (bucket, method)
 ) WITHOUT ROWID;
 
 -- Batches consumed for a held subscriber (Spark's own agent) and not yet taken by it: written in the

@@ -91,8 +91,12 @@ SELECT count(*) AS total FROM access_logs
 -- The same from the day rollups (a few rows a day, where count(*) reads an index of every row), and
 -- whether they are built; on a file without them the caller falls back to count_access.
 -- name: timeline_totals
--- The unfiltered timeline: a range of access_minute_totals' primary key, one row a minute.
-SELECT bucket, n, errors FROM access_minute_totals WHERE bucket >= ? AND bucket < ?
+-- The unfiltered timeline: a range of access_minute_totals' primary key, a row per minute and method.
+SELECT bucket, sum(n), sum(errors) FROM access_minute_totals WHERE bucket >= ? AND bucket < ? GROUP BY bucket
+
+-- name: timeline_totals_method
+-- The timeline of one method: the same range, the other methods' rows skipped.
+SELECT bucket, sum(n), sum(errors) FROM access_minute_totals WHERE bucket >= ? AND bucket < ? AND method = ? GROUP BY bucket
 
 -- name: access_rollups_version
 SELECT value FROM spark_meta WHERE key = 'access_rollups'

@@ -17,6 +17,7 @@ import java.util.List;
  * its own route), which are then answered from the raw rows alone.
  */
 final class RollupQuery {
+  private static final String METHOD = "method = ?";
   /** A part of the window: {@code level} null for raw rows; {@code from}/{@code until} null when open. */
   record Segment(RollupLevel level, Instant from, Instant until) {}
 
@@ -40,7 +41,7 @@ final class RollupQuery {
         case "where_status" -> q.rollup("status = ?", v);
         case "where_status_range" -> q.rollup("status >= ? AND status < ?", v);
         case "where_feature" -> q.rollup("feature = ?", v);
-        case "where_method" -> q.rollup("method = ?", v);
+        case "where_method" -> q.rollup(METHOD, v);
         case "where_path" -> {
           if (!RouteTemplates.isTemplate((String) v.get(0))) return null;
           q.rollup("route = ?", v);
@@ -135,10 +136,12 @@ final class RollupQuery {
 
   /**
    * Requests and server errors per minute for whole minutes [from, until): without a filter from the
-   * per-minute totals (one row a minute) when the file has them, else from the minute rollups.
+   * per-minute totals (a row per minute and method) when the file has them, and so by method; else
+   * from the minute rollups.
    */
   String timelineSql(boolean totalsBuilt) {
-    if (rollupClauses.isEmpty() && totalsBuilt) return Sql.get("timeline_totals");
+    if (totalsBuilt && rollupClauses.isEmpty()) return Sql.get("timeline_totals");
+    if (totalsBuilt && rollupClauses.equals(List.of(METHOD))) return Sql.get("timeline_totals_method");
     StringBuilder sql = new StringBuilder("SELECT bucket, sum(n), sum(CASE WHEN status >= 500 THEN n ELSE 0 END) FROM ")
         .append(RollupLevel.MINUTE.table).append(" WHERE bucket >= ? AND bucket < ?");
     for (String c : rollupClauses) sql.append(" AND ").append(c);

@@ -54,7 +54,7 @@ public final class AccessRollups {
           + " ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms"));
       prunes.put(level, conn.prepareStatement("DELETE FROM " + level.table + " WHERE bucket <= ? AND n <= 0"));
     }
-    totalsUpsert = conn.prepareStatement("INSERT INTO " + TOTALS + " (bucket, n, errors) VALUES (?, ?, ?)"
+    totalsUpsert = conn.prepareStatement("INSERT INTO " + TOTALS + " (bucket, method, n, errors) VALUES (?, ?, ?, ?)"
         + " ON CONFLICT DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors");
     totalsPrune = conn.prepareStatement("DELETE FROM " + TOTALS + " WHERE bucket <= ? AND n <= 0");
   }
@@ -201,8 +201,8 @@ public final class AccessRollups {
   /** Deltas of one operation per rollup row, applied with one batched upsert per level. */
   private final class Tally {
     private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
-    /** Per minute bucket: requests and server errors. */
-    private final Map<String, long[]> totals = new HashMap<>();
+    /** Per minute bucket and method: requests and server errors. */
+    private final Map<TotalsKey, long[]> totals = new HashMap<>();
     private final Map<String, String> routes = new HashMap<>();
     /** The time buckets of the previous row, per level: rows come in time order, most share their minute. */
     private final String[] buckets = new String[LEVELS.length];
@@ -223,7 +223,7 @@ public final class AccessRollups {
         d[0] += sign;
         d[1] += sign * sum;
       }
-      long[] t = totals.computeIfAbsent(buckets[MINUTE_INDEX], b -> new long[2]);
+      long[] t = totals.computeIfAbsent(new TotalsKey(buckets[MINUTE_INDEX], method), k -> new long[2]);
       t[0] += sign;
       if (status >= 500) t[1] += sign;
     }
@@ -245,10 +245,11 @@ public final class AccessRollups {
         }
         st.executeBatch();
       }
-      for (Map.Entry<String, long[]> e : totals.entrySet()) {
-        totalsUpsert.setString(1, e.getKey());
-        totalsUpsert.setLong(2, e.getValue()[0]);
-        totalsUpsert.setLong(3, e.getValue()[1]);
+      for (Map.Entry<TotalsKey, long[]> e : totals.entrySet()) {
+        totalsUpsert.setString(1, e.getKey().bucket());
+        totalsUpsert.setString(2, e.getKey().method());
+        totalsUpsert.setLong(3, e.getValue()[0]);
+        totalsUpsert.setLong(4, e.getValue()[1]);
         totalsUpsert.addBatch();
       }
       if (!totals.isEmpty()) totalsUpsert.executeBatch();
@@ -256,4 +257,6 @@ public final class AccessRollups {
   }
 
   private record Key(String bucket, String method, String route, String feature, int status, double duration) {}
+
+  private record TotalsKey(String bucket, String method) {}
 }

@@ -143,12 +143,16 @@ class AccessRollupsTest {
         long errors = rows.stream().filter(r -> r.timestamp().startsWith(minute) && r.status() >= 500).count();
         assertEquals(new JsonArray().add(minute).add(requests).add(errors), points.getJsonArray(m), when + ": timeline minute " + minute);
       }
-      // Filtered, the timeline reads the minute rollups instead of the per-minute totals.
+      // By method, from the per-minute totals; by feature, from the minute rollups.
       JsonArray posts = Await.result(reads.perMinute(from, 120, new ReadStore.Filter().where("where_method", "POST")));
+      JsonArray orders = Await.result(reads.perMinute(from, 120, new ReadStore.Filter().where("where_feature", "orders")));
       for (int m = 0; m < 120; m++) {
         String minute = Timestamps.format(from.plus(m, ChronoUnit.MINUTES)).substring(0, 16);
         long requests = rows.stream().filter(r -> r.timestamp().startsWith(minute) && r.method().equals("POST")).count();
-        assertEquals(requests, posts.getJsonArray(m).getLong(1), when + ": POST timeline minute " + minute);
+        long errors = rows.stream().filter(r -> r.timestamp().startsWith(minute) && r.method().equals("POST") && r.status() >= 500).count();
+        assertEquals(new JsonArray().add(minute).add(requests).add(errors), posts.getJsonArray(m), when + ": POST timeline minute " + minute);
+        long ordersThen = rows.stream().filter(r -> r.timestamp().startsWith(minute) && "orders".equals(r.feature())).count();
+        assertEquals(ordersThen, orders.getJsonArray(m).getLong(1), when + ": feature timeline minute " + minute);
       }
       for (int i = 0; i < 40; i++) {
         Instant since = now.minusMillis((long) (random.nextDouble() * 80 * 3_600_000L));
