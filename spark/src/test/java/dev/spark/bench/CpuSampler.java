@@ -36,6 +36,8 @@ final class CpuSampler {
    * that ended during the run is not counted). Unlike rates this hardly depends on other processes.
    */
   long serverAllocatedBytes;
+  /** After {@link #stop()}: CPU nanoseconds per thread group, in the order {@link #stop()} prints them. */
+  Map<String, Long> groupNanos = Map.of();
 
   CpuSampler(Set<Long> clientThreads) {
     this.clientThreads = clientThreads;
@@ -130,6 +132,7 @@ final class CpuSampler {
     groups.put("GC+JIT+other JVM", Math.max(0, process - threadsTotal));
     writerNanos = groups.get("sqlite writer");
     serverNanos = process - groups.get("client event loops") - groups.get("bench main");
+    groupNanos = groups;
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "total %.2f:", process / (double) wall));
     for (Map.Entry<String, Long> e : groups.entrySet()) {
       double cores = e.getValue() / (double) wall;

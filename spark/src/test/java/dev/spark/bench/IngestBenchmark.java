@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       per message, {@code --eb-inflight} in flight, answered after commit</li>
  *   <li>c: HTTP {@code POST /api/v1/access}, {@code --batch} rows per POST, {@code --http-batch-connections}
  *       keep-alive connections with one POST in flight each (no pipelining)</li>
+ *   <li>h / hr: the HTTP ceiling of d: the same load against a bare Vert.x HTTP server that reads each body
+ *       and answers as Spark does, storing nothing ({@link HttpCeiling}; h: a request handler, hr: a Router
+ *       with a BodyHandler)</li>
  *   <li>d: HTTP {@code POST /api/v1/events}, one error event per POST, {@code --event-connections}
  *       connections with one POST in flight each</li>
  *   <li>s: HTTP {@code POST /api/1/envelope/}, Sentry envelopes, gzipped, one error event each,
@@ -98,6 +101,10 @@ public final class IngestBenchmark {
         "rows", "access_logs", (s, stats) -> loads.httpAccessBatches(s, o.seconds, false, stats))));
     if (o.runs("cs")) results.add(runner.attempts(() -> runner.spark("cs", "HTTP, " + o.batch + " rows/POST, snake_case names", "rows",
         "access_logs", (s, stats) -> loads.httpAccessBatches(s, o.seconds, true, stats))));
+    if (o.runs("h")) results.add(runner.attempts(() -> runner.ceiling("h", "bare Vert.x HTTP, 1 event/POST", false,
+        (port, stats) -> loads.httpEvents(port, o.seconds, false, stats))));
+    if (o.runs("hr")) results.add(runner.attempts(() -> runner.ceiling("hr", "bare Router+BodyHandler, 1 event/POST", true,
+        (port, stats) -> loads.httpEvents(port, o.seconds, false, stats))));
     if (o.runs("d")) results.add(runner.attempts(() -> runner.spark("d", "HTTP, 1 event/POST, " + o.eventConnections + " connections", "req",
         "events", (s, stats) -> loads.httpEvents(s.port, o.seconds, false, stats))));
     if (o.runs("di")) results.add(runner.attempts(() -> runner.spark("di", "HTTP, 1 event/POST with eventId", "req",
@@ -131,7 +138,7 @@ public final class IngestBenchmark {
   /** Runs every code path briefly on a throw-away database so the measured runs see a warm JIT. */
   private void warmUp() throws Exception {
     if (o.warmupSeconds <= 0) return;
-    System.out.printf(Locale.ROOT, "warm-up: %.0f s per workload kind on throw-away databases ...%n", o.warmupSeconds);
+    System.out.printf(Locale.ROOT, "warm-up: %.0f s per workload kind on throw-away databases (and bare servers) ...%n", o.warmupSeconds);
     runner.waitForQuiet();
     long t0 = System.nanoTime();
     if (o.runs("a") || o.runs("ref")) {
@@ -150,6 +157,15 @@ public final class IngestBenchmark {
       if (o.runs("e")) new LatencyRun(runner).warmUp(spark, s);
     } finally {
       spark.stop();
+    }
+    for (boolean router : new boolean[] {false, true}) {
+      if (!o.runs(router ? "hr" : "h")) continue;
+      HttpCeiling bare = HttpCeiling.start(server, router);
+      try {
+        Bench.await(loads.httpEvents(bare.port, o.warmupSeconds, false, new RunStats("w", "", "req")), 120);
+      } finally {
+        bare.stop();
+      }
     }
     for (String f : new String[] {"warmup-a.db", "warmup-ref.db", "warmup-spark.db"}) runner.cleanupDb(dir.resolve(f));
     WorkloadRunner.settle();

@@ -116,6 +116,7 @@ final class IngestReport {
     }
 
     ratios();
+    ceiling();
 
     System.out.println();
     System.out.println("Targets");
@@ -123,6 +124,9 @@ final class IngestReport {
 
     System.out.println();
     System.out.println("Data check: every acknowledged id looked up in the database file after Spark was stopped (plain sqlite-jdbc)");
+    if (find("h") != null || find("hr") != null) {
+      System.out.println("  (h, hr store nothing: there the ids the bare server answered are checked against the ids the client counted)");
+    }
     for (RunStats r : all) {
       RunStats.Verification v = r.verification;
       if (v == null) continue;
@@ -198,6 +202,62 @@ final class IngestReport {
           perRow(with.writerCpuNanos, with), perRow(without.writerCpuNanos, without),
           100 * (perRow(with.writerCpuNanos, with) / perRow(without.writerCpuNanos, without) - 1));
     }
+  }
+
+  /** Issue 14's goal for (d), events/s; printed against the HTTP ceiling of the same run. */
+  private static final double D_GOAL = 35_000;
+  private static final String[][] GROUPS = {{"server event loops", "loops"}, {"sqlite writer", "writer"},
+      {"vert.x workers", "workers"}, {"other threads", "other"}, {"GC+JIT+other JVM", "GC+JIT"}, {"client event loops", "client"}};
+
+  /**
+   * (d) against the bare HTTP servers (h, hr) of the same run: the share of the HTTP ceiling Spark
+   * keeps, and the CPU per request of each thread group, so what Spark adds shows apart from HTTP.
+   */
+  private void ceiling() {
+    RunStats d = find("d");
+    List<RunStats> rows = new ArrayList<>();
+    for (String key : new String[] {"h", "hr"}) if (find(key) != null) rows.add(find(key));
+    if (rows.isEmpty()) return;
+    System.out.println();
+    System.out.println("HTTP ceiling (h, hr: bare Vert.x, same Vert.x, instances, client, connections and bodies as (d); stores nothing)");
+    for (RunStats bare : rows) {
+      if (d != null) {
+        System.out.printf(Locale.ROOT, "  (d)/(%s) Spark keeps %5.1f %% of the bare server's rate: %,.0f vs %,.0f events/s%n", bare.key,
+            100 * d.requestsPerSecond() / bare.requestsPerSecond(), d.requestsPerSecond(), bare.requestsPerSecond());
+      }
+      System.out.printf(Locale.ROOT, "        issue 14's (d) goal, %,.0f events/s, is %.1f %% of (%s)%n", D_GOAL,
+          100 * D_GOAL / bare.requestsPerSecond(), bare.key);
+    }
+    if (d != null) rows.add(d);
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-27s", "CPU per request, us"));
+    for (String[] g : GROUPS) head.append(String.format(Locale.ROOT, " %8s", g[1]));
+    System.out.println(head.append(String.format(Locale.ROOT, " %8s %8s", "server", "all")));
+    for (RunStats r : rows) cpuPerRequest(r.key, r, null);
+    if (d != null && find("h") != null) cpuPerRequest("d - h", d, find("h"));
+  }
+
+  /** One row of CPU per request by thread group; with {@code minus}, the difference against that run. */
+  private static void cpuPerRequest(String label, RunStats r, RunStats minus) {
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-27s", label));
+    long all = 0;
+    long allMinus = 0;
+    for (String[] g : GROUPS) {
+      double us = perRequest(r.cpuNanos.getOrDefault(g[0], 0L), r) - (minus == null ? 0 : perRequest(minus.cpuNanos.getOrDefault(g[0], 0L), minus));
+      line.append(String.format(Locale.ROOT, " %8.1f", us));
+    }
+    for (long n : r.cpuNanos.values()) all += n;
+    if (minus != null) for (long n : minus.cpuNanos.values()) allMinus += n;
+    double server = perRequest(r.serverCpuNanos, r) - (minus == null ? 0 : perRequest(minus.serverCpuNanos, minus));
+    double total = perRequest(all, r) - (minus == null ? 0 : perRequest(allMinus, minus));
+    System.out.println(line.append(String.format(Locale.ROOT, " %8.1f %8.1f", server, total)));
+  }
+
+  private static double perRequest(long nanos, RunStats r) {
+    return nanos / 1_000.0 / Math.max(1, r.requestsOk);
+  }
+
+  private RunStats find(String key) {
+    return results.stream().filter(r -> r.key.equals(key)).findFirst().orElse(null);
   }
 
   private static double perRow(long nanos, RunStats r) {

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * Runs one measured workload of {@link IngestBenchmark} at a time: waits for a quiet machine, gives
- * it a fresh database file (and a fresh Spark), samples CPU around it, checks every
+ * it a fresh database file (and a fresh Spark, or the bare HTTP server of {@link HttpCeiling}), samples CPU around it, checks every
  * acknowledged id afterwards and collects what went wrong.
  */
 final class WorkloadRunner {
@@ -44,6 +44,11 @@ final class WorkloadRunner {
 
   interface SparkWorkload {
     Future<RunStats> run(SparkServer spark, RunStats stats);
+  }
+
+  /** A load on a server that is not Spark (it gets the server's port). */
+  interface PortWorkload {
+    Future<RunStats> run(int port, RunStats stats);
   }
 
   List<String> problems() {
@@ -119,10 +124,36 @@ final class WorkloadRunner {
     return stats;
   }
 
+  /**
+   * A load against the bare Vert.x HTTP server of {@link HttpCeiling} (no Spark, nothing stored);
+   * afterwards the ids it answered are checked against the ids the client counted.
+   */
+  RunStats ceiling(String key, String title, boolean router, PortWorkload workload) {
+    System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, o.seconds);
+    waitForQuiet();
+    HttpCeiling bare = HttpCeiling.start(server, router);
+    RunStats stats = new RunStats(key, title, "req");
+    try {
+      CpuSampler cpu = new CpuSampler(clientThreads);
+      cpu.start();
+      Bench.await(workload.run(bare.port, stats), (long) (o.seconds + 180));
+      stop(cpu, stats);
+    } finally {
+      bare.stop();
+    }
+    stats.note = String.format(Locale.ROOT, "stores nothing; %,.0f body bytes per request read",
+        bare.bodyBytes() / (double) Math.max(1, bare.answered()));
+    stats.verification = bare.verify(stats.ackedIds);
+    checkVerification(stats);
+    settle();
+    return stats;
+  }
+
   private static void stop(CpuSampler cpu, RunStats stats) {
     stats.cpu = cpu.stop();
     stats.otherCores = cpu.otherProcesses;
     stats.writerCpuNanos = cpu.writerNanos;
+    stats.cpuNanos = cpu.groupNanos;
     stats.serverCpuNanos = cpu.serverNanos;
     stats.serverAllocatedBytes = cpu.serverAllocatedBytes;
   }
