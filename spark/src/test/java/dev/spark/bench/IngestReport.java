@@ -224,6 +224,10 @@ final class IngestReport {
       if (d != null) {
         System.out.printf(Locale.ROOT, "  (d)/(%s) Spark keeps %5.1f %% of the bare server's rate: %,.0f vs %,.0f events/s%n", bare.key,
             100 * d.requestsPerSecond() / bare.requestsPerSecond(), d.requestsPerSecond(), bare.requestsPerSecond());
+        // Both are CPU-bound on a shared machine: the inverse ratio of the whole JVM's CPU per request
+        // depends less on how much the other processes took during each of the two runs.
+        System.out.printf(Locale.ROOT, "        by the whole JVM's CPU per request (%s's / d's): %5.1f %%%n", bare.key,
+            100 * perRequest(total(bare), bare) / perRequest(total(d), d));
       }
       System.out.printf(Locale.ROOT, "        issue 14's (d) goal, %,.0f events/s, is %.1f %% of (%s)%n", D_GOAL,
           100 * D_GOAL / bare.requestsPerSecond(), bare.key);
@@ -239,17 +243,20 @@ final class IngestReport {
   /** One row of CPU per request by thread group; with {@code minus}, the difference against that run. */
   private static void cpuPerRequest(String label, RunStats r, RunStats minus) {
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-27s", label));
-    long all = 0;
-    long allMinus = 0;
     for (String[] g : GROUPS) {
       double us = perRequest(r.cpuNanos.getOrDefault(g[0], 0L), r) - (minus == null ? 0 : perRequest(minus.cpuNanos.getOrDefault(g[0], 0L), minus));
       line.append(String.format(Locale.ROOT, " %8.1f", us));
     }
-    for (long n : r.cpuNanos.values()) all += n;
-    if (minus != null) for (long n : minus.cpuNanos.values()) allMinus += n;
     double server = perRequest(r.serverCpuNanos, r) - (minus == null ? 0 : perRequest(minus.serverCpuNanos, minus));
-    double total = perRequest(all, r) - (minus == null ? 0 : perRequest(allMinus, minus));
+    double total = perRequest(total(r), r) - (minus == null ? 0 : perRequest(total(minus), minus));
     System.out.println(line.append(String.format(Locale.ROOT, " %8.1f %8.1f", server, total)));
+  }
+
+  /** CPU nanoseconds of every thread group of the JVM during the run (the client's included). */
+  private static long total(RunStats r) {
+    long all = 0;
+    for (long n : r.cpuNanos.values()) all += n;
+    return all;
   }
 
   private static double perRequest(long nanos, RunStats r) {
