@@ -7,9 +7,9 @@ import java.util.Set;
 
 /** Command-line options of {@link IngestBenchmark}: {@code --name=value}, all optional. */
 final class BenchOptions {
-  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "cs", "d", "di", "s", "be", "bei", "e");
+  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "cs", "h", "hr", "d", "di", "s", "be", "bei", "e");
 
-  double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, d, s)
+  double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, h, d, s)
   double refSeconds = 4;        // duration of the one-row-per-transaction reference
   double warmupSeconds = 3;     // JVM warm-up per workload kind, on a throw-away database
   double latencySeconds = 15;   // duration of the steady-rate SSE latency run (e)
@@ -19,7 +19,7 @@ final class BenchOptions {
   int batch = 100;              // rows per message / POST in b100 and c
   int ebInFlight = 128;         // event-bus requests in flight (b1, b100)
   int httpBatchConnections = 4; // HTTP connections, one POST in flight on each (c)
-  int eventConnections = 64;    // HTTP connections, one POST in flight on each (d, s)
+  int eventConnections = 64;    // HTTP connections, one POST in flight on each (h, hr, d, s)
   String synchronous = "NORMAL";
   int retryNoisy = 1;           // run a workload again when other processes disturbed it
   double waitQuietSeconds = 60; // before each workload, wait up to this long for other processes to go idle
@@ -87,11 +87,14 @@ final class BenchOptions {
   static String usage() {
     return """
         Usage: bin/bench [options]
-          --only=ref,a,b1,b100,c,cs,d,di,s,be,bei,e   workloads to run (default: all)
+          --only=ref,a,b1,b100,c,cs,h,hr,d,di,s,be,bei,e   workloads to run (default: all)
+                                       h/hr: the HTTP ceiling of d: a bare Vert.x HTTP server (h: request handler,
+                                       hr: Vert.x Web Router + BodyHandler) that reads each body of d and answers as
+                                       Spark does, storing nothing; same Vert.x, instances, client, connections, bodies
                                        cs: c with the original's snake_case names; di: d with an eventId on each event;
                                        s: Sentry envelopes (gzip), one event each, as many connections as d;
                                        be/bei: event bus, --batch error events per request, without/with eventIds
-          --seconds=10                 duration of each throughput workload (a, b1, b100, c, d, s)
+          --seconds=10                 duration of each throughput workload (a, b1, b100, c, h, d, s)
           --ref-seconds=4              duration of the one-row-per-transaction reference
           --warmup-seconds=3           JVM warm-up per workload kind (throw-away database)
           --latency-seconds=15         duration of the SSE latency run (e)
@@ -101,7 +104,7 @@ final class BenchOptions {
           --batch=100                  rows per message/POST in b100 and c
           --eb-inflight=128            event-bus requests in flight in b1/b100
           --http-batch-connections=4   connections (one POST in flight each) in c
-          --event-connections=64       connections (one POST in flight each) in d and s
+          --event-connections=64       connections (one POST in flight each) in h, hr, d and s
           --synchronous=NORMAL         PRAGMA synchronous for every workload
           --wait-quiet=60              before each workload wait up to N s for other processes to go idle (0: don't)
           --retry-noisy=1              run a workload again (N times at most) if other processes used > 0.15 cores meanwhile

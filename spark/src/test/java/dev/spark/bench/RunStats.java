@@ -32,6 +32,8 @@ public final class RunStats {
   String note = "";
   /** CPU use by thread group during the run (see {@link CpuSampler}). */
   String cpu = "";
+  /** CPU nanoseconds per thread group during the run (see {@link CpuSampler#groupNanos}). */
+  Map<String, Long> cpuNanos = Map.of();
   long writerCpuNanos;
   long serverCpuNanos;
   /** Heap bytes allocated by the server side's threads during the run (see {@link CpuSampler#serverAllocatedBytes}). */

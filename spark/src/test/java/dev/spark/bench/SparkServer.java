@@ -21,6 +21,8 @@ import java.util.BitSet;
 /** One Spark, deployed in-process as documented, on a fresh database file and a free port. */
 final class SparkServer {
   static final String TOKEN = "bench";
+  /** web.instances of every Spark the benchmarks start (and of the bare HTTP server beside it, {@link HttpCeiling}). */
+  static final int WEB_INSTANCES = 2;
 
   final Vertx vertx;
   final Path db;
@@ -43,7 +45,7 @@ final class SparkServer {
     int port = freePort();
     JsonObject cfg = extra.copy()
         .put("db", extra.getJsonObject("db", new JsonObject()).copy().put("path", db.toString()).put("synchronous", synchronous))
-        .put("web", new JsonObject().put("port", port).put("token", TOKEN).put("instances", 2));
+        .put("web", new JsonObject().put("port", port).put("token", TOKEN).put("instances", WEB_INSTANCES));
     String id = Bench.await(vertx.deployVerticle(new SparkVerticle(), new DeploymentOptions().setConfig(cfg)), 60);
     return new SparkServer(vertx, db, port, id);
   }
