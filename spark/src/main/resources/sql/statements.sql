@@ -90,6 +90,10 @@ SELECT count(*) AS total FROM access_logs
 
 -- The same from the day rollups (a few rows a day, where count(*) reads an index of every row), and
 -- whether they are built; on a file without them the caller falls back to count_access.
+-- name: count_access_rollups
+SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day) AS total,
+       (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built
+
 -- name: timeline_totals
 -- The unfiltered timeline: a range of access_minute_totals' primary key, a row per minute and method.
 SELECT bucket, sum(n), sum(errors) FROM access_minute_totals WHERE bucket >= ? AND bucket < ? GROUP BY bucket
@@ -98,18 +102,9 @@ SELECT bucket, sum(n), sum(errors) FROM access_minute_totals WHERE bucket >= ? A
 -- The timeline of one method: the same range, the other methods' rows skipped.
 SELECT bucket, sum(n), sum(errors) FROM access_minute_totals WHERE bucket >= ? AND bucket < ? AND method = ? GROUP BY bucket
 
--- name: access_rollups_version
-SELECT value FROM spark_meta WHERE key = 'access_rollups'
-
--- name: count_access_rollups
-SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day) AS total,
-       (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built
-
 -- name: event_columns
 SELECT id, type, trace_id, timestamp, environment, feature, route, status, data, consumed, consumed_at, fingerprint, delivery, suppressed FROM events
 
--- duration_ms as text: the JDBC pool hands a REAL over as a Java float (7 digits: 0.37 would come
--- back as 0.3700000047683716); SQLite's text of a REAL has 15 significant digits. ReadStore parses it.
 -- name: count_status_range_upto
 -- At most ? rows of a status class, counted on idx_access_logs_status (a few ms): whether the class is
 -- rare enough to be listed through that index (where_status_range_indexed) instead of a newest-first
@@ -122,10 +117,13 @@ SELECT count(*) AS n FROM (SELECT 1 FROM access_logs WHERE status >= ? AND statu
 SELECT (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built,
        EXISTS (SELECT 1 FROM access_rollup_day WHERE route = ?) AS present
 
--- name: where_status_range_indexed
 -- A rare class: SEARCH access_logs USING INDEX idx_access_logs_status, then a sort of its few rows.
+-- (A fragment's comment stays above its name: the fragment's text is joined into a WHERE clause.)
+-- name: where_status_range_indexed
 status >= ? AND status < ?
 
+-- duration_ms as text: the JDBC pool hands a REAL over as a Java float (7 digits: 0.37 would come
+-- back as 0.3700000047683716); SQLite's text of a REAL has 15 significant digits. ReadStore parses it.
 -- name: access_columns
 SELECT id, timestamp, method, path, status, CAST(duration_ms AS TEXT) AS duration_ms, ip, feature, request_id, input, error, user_agent FROM access_logs
 

@@ -173,10 +173,13 @@ public final class DashboardReads {
         .put("walBytes", size(dbPath.resolveSibling(dbPath.getFileName() + "-wal"))), false);
   }
 
-  /** Whether the file's rollups include access_minute_totals (built by a writer of rollup version 3 or later). */
+  /** Whether the file's rollups include access_minute_totals (a sidecar may read an older writer's file). */
   private static boolean totalsBuilt(Connection c) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(Sql.get("access_rollups_version")); ResultSet rs = st.executeQuery()) {
-      return rs.next() && new JsonObject(rs.getString(1)).getInteger("version", 0) >= 3;
+    try (PreparedStatement st = c.prepareStatement(Sql.get("get_meta"))) {
+      st.setString(1, AccessRollups.META_KEY);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && new JsonObject(rs.getString(1)).getInteger("version", 0) >= AccessRollups.TOTALS_SINCE;
+      }
     }
   }
 

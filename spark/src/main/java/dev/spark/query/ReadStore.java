@@ -166,7 +166,7 @@ public final class ReadStore {
    * read end to end to find that out.
    */
   Future<Boolean> pathAbsent(Filter filter) {
-    Filter.Clause path = filter.clauses().stream().filter(c -> c.name().equals("where_path")).findFirst().orElse(null);
+    Filter.Clause path = filter.clause("where_path");
     if (path == null || !(path.values().get(0) instanceof String p) || !RouteTemplates.isTemplate(p)) return Future.succeededFuture(false);
     return pool.preparedQuery(Sql.get("route_in_rollups")).execute(Tuple.of(p)).map(rows -> {
       Row r = rows.iterator().next();
@@ -180,7 +180,7 @@ public final class ReadStore {
    * {@link #RARE_CLASS_ROWS} rows in all: then through its index, not by reading the whole table.
    */
   Future<Filter> planned(Filter filter) {
-    Filter.Clause range = filter.clauses().stream().filter(c -> c.name().equals("where_status_range")).findFirst().orElse(null);
+    Filter.Clause range = filter.clause("where_status_range");
     if (range == null) return Future.succeededFuture(filter);
     Tuple probe = Tuple.of(range.values().get(0), range.values().get(1), RARE_CLASS_ROWS);
     return pool.preparedQuery(Sql.get("count_status_range_upto")).execute(probe).map(rows -> {
@@ -285,6 +285,12 @@ public final class ReadStore {
 
     List<Clause> clauses() {
       return List.copyOf(named);
+    }
+
+    /** The first clause of that fragment, or null. */
+    Clause clause(String fragmentName) {
+      for (Clause c : named) if (c.name().equals(fragmentName)) return c;
+      return null;
     }
 
     /** The same filter with the fragment {@code from} read as {@code to} (the same values). */

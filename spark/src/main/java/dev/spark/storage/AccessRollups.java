@@ -34,6 +34,8 @@ public final class AccessRollups {
    */
   public static final int VERSION = 3;
   public static final String TOTALS = "access_minute_totals";
+  /** The first {@link #VERSION} whose rollups include {@link #TOTALS}. */
+  public static final int TOTALS_SINCE = 3;
   private static final MathContext THREE_DIGITS = new MathContext(3, RoundingMode.HALF_UP);
   /** A missing duration is stored as this (primary-key columns cannot hold NULL usefully). */
   public static final double UNTIMED = -1;
