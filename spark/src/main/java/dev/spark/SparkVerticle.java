@@ -67,7 +67,7 @@ public final class SparkVerticle extends VerticleBase {
       LOG.severe(e.getMessage());
       return Future.failedFuture(e);
     }
-    String heap = HeapAdvice.warning(cfg, Runtime.getRuntime().maxMemory());
+    String heap = HeapAdvice.warning(cfg, HeapAdvice.maxHeapBytes());
     if (heap != null) LOG.warning(heap);
     JsonObject resolved = cfg.json().copy();
     if (cfg.web().token().isEmpty()) {

@@ -1,5 +1,9 @@
 package dev.spark.config;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import java.lang.management.ManagementFactory;
+
 /**
  * How much heap Spark needs to ride out a flood with its queue bounds (README, "Memory"): the
  * storage queue, the ingest bodies in flight parsed (about four times their bytes), and about 96 MB
@@ -10,6 +14,21 @@ public final class HeapAdvice {
   static final long BASE_BYTES = 96L << 20;
 
   private HeapAdvice() {}
+
+  /**
+   * The heap the JVM was given ({@code -Xmx}, the {@code MaxHeapSize} flag). {@link Runtime#maxMemory}
+   * reports less (the serial collector leaves out a survivor space: 154 MB for -Xmx160m), so it is only
+   * the fallback on a JVM without HotSpot's diagnostic bean.
+   */
+  public static long maxHeapBytes() {
+    try {
+      HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      if (hotSpot != null) return Long.parseLong(hotSpot.getVMOption("MaxHeapSize").getValue());
+    } catch (RuntimeException notHotSpot) {
+      // fall through
+    }
+    return Runtime.getRuntime().maxMemory();
+  }
 
   public static long neededBytes(SparkConfig cfg) {
     return cfg.storage().queueMaxBytes() + 4 * cfg.ingest().maxInFlightBytes() + BASE_BYTES;
