@@ -176,12 +176,17 @@ public final class Ingestor {
     return out;
   }
 
+  /** Straight to the writer when it runs in this Vert.x instance (it always does in Spark), else over the bus. */
+  private Future<long[]> toStorage(WriteRequest req) {
+    LocalWriter local = LocalWriter.of(vertx);
+    if (local != null) return local.write(req);
+    return vertx.eventBus().<WriteResult>request(Addresses.STORAGE_WRITE, req, TO_STORAGE).map(m -> m.body().ids());
+  }
+
   private Future<IngestResult> store(Prepared p) {
     WriteRequest req = p.req();
     boolean[] keep = p.keep();
-    Future<long[]> ids = req.size() == 0
-        ? Future.succeededFuture(new long[0])
-        : vertx.eventBus().<WriteResult>request(Addresses.STORAGE_WRITE, req, TO_STORAGE).map(m -> m.body().ids());
+    Future<long[]> ids = req.size() == 0 ? Future.succeededFuture(new long[0]) : toStorage(req);
     return ids.map(committed -> {
       Long[] out = new Long[keep.length];
       int next = 0;

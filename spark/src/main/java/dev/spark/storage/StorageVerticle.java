@@ -10,6 +10,7 @@ import dev.spark.bus.WriteRequest;
 import dev.spark.config.AlertsConfig;
 import dev.spark.config.ServerUrl;
 import dev.spark.config.SparkConfig;
+import dev.spark.ingest.LocalWriter;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,8 +47,7 @@ public final class StorageVerticle extends VerticleBase {
   private Janitorial janitorial;
   private Consumption consumption;
   private IssueStore issueStore;
-  private boolean closing;
-  private long rejected;
+  private WriteAdmission admission;
   private SparkMetrics metrics;
   private long writeProbeTimer = -1;
   /** While writes fail, how often a one-row write is tried so Spark notices by itself when it can write again. */
@@ -81,6 +81,8 @@ public final class StorageVerticle extends VerticleBase {
           issueStore = new IssueStore(opened);
           alertOutbox = alerts(cfg);
           writer = new WriterLoop(context, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
+          admission = new WriteAdmission(writer, limits, metrics);
+          LocalWriter.register(vertx, admission);
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
@@ -104,33 +106,14 @@ public final class StorageVerticle extends VerticleBase {
   /** Stops taking requests, commits everything already queued, then closes the database. */
   @Override
   public Future<?> stop() {
-    closing = true;
     vertx.cancelTimer(writeProbeTimer);
-    return writer == null ? Future.succeededFuture() : writer.stop();
+    if (admission == null) return Future.succeededFuture();
+    LocalWriter.unregister(vertx, admission);
+    return admission.close();
   }
 
   private void onWrite(Message<WriteRequest> msg) {
-    WriteRequest req = msg.body();
-    if (closing) {
-      reject(req, "shutting_down");
-      msg.fail(503, "Spark is shutting down; retry against the next instance");
-      return;
-    }
-    long bytes = req.approxBytes();
-    int queuedRows = writer.queuedRows.get();
-    boolean empty = queuedRows == 0;
-    if (!empty && (queuedRows + req.size() > limits.queueCapacity()
-        || writer.queuedBytes.get() + bytes > limits.queueMaxBytes())) {
-      reject(req, "queue_full");
-      msg.fail(503, "Storage queue is full (" + queuedRows + " rows waiting to be committed); retry shortly");
-      return;
-    }
-    writer.write(msg, req, bytes);
-  }
-
-  private void reject(WriteRequest req, String reason) {
-    rejected += req.size();
-    metrics.rejected(req instanceof WriteRequest.Events ? "event" : "access", reason, req.size());
+    admission.offer(msg.body(), WriteReply.of(msg));
   }
 
   private void onConsume(Message<JsonObject> msg) {
@@ -209,7 +192,7 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private void enqueueOp(Message<?> msg, Callable<Object> work) {
-    if (closing) {
+    if (admission.closing()) {
       msg.fail(503, "Spark is shutting down");
       return;
     }
@@ -223,10 +206,10 @@ public final class StorageVerticle extends VerticleBase {
         .put("queueBytes", writer.queuedBytes.get())
         .put("queueCapacity", limits.queueCapacity())
         .put("busy", writer.busy)
-        .put("closing", closing)
+        .put("closing", admission.closing())
         .put("commits", writer.commits.get())
         .put("committedRows", writer.committedRows.get())
-        .put("rejectedRows", rejected)
+        .put("rejectedRows", admission.rejectedRows())
         .put("lastCommitRows", writer.lastCommitRows)
         .put("lastCommitMs", writer.lastCommitMs)
         .put("writeError", writer.writeError)

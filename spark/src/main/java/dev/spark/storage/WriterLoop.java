@@ -3,7 +3,6 @@ package dev.spark.storage;
 import dev.spark.bus.Addresses;
 import dev.spark.bus.AlertOp;
 import dev.spark.bus.WriteRequest;
-import dev.spark.bus.WriteResult;
 import dev.spark.event.AccessRow;
 import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
@@ -42,7 +41,7 @@ final class WriterLoop {
   sealed interface Task permits Write, Op, Probe, Stop {}
 
   /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
-  record Write(Message<WriteRequest> msg, WriteRequest req, long bytes) implements Task {}
+  record Write(WriteReply reply, WriteRequest req, long bytes) implements Task {}
 
   record Op(Message<?> msg, Callable<Object> work) implements Task {}
 
@@ -91,12 +90,12 @@ final class WriterLoop {
     this.thread.start();
   }
 
-  /** Called on the storage verticle's event loop, after the queue bound was checked. */
-  void write(Message<WriteRequest> msg, WriteRequest req, long bytes) {
+  /** Called by {@link WriteAdmission}, under its lock, after the queue bound was checked. */
+  void write(WriteReply reply, WriteRequest req, long bytes) {
     queuedRows.addAndGet(req.size());
     queuedBytes.addAndGet(bytes);
     metrics.queue(queuedRows.get(), queuedBytes.get());
-    queue.add(new Write(msg, req, bytes));
+    queue.add(new Write(reply, req, bytes));
   }
 
   void op(Message<?> msg, Callable<Object> work) {
@@ -185,14 +184,15 @@ final class WriterLoop {
         if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
       });
       writable();
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Errors too: a write taken from the queue is always answered, or its caller would wait for ever.
       release(rows, bytes);
       String reason = unwritable(e);
       LOG.severe("Commit of " + rows + " rows failed: " + e);
       for (Write w : group) metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
       context.runOnContext(v -> {
         for (Write w : group) {
-          w.msg().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
+          w.reply().fail(503, "Spark cannot write its database: " + reason + ". Nothing of this request was stored; retry later");
         }
       });
     }
@@ -269,7 +269,7 @@ final class WriterLoop {
         }
       }
       return ids;
-    } catch (Exception ex) {
+    } catch (Exception | Error ex) {
       db.rollbackQuietly();
       throw ex;
     }
@@ -281,7 +281,7 @@ final class WriterLoop {
     int retried = 0;
     for (int i = 0; i < group.size(); i++) {
       Write w = group.get(i);
-      w.msg().reply(new WriteResult(ids[i]));
+      w.reply().committed(ids[i]);
       if (w.req() instanceof WriteRequest.Events ev) {
         for (int j = 0; j < ids[i].length; j++, e++) {
           // A retry of an event already stored is answered with its id and announced no second time.

@@ -1,0 +1,75 @@
+package dev.spark.storage;
+
+import dev.spark.bus.WriteRequest;
+import dev.spark.config.SparkConfig;
+import dev.spark.ingest.LocalWriter;
+import dev.spark.metrics.SparkMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+/**
+ * Admits writes to the {@link WriterLoop}'s queue, from the event-bus consumer and from the local
+ * hand-over alike: refused with 503 while Spark shuts down, or when the queue's bound (rows, and
+ * bytes) would be passed; a write that comes when nothing is queued is always taken, however large.
+ * The check and the enqueue happen under one lock, so writes arriving on several event loops at once
+ * cannot pass the bound together, and none can be queued behind the writer's stop.
+ */
+final class WriteAdmission implements LocalWriter {
+  private final WriterLoop writer;
+  private final SparkConfig.Storage limits;
+  private final SparkMetrics metrics;
+  private volatile boolean closing;
+  private volatile long rejected;
+
+  WriteAdmission(WriterLoop writer, SparkConfig.Storage limits, SparkMetrics metrics) {
+    this.writer = writer;
+    this.limits = limits;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<long[]> write(WriteRequest req) {
+    Promise<long[]> promise = Promise.promise();
+    offer(req, WriteReply.local(promise, Vertx.currentContext()));
+    return promise.future();
+  }
+
+  /** Queues the write, or answers its refusal at once. */
+  void offer(WriteRequest req, WriteReply reply) {
+    long bytes = req.approxBytes();
+    String refusal = admit(req, bytes, reply);
+    if (refusal != null) reply.fail(503, refusal);
+  }
+
+  private synchronized String admit(WriteRequest req, long bytes, WriteReply reply) {
+    if (closing) return refused(req, "shutting_down", "Spark is shutting down; retry against the next instance");
+    int queuedRows = writer.queuedRows.get();
+    if (queuedRows > 0 && (queuedRows + req.size() > limits.queueCapacity()
+        || writer.queuedBytes.get() + bytes > limits.queueMaxBytes())) {
+      return refused(req, "queue_full", "Storage queue is full (" + queuedRows + " rows waiting to be committed); retry shortly");
+    }
+    writer.write(reply, req, bytes);
+    return null;
+  }
+
+  private String refused(WriteRequest req, String reason, String message) {
+    rejected += req.size();
+    metrics.rejected(req instanceof WriteRequest.Events ? "event" : "access", reason, req.size());
+    return message;
+  }
+
+  /** Refuses every write from now on; those already admitted are committed before the writer stops. */
+  synchronized Future<Void> close() {
+    closing = true;
+    return writer.stop();
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  long rejectedRows() {
+    return rejected;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.spark.storage;
+
+import dev.spark.bus.WriteRequest;
+import dev.spark.event.AccessRow;
+import dev.spark.ingest.IngestFailures;
+import dev.spark.ingest.LocalWriter;
+import dev.spark.support.AloneVerticles;
+import dev.spark.support.DbFile;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ingest-to-storage hand-over without the event bus, against the storage verticle on a real file. */
+@ExtendWith(VertxExtension.class)
+class LocalWriterTest {
+  @TempDir
+  Path dir;
+
+  private Future<String> deploy(Vertx vertx, JsonObject overrides) {
+    return AloneVerticles.deploy(vertx, new StorageVerticle(Clock.systemUTC()), AloneVerticles.config(dir.resolve("spark.db"), overrides));
+  }
+
+  private static WriteRequest.Access rows(int n, String tag) {
+    List<AccessRow> rows = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) rows.add(new AccessRow("2026-11-24T10:00:00.000Z", "GET", "/" + tag + "/" + i, 200, 1.5, null, null, null, null, null, null));
+    return new WriteRequest.Access(rows);
+  }
+
+  private long count(String sql) {
+    return DbFile.count(dir.resolve("spark.db"), sql);
+  }
+
+  @Test
+  void aWriteCompletesOnTheCallersContextOnceItsRowsAreCommitted(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, null).onComplete(ctx.succeeding(id -> {
+      LocalWriter writer = LocalWriter.of(vertx);
+      assertNotNull(writer, "storage registers its writer while it runs");
+      Context caller = vertx.getOrCreateContext();
+      caller.runOnContext(v -> writer.write(rows(2, "a")).onComplete(ctx.succeeding(ids -> ctx.verify(() -> {
+        assertSame(caller, Vertx.currentContext(), "the caller's code goes on where it was");
+        assertArrayEquals(new long[] {1, 2}, ids);
+        assertEquals(2, count("SELECT count(*) FROM access_logs"), "committed before the answer");
+        ctx.completeNow();
+      }))));
+    }));
+  }
+
+  @Test
+  void aWritePastTheQueueBoundIsRefusedWith503AsOverTheBus(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, new JsonObject().put("storage", new JsonObject().put("queueCapacity", 100))).onComplete(ctx.succeeding(id -> {
+      LocalWriter writer = LocalWriter.of(vertx);
+      // Taken however large, since nothing is queued; its rows stay counted until its commit ends, which
+      // takes far longer than the next line.
+      Future<long[]> large = writer.write(rows(50_000, "large"));
+      Future<long[]> next = writer.write(rows(1, "next"));
+      next.onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertEquals(503, IngestFailures.status(e));
+        assertTrue(e.getMessage().contains("queue is full"), e.getMessage());
+        assertInstanceOf(ReplyException.class, e);
+      })));
+      large.onComplete(ctx.succeeding(ids -> ctx.verify(() -> {
+        assertEquals(50_000, ids.length);
+        assertEquals(50_000, count("SELECT count(*) FROM access_logs"), "the refused write stored nothing");
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  /**
+   * Writers on four event loops keep writing while storage is undeployed: every write is answered,
+   * either committed (and then on disk, once) or refused with 503; none waits for ever behind the stop.
+   */
+  @Test
+  void everyWriteRacingTheShutdownIsAnsweredAndWhatWasAcknowledgedIsOnDisk(Vertx vertx, VertxTestContext ctx) {
+    ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
+    AtomicInteger refusedAtStop = new AtomicInteger();
+    deploy(vertx, null).onComplete(ctx.succeeding(deployment -> {
+      LocalWriter writer = LocalWriter.of(vertx);
+      List<Future<Void>> chains = new ArrayList<>();
+      AtomicInteger instance = new AtomicInteger();
+      // Four instances of a verticle: four contexts, spread over the event loops.
+      vertx.deployVerticle(() -> new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          Promise<Void> done = Promise.promise();
+          synchronized (chains) {
+            chains.add(done.future());
+          }
+          writeUntilRefused(writer, "c" + instance.incrementAndGet(), 0, acked, refusedAtStop, done);
+          return Future.succeededFuture();
+        }
+      }, new DeploymentOptions().setInstances(4));
+      AtomicInteger first = new AtomicInteger();
+      vertx.setPeriodic(5, timer -> {
+        if (acked.size() < 200 || instance.get() < 4 || first.getAndIncrement() > 0) return;
+        vertx.cancelTimer(timer);
+        vertx.undeploy(deployment)
+            .compose(v -> Future.all(chains))
+            .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+              assertNull(LocalWriter.of(vertx), "unregistered once stopped");
+              assertEquals(4, refusedAtStop.get(), "each writer ended on a 503 from the stop");
+              Set<Long> unique = new TreeSet<>(acked);
+              assertEquals(acked.size(), unique.size(), "no id acknowledged twice");
+              assertEquals(unique.size(), count("SELECT count(*) FROM access_logs"), "every acknowledged row, and only those");
+              assertEquals(unique.size(), count("SELECT count(*) FROM access_logs WHERE id BETWEEN 1 AND " + unique.size()));
+              ctx.completeNow();
+            })));
+      });
+    }));
+  }
+
+  private static void writeUntilRefused(LocalWriter writer, String tag, int n, ConcurrentLinkedQueue<Long> acked,
+      AtomicInteger refusedAtStop, Promise<Void> done) {
+    // Two writes in flight per writer, so some arrive while the stop is being queued.
+    Future<long[]> a = writer.write(rows(3, tag + "-" + n));
+    Future<long[]> b = writer.write(rows(2, tag + "-" + n + "b"));
+    Future.join(a, b).onComplete(ar -> {
+      for (Future<long[]> f : List.of(a, b)) {
+        if (f.succeeded()) for (long id : f.result()) acked.add(id);
+      }
+      Future<long[]> failed = a.failed() ? a : b.failed() ? b : null;
+      if (failed == null) {
+        writeUntilRefused(writer, tag, n + 1, acked, refusedAtStop, done);
+      } else if (IngestFailures.status(failed.cause()) == 503 && failed.cause().getMessage().contains("shutting down")) {
+        refusedAtStop.incrementAndGet();
+        done.complete();
+      } else {
+        done.fail(failed.cause());
+      }
+    });
+  }
+}
