@@ -55,13 +55,15 @@ public final class InputText {
    * syntax error is Vert.x's {@link io.vertx.core.json.DecodeException}.
    */
   public static Object parseJson(Buffer raw) {
-    int bad = invalidUtf8(raw);
+    // One copy, then both scans on the array: several times faster than Buffer.getByte per byte.
+    byte[] bytes = raw.getBytes();
+    int bad = invalidUtf8(bytes);
     if (bad >= 0) {
       throw new ValidationException("", "The request body is not valid UTF-8 at byte " + bad
           + " (overlong forms, CESU-8, encoded surrogates and code points past U+10FFFF are refused)");
     }
     Object parsed = Json.decodeValue(raw);
-    if (mayHoldEscapedSurrogate(raw)) {
+    if (mayHoldEscapedSurrogate(bytes)) {
       String at = loneSurrogate(parsed, "");
       if (at != null) throw new ValidationException(at, at + " holds a lone surrogate (an unpaired \\ud800-\\udfff escape): not valid Unicode text");
     }
@@ -69,15 +71,16 @@ public final class InputText {
   }
 
   /** The byte offset of the first byte that breaks strict UTF-8 in {@code bytes}, or -1 when it is valid. */
-  public static int invalidUtf8(Buffer bytes) {
-    int len = bytes.length();
+  public static int invalidUtf8(byte[] bytes) {
+    int len = bytes.length;
     int i = 0;
     while (i < len) {
-      int b = bytes.getByte(i) & 0xff;
-      if (b < 0x80) {
+      int b = bytes[i];
+      if (b >= 0) {
         i++;
         continue;
       }
+      b &= 0xff;
       int need;
       int min;
       if (b >= 0xc2 && b <= 0xdf) {
@@ -95,7 +98,7 @@ public final class InputText {
       if (i + need >= len) return i; // cut short
       int cp = b & (0x3f >> need);
       for (int k = 1; k <= need; k++) {
-        int c = bytes.getByte(i + k) & 0xff;
+        int c = bytes[i + k] & 0xff;
         if ((c & 0xc0) != 0x80) return i;
         cp = (cp << 6) | (c & 0x3f);
       }
@@ -106,11 +109,11 @@ public final class InputText {
   }
 
   /** True when {@code raw} JSON text may hold an escaped surrogate ({@code \\ud800} to {@code \\udfff}): then check the parsed strings. */
-  public static boolean mayHoldEscapedSurrogate(Buffer raw) {
-    int len = raw.length();
+  public static boolean mayHoldEscapedSurrogate(byte[] raw) {
+    int len = raw.length;
     for (int i = 0; i + 3 < len; i++) {
-      if (raw.getByte(i) == '\\' && (raw.getByte(i + 1) | 0x20) == 'u' && (raw.getByte(i + 2) | 0x20) == 'd') {
-        int c = raw.getByte(i + 3) | 0x20;
+      if (raw[i] == '\\' && (raw[i + 1] | 0x20) == 'u' && (raw[i + 2] | 0x20) == 'd') {
+        int c = raw[i + 3] | 0x20;
         if (c == '8' || c == '9' || (c >= 'a' && c <= 'f')) return true;
       }
     }
@@ -174,7 +177,7 @@ public final class InputText {
         bytes.appendString(String.valueOf(c));
       }
     }
-    int bad = invalidUtf8(bytes);
+    int bad = invalidUtf8(bytes.getBytes());
     return bad < 0 ? null : "is not valid UTF-8 once percent-decoded (byte " + bad + ")";
   }
 }
