@@ -83,7 +83,10 @@ public final class StorageVerticle extends VerticleBase {
           writer = new WriterLoop(context, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
           admission = new WriteAdmission(writer, limits, metrics);
           LocalWriter.register(vertx, admission);
-          writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> writer.probeIfFailing());
+          writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> {
+            writer.probeIfFailing();
+            admission.expireWaiting();
+          });
           LOG.info("Storage open at " + path.toAbsolutePath());
         })
         .compose(opened -> Future.all(List.of(

@@ -5,8 +5,11 @@ import dev.spark.config.SparkConfig;
 import dev.spark.ingest.LocalWriter;
 import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Admits writes to the {@link WriterLoop}'s queue, from the event-bus consumer and from the local
@@ -16,23 +19,57 @@ import io.vertx.core.Vertx;
  * cannot pass the bound together, and none can be queued behind the writer's stop.
  */
 final class WriteAdmission implements LocalWriter {
+  /**
+   * How long a local write waits for its answer before it is answered 503 "may still be stored", as an
+   * event-bus request to storage times out (a write queued behind a long VACUUM, a writer that hangs).
+   */
+  static final long ANSWER_TIMEOUT_MS = 60_000;
+
   private final WriterLoop writer;
+  private final LongSupplier nanoClock;
+  /** Local writes in the order they were handed over (the writer answers in that order): the oldest unanswered first. */
+  private final ConcurrentLinkedQueue<LocalReply> waiting = new ConcurrentLinkedQueue<>();
   private final SparkConfig.Storage limits;
   private final SparkMetrics metrics;
   private volatile boolean closing;
   private volatile long rejected;
 
   WriteAdmission(WriterLoop writer, SparkConfig.Storage limits, SparkMetrics metrics) {
+    this(writer, limits, metrics, System::nanoTime);
+  }
+
+  /** {@code nanoClock} decides when a local write has waited too long; tests move it by hand. */
+  WriteAdmission(WriterLoop writer, SparkConfig.Storage limits, SparkMetrics metrics, LongSupplier nanoClock) {
     this.writer = writer;
+    this.nanoClock = nanoClock;
     this.limits = limits;
     this.metrics = metrics;
   }
 
   @Override
   public Future<long[]> write(WriteRequest req) {
-    Promise<long[]> promise = Promise.promise();
-    offer(req, WriteReply.local(promise, Vertx.currentContext()));
-    return promise.future();
+    LocalReply reply = new LocalReply(Vertx.currentContext(), nanoClock.getAsLong(), this::forgetAnswered);
+    waiting.add(reply);
+    offer(req, reply);
+    return reply.promise.future();
+  }
+
+  /** Stops tracking the answered writes at the head (most are answered in order): nothing waits a second to be let go. */
+  private void forgetAnswered() {
+    for (LocalReply r = waiting.peek(); r != null && r.answered(); r = waiting.peek()) {
+      // remove(r), not poll(): another thread may have taken r meanwhile, and poll() would then take the next, unanswered.
+      waiting.remove(r);
+    }
+  }
+
+  /** Answers every local write that has waited {@link #ANSWER_TIMEOUT_MS} or longer; called every second. */
+  void expireWaiting() {
+    long now = nanoClock.getAsLong();
+    for (LocalReply r = waiting.peek(); r != null; r = waiting.peek()) {
+      if (!r.answered() && now - r.since < TimeUnit.MILLISECONDS.toNanos(ANSWER_TIMEOUT_MS)) return;
+      waiting.remove(r);
+      r.expire();
+    }
   }
 
   /** Queues the write, or answers its refusal at once. */

@@ -1,9 +1,11 @@
 package dev.spark.storage;
 
 import dev.spark.bus.WriteRequest;
+import dev.spark.config.SparkConfig;
 import dev.spark.event.AccessRow;
 import dev.spark.ingest.IngestFailures;
 import dev.spark.ingest.LocalWriter;
+import dev.spark.metrics.SparkMetrics;
 import dev.spark.support.AloneVerticles;
 import dev.spark.support.DbFile;
 import io.vertx.core.Context;
@@ -21,16 +23,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -134,6 +141,42 @@ class LocalWriterTest {
             })));
       });
     }));
+  }
+
+  /**
+   * A write the writer does not answer within a minute (here: another process holds the file's write
+   * lock) is answered 503 "may still be stored", as an event-bus request to storage times out; it stays
+   * queued, is committed once the lock is let go, and its late answer goes nowhere.
+   */
+  @Test
+  void aWriteNotAnsweredWithinAMinuteIsAnsweredMayStillBeStoredAndIsStoredOnce(Vertx vertx, VertxTestContext ctx) throws Exception {
+    Path file = dir.resolve("spark.db");
+    SparkConfig cfg = SparkConfig.fromJson(AloneVerticles.config(file, null));
+    SqliteDatabase db = SqliteDatabase.open(file, "NORMAL");
+    AtomicLong nanos = new AtomicLong();
+    WriterLoop writer = new WriterLoop(vertx.getOrCreateContext(), db, 100, SparkMetrics.of(vertx), Clock.systemUTC(),
+        new AlertOutbox(List.of(), ""), "test-writer");
+    WriteAdmission admission = new WriteAdmission(writer, cfg.storage(), SparkMetrics.of(vertx), nanos::get);
+    Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+    other.createStatement().execute("BEGIN IMMEDIATE");
+    Future<long[]> held = admission.write(rows(1, "held"));
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(59));
+    admission.expireWaiting();
+    assertFalse(held.isComplete(), "59 s is not too long");
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+    admission.expireWaiting();
+    held.onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(503, IngestFailures.status(e));
+      assertTrue(IngestFailures.message(e).contains("may still be stored"), IngestFailures.message(e));
+      other.createStatement().execute("ROLLBACK");
+      other.close();
+      admission.write(rows(1, "next")).compose(ids -> admission.close().map(ids)).onComplete(ctx.succeeding(next -> ctx.verify(() -> {
+        assertArrayEquals(new long[] {2}, next, "the held write was committed first, once");
+        assertEquals(2, count("SELECT count(*) FROM access_logs"));
+        assertEquals(1, count("SELECT count(*) FROM access_logs WHERE path = '/held/0'"));
+        ctx.completeNow();
+      })));
+    })));
   }
 
   private static void writeUntilRefused(LocalWriter writer, String tag, int n, ConcurrentLinkedQueue<Long> acked,
