@@ -76,10 +76,23 @@ final class RollupQuery {
     return t;
   }
 
-  /** The window [since, until) as level ranges and raw edges, widest level first. */
-  List<Segment> segments() {
+  /**
+   * The window [since, until) as level ranges and raw edges, widest level first. The hour and day
+   * levels hold only the minutes before {@code foldedUntil} (the end of the fold watermark's minute;
+   * null: every minute, as on a file from before folding), so the part of the window from there on is
+   * read from the minute level and raw edges only.
+   */
+  List<Segment> segments(Instant foldedUntil) {
     List<Segment> out = new ArrayList<>();
-    cover(since, until, 0, out);
+    int minute = RollupLevel.MINUTE.ordinal();
+    if (foldedUntil == null || (until != null && !foldedUntil.isBefore(until))) {
+      cover(since, until, 0, out);
+    } else if (!foldedUntil.isAfter(since)) {
+      cover(since, until, minute, out);
+    } else {
+      cover(since, foldedUntil, 0, out);
+      cover(foldedUntil, until, minute, out);
+    }
     return out;
   }
 
