@@ -98,11 +98,12 @@ WHERE bucket > ? AND bucket <= ? GROUP BY 1, 2, 3, 4, 5, 6
 ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms
 
 -- The fold's budget (binds: W, W', the budget): the bucket of the minute row past it, if any.
--- SEARCH access_rollup_minute USING COVERING INDEX sqlite_autoindex_access_rollup_minute_1 (bucket>? AND bucket<?).
+-- SEARCH access_rollup_minute USING PRIMARY KEY (bucket>? AND bucket<?), at most the budget's rows.
 -- name: rollup_fold_nth_bucket
 SELECT bucket FROM access_rollup_minute WHERE bucket > ? AND bucket <= ? ORDER BY bucket LIMIT 1 OFFSET ?
 
--- The last minute before that bucket (binds: W, the bucket): the same range, read backwards once.
+-- The last minute before that bucket (binds: W, the bucket): the same range (SEARCH ... USING PRIMARY
+-- KEY (bucket>? AND bucket<?)), its last entry read.
 -- name: rollup_fold_last_bucket_before
 SELECT max(bucket) FROM access_rollup_minute WHERE bucket > ? AND bucket < ?
 
@@ -122,7 +123,8 @@ SELECT count(*) AS total FROM access_logs
 -- the per-minute totals after the fold watermark (the minutes not folded into the day rollups yet, a
 -- range of its primary key; none on a file from before folding, which has no watermark), and whether
 -- they are built; on a file without them the caller falls back to count_access. One statement: one
--- snapshot, so a fold committed meanwhile is seen wholly or not at all.
+-- snapshot, so a fold committed meanwhile is seen wholly or not at all. Plan: SCAN access_rollup_day,
+-- SEARCH access_minute_totals USING PRIMARY KEY (bucket>?), spark_meta by its key.
 -- name: count_access_rollups
 SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day)
        + (SELECT coalesce(sum(n), 0) FROM access_minute_totals WHERE bucket > coalesce(
@@ -150,7 +152,8 @@ SELECT count(*) AS n FROM (SELECT 1 FROM access_logs WHERE status >= ? AND statu
 -- Whether any access-log row has this route, from the day rollups (a few thousand rows a week, no
 -- index needed) and the minute rollups after the fold watermark (a range of their primary key, the
 -- last minute or two), and whether the file's rollups are built at all (a file from before them has
--- none). Binds: the route, twice.
+-- none). Binds: the route, twice. Plan: SCAN access_rollup_day, SEARCH access_rollup_minute USING
+-- PRIMARY KEY (bucket>?), spark_meta by its key.
 SELECT (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built,
        EXISTS (SELECT 1 FROM access_rollup_day WHERE route = ?)
        OR EXISTS (SELECT 1 FROM access_rollup_minute WHERE bucket > coalesce(

@@ -52,7 +52,8 @@ public final class AccessRollups {
   private final Map<RollupLevel, PreparedStatement> prunes = new EnumMap<>(RollupLevel.class);
   private final PreparedStatement totalsUpsert;
   private final PreparedStatement totalsPrune;
-  private final RollupFold fold;
+  /** The fold watermark and the folds (package-private for tests of the catch-up budget). */
+  final RollupFold folding;
 
   AccessRollups(Connection conn) throws SQLException {
     this.conn = conn;
@@ -65,7 +66,7 @@ public final class AccessRollups {
     totalsUpsert = conn.prepareStatement("INSERT INTO " + TOTALS + " (bucket, method, n, errors) VALUES (?, ?, ?, ?)"
         + " ON CONFLICT DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors");
     totalsPrune = conn.prepareStatement("DELETE FROM " + TOTALS + " WHERE bucket <= ? AND n <= 0");
-    fold = new RollupFold(conn);
+    folding = new RollupFold(conn);
   }
 
   /**
@@ -73,7 +74,7 @@ public final class AccessRollups {
    * it in each transaction, before adding rows. Returns the fold watermark.
    */
   String fold(Instant now) throws SQLException {
-    return fold.fold(now);
+    return folding.fold(now);
   }
 
   /**
@@ -90,7 +91,7 @@ public final class AccessRollups {
 
   /** The transaction was rolled back: what is known of the watermark is read again from the file. */
   void rolledBack() {
-    fold.forget();
+    folding.forget();
   }
 
   /**
@@ -134,7 +135,7 @@ public final class AccessRollups {
 
   /** Adds inserted rows (no commit). */
   void add(List<AccessRow> rows) throws SQLException {
-    Tally tally = new Tally(fold.watermark());
+    Tally tally = new Tally(folding.watermark());
     for (AccessRow r : rows) tally.add(r.timestamp(), r.method(), r.path(), r.feature(), r.status(), r.durationMs(), 1);
     tally.apply();
   }
@@ -146,7 +147,7 @@ public final class AccessRollups {
   void subtract(long fromId, long throughId, String where, Object... values) throws SQLException {
     String sql = "SELECT timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id >= ? AND id <= ?"
         + (where == null ? "" : " AND " + where);
-    Tally tally = new Tally(fold.watermark());
+    Tally tally = new Tally(folding.watermark());
     String newest = null;
     try (PreparedStatement st = conn.prepareStatement(sql)) {
       st.setLong(1, fromId);

@@ -26,23 +26,19 @@ final class RollupFold {
    * days, catches up in steps instead of one long commit. A single minute is always folded whole.
    */
   static final int MAX_ROWS = 20_000;
+  /** {@link #MAX_ROWS}; smaller in tests of the catch-up. */
+  int maxRows = MAX_ROWS;
 
-  private final PreparedStatement read;
-  private final PreparedStatement write;
-  private final PreparedStatement nth;
-  private final PreparedStatement before;
-  private final PreparedStatement[] folds;
+  /** Statements are prepared for each use (at most once a minute) and closed: one kept prepared after an
+   * update leaves SQLite counting a statement in progress, and VACUUM refuses to run (JanitorVerticleTest). */
+  private final Connection conn;
   /** W as on disk in the open transaction; null: not read yet, or forgotten after a rollback. */
   private String watermark;
   /** Before this instant the fold target cannot have moved: the check on each commit is one comparison. */
   private Instant nextCheck = Instant.MIN;
 
-  RollupFold(Connection conn) throws SQLException {
-    read = conn.prepareStatement(Sql.get("get_meta"));
-    write = conn.prepareStatement(Sql.get("put_rollup_watermark"));
-    nth = conn.prepareStatement(Sql.get("rollup_fold_nth_bucket"));
-    before = conn.prepareStatement(Sql.get("rollup_fold_last_bucket_before"));
-    folds = new PreparedStatement[] {conn.prepareStatement(Sql.get("rollup_fold_hour")), conn.prepareStatement(Sql.get("rollup_fold_day"))};
+  RollupFold(Connection conn) {
+    this.conn = conn;
   }
 
   /**
@@ -63,9 +59,11 @@ final class RollupFold {
   /** W, read from the meta value once per transaction history (the empty string: nothing folded). */
   String watermark() throws SQLException {
     if (watermark == null) {
-      read.setString(1, AccessRollups.META_KEY);
-      try (ResultSet rs = read.executeQuery()) {
-        watermark = rs.next() ? watermarkOf(new JsonObject(rs.getString(1))) : "";
+      try (PreparedStatement read = conn.prepareStatement(Sql.get("get_meta"))) {
+        read.setString(1, AccessRollups.META_KEY);
+        try (ResultSet rs = read.executeQuery()) {
+          watermark = rs.next() ? watermarkOf(new JsonObject(rs.getString(1))) : "";
+        }
       }
       if (watermark == null) watermark = "";
     }
@@ -84,7 +82,7 @@ final class RollupFold {
   }
 
   /**
-   * Folds the minutes after W up to {@link #target}(now) (at most about {@link #MAX_ROWS} minute rows)
+   * Folds the minutes after W up to {@link #target}(now) (at most about {@link #maxRows} minute rows)
    * into the hour and day levels and moves W, without committing. Returns the new W.
    */
   String fold(Instant now) throws SQLException {
@@ -96,15 +94,14 @@ final class RollupFold {
       return from;
     }
     String bounded = bounded(from, to);
-    for (PreparedStatement st : folds) {
-      st.setString(1, from);
-      st.setString(2, bounded);
-      st.executeUpdate();
+    for (String level : new String[] {"rollup_fold_hour", "rollup_fold_day"}) {
+      try (PreparedStatement st = conn.prepareStatement(Sql.get(level))) {
+        st.setString(1, from);
+        st.setString(2, bounded);
+        st.executeUpdate();
+      }
     }
-    write.setString(1, bounded);
-    write.setString(2, AccessRollups.META_KEY);
-    write.executeUpdate();
-    watermark = bounded;
+    set(bounded);
     // Caught up: nothing more to fold until the next minute. Else the next commit goes on.
     nextCheck = bounded.equals(to) ? RollupLevel.MINUTE.floor(now).plus(1, ChronoUnit.MINUTES) : Instant.MIN;
     return bounded;
@@ -112,28 +109,33 @@ final class RollupFold {
 
   /** {@code to}, or the last whole minute before the minute row that exceeds the budget. */
   private String bounded(String from, String to) throws SQLException {
-    nth.setString(1, from);
-    nth.setString(2, to);
-    nth.setInt(3, MAX_ROWS);
     String over;
-    try (ResultSet rs = nth.executeQuery()) {
-      if (!rs.next()) return to;
-      over = rs.getString(1);
+    try (PreparedStatement nth = conn.prepareStatement(Sql.get("rollup_fold_nth_bucket"))) {
+      nth.setString(1, from);
+      nth.setString(2, to);
+      nth.setInt(3, maxRows);
+      try (ResultSet rs = nth.executeQuery()) {
+        if (!rs.next()) return to;
+        over = rs.getString(1);
+      }
     }
-    before.setString(1, from);
-    before.setString(2, over);
-    try (ResultSet rs = before.executeQuery()) {
-      String last = rs.next() ? rs.getString(1) : null;
-      return last == null ? over : last;
+    try (PreparedStatement before = conn.prepareStatement(Sql.get("rollup_fold_last_bucket_before"))) {
+      before.setString(1, from);
+      before.setString(2, over);
+      try (ResultSet rs = before.executeQuery()) {
+        String last = rs.next() ? rs.getString(1) : null;
+        return last == null ? over : last;
+      }
     }
   }
 
-  /** Sets W on a file whose rollups were just built (no commit). */
-  void set(String w) throws SQLException {
-    write.setString(1, w);
-    write.setString(2, AccessRollups.META_KEY);
-    write.executeUpdate();
+  /** Moves W on disk and in memory (no commit). */
+  private void set(String w) throws SQLException {
+    try (PreparedStatement write = conn.prepareStatement(Sql.get("put_rollup_watermark"))) {
+      write.setString(1, w);
+      write.setString(2, AccessRollups.META_KEY);
+      write.executeUpdate();
+    }
     watermark = w;
-    nextCheck = Instant.MIN;
   }
 }
