@@ -184,10 +184,6 @@ public final class AccessRollups {
    * after it go to the minute level only, as the writer would have put them.
    */
   public static void ensureBuilt(Connection conn) throws SQLException {
-    ensureBuilt(conn, Instant.now());
-  }
-
-  static void ensureBuilt(Connection conn, Instant now) throws SQLException {
     int previous = 0;
     try (PreparedStatement st = conn.prepareStatement(Sql.get("get_meta"))) {
       st.setString(1, META_KEY);
@@ -202,7 +198,7 @@ public final class AccessRollups {
       st.executeUpdate("DELETE FROM " + TOTALS);
     }
     AccessRollups rollups = new AccessRollups(conn);
-    String watermark = newestSealedMinute(conn, now);
+    String watermark = newestSealedMinute(conn, Instant.now());
     long rows = 0;
     final int chunk = 50_000;
     long after = 0;

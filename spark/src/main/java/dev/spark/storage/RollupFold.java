@@ -29,8 +29,10 @@ final class RollupFold {
   /** {@link #MAX_ROWS}; smaller in tests of the catch-up. */
   int maxRows = MAX_ROWS;
 
-  /** Statements are prepared for each use (at most once a minute) and closed: one kept prepared after an
-   * update leaves SQLite counting a statement in progress, and VACUUM refuses to run (JanitorVerticleTest). */
+  /**
+   * Statements are prepared for each use (at most once a minute) and closed: one kept prepared after an
+   * update leaves SQLite counting a statement in progress, and VACUUM refuses to run (JanitorVerticleTest).
+   */
   private final Connection conn;
   /** W as on disk in the open transaction; null: not read yet, or forgotten after a rollback. */
   private String watermark;
@@ -56,7 +58,7 @@ final class RollupFold {
     return RollupLevel.MINUTE.floor(now).minus(1, ChronoUnit.MINUTES);
   }
 
-  /** W, read from the meta value once per transaction history (the empty string: nothing folded). */
+  /** W (the empty string: nothing folded), read from the meta value once, and again after a rollback. */
   String watermark() throws SQLException {
     if (watermark == null) {
       try (PreparedStatement read = conn.prepareStatement(Sql.get("get_meta"))) {
