@@ -100,6 +100,10 @@ CREATE TABLE IF NOT EXISTS issues (
 -- sub-millisecond durations declared these columns (and access_logs.duration_ms) INTEGER, which in
 -- SQLite still keeps 0.37 as the REAL 0.37 (INTEGER affinity converts only values that are whole
 -- numbers), so its tables are not rewritten; its rollups are rebuilt once (AccessRollups.VERSION).
+-- Since version 4 the hour and day levels are folded from sealed minutes (RollupFold): they hold
+-- exactly the rows whose minute is at or before the watermark in spark_meta's access_rollups value
+-- ("folded"), the minute level and access_minute_totals hold every row. A file of an older version
+-- has no watermark: every level holds every row.
 CREATE TABLE IF NOT EXISTS access_rollup_minute (
   bucket TEXT NOT NULL,
   method TEXT NOT NULL,

@@ -67,7 +67,9 @@ public final class DashboardReads {
         String sql = Sql.get("access_route_histogram") + filter.where() + " " + Sql.get("access_route_histogram_group");
         fold(c, sql, filter.bound(), byRoute, all);
       } else {
-        for (RollupQuery.Segment s : plan.segments()) fold(c, plan.sql(s), plan.values(s), byRoute, all);
+        // In the same read transaction as the segments: a fold committed in between would count its minutes twice, or not at all.
+        Instant foldedUntil = AccessRollups.foldedUntil(rollupsMeta(c));
+        for (RollupQuery.Segment s : plan.segments(foldedUntil)) fold(c, plan.sql(s), plan.values(s), byRoute, all);
       }
       List<JsonObject> routes = new ArrayList<>();
       for (RouteStats r : byRoute.values()) routes.add(r.toJson());
@@ -175,10 +177,16 @@ public final class DashboardReads {
 
   /** Whether the file's rollups include access_minute_totals (a sidecar may read an older writer's file). */
   private static boolean totalsBuilt(Connection c) throws SQLException {
+    JsonObject meta = rollupsMeta(c);
+    return meta != null && meta.getInteger("version", 0) >= AccessRollups.TOTALS_SINCE;
+  }
+
+  /** The rollups' meta value (their version, the fold watermark), or null on a file without rollups. */
+  private static JsonObject rollupsMeta(Connection c) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(Sql.get("get_meta"))) {
       st.setString(1, AccessRollups.META_KEY);
       try (ResultSet rs = st.executeQuery()) {
-        return rs.next() && new JsonObject(rs.getString(1)).getInteger("version", 0) >= AccessRollups.TOTALS_SINCE;
+        return rs.next() ? new JsonObject(rs.getString(1)) : null;
       }
     }
   }

@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plain JDBC reads on worker threads, for the few analytics queries whose results are folded while they
  * stream (the Vert.x SQL client would first build a row object for every one of tens of thousands of
- * rows). Connections are {@code query_only}: they cannot write, whatever they are asked.
+ * rows). Connections are {@code query_only}: they cannot write, whatever they are asked. Each piece of
+ * work runs in one read transaction, so all its statements see one snapshot of the file (the access
+ * statistics read the fold watermark and the rollups it describes; a fold committed between two
+ * statements would otherwise count its minutes twice or not at all).
  */
 final class JdbcReader {
   @FunctionalInterface
@@ -41,6 +44,7 @@ final class JdbcReader {
       if (c == null) c = open();
       try {
         T result = work.run(c);
+        c.commit();
         release(c);
         return result;
       } catch (SQLException | RuntimeException e) {
@@ -58,6 +62,8 @@ final class JdbcReader {
       // Scans read the file through the OS page cache without copying each page into a private cache.
       st.execute("PRAGMA mmap_size = 268435456");
     }
+    // A deferred transaction: the snapshot is taken at the work's first read and let go at its commit.
+    c.setAutoCommit(false);
     return c;
   }
 

@@ -76,11 +76,40 @@ final class RollupQuery {
     return t;
   }
 
-  /** The window [since, until) as level ranges and raw edges, widest level first. */
-  List<Segment> segments() {
+  /**
+   * The window [since, until) as level ranges and raw edges. The hour and day levels hold only the
+   * minutes before {@code foldedUntil} (the end of the fold watermark's minute; null: every minute, as
+   * on a file from before folding), so the part of the window from there on is read from the minute
+   * level and raw edges only. Before it, an hour or day piece may be left open at its end: those levels
+   * hold nothing after foldedUntil, so the current day up to it is one piece of the day level, not its
+   * hours and the current hour's minutes.
+   */
+  List<Segment> segments(Instant foldedUntil) {
     List<Segment> out = new ArrayList<>();
-    cover(since, until, 0, out);
+    int minute = RollupLevel.MINUTE.ordinal();
+    if (foldedUntil == null || (until != null && !foldedUntil.isBefore(until))) {
+      cover(since, until, 0, out);
+    } else if (!foldedUntil.isAfter(since)) {
+      cover(since, until, minute, out);
+    } else {
+      coverFolded(since, foldedUntil, 0, out);
+      cover(foldedUntil, until, minute, out);
+    }
     return out;
+  }
+
+  /** [from, folded) where the {@code level} and wider levels end at {@code folded} by themselves. */
+  private static void coverFolded(Instant from, Instant folded, int level, List<Segment> out) {
+    RollupLevel l = RollupLevel.values()[level];
+    Instant start = l.ceil(from);
+    if (l == RollupLevel.MINUTE) {
+      cover(from, folded, level, out);
+    } else if (!start.isBefore(folded)) {
+      coverFolded(from, folded, level + 1, out);
+    } else {
+      cover(from, start, level + 1, out);
+      out.add(new Segment(l, start, null));
+    }
   }
 
   private static void cover(Instant from, Instant until, int level, List<Segment> out) {

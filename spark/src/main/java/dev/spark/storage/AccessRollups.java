@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import dev.spark.event.AccessRow;
+import dev.spark.event.Timestamps;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -22,17 +24,20 @@ import java.util.logging.Logger;
  * writer's connection and inside the caller's transaction: rows inserted are added, rows the janitor
  * deletes are taken away, so the statistics read from the rollups are always those of the rows on
  * disk. Each level has one row per (bucket, method, route, feature, status, duration bucket) with
- * the count and the exact sum of the durations.
+ * the count and the exact sum of the durations. The minute level and the totals take every row; the
+ * hour and day levels only rows of minutes already folded ({@link RollupFold}), the rest reaching them
+ * when their minute is folded.
  */
 public final class AccessRollups {
   private static final Logger LOG = Logger.getLogger(AccessRollups.class.getName());
   public static final String META_KEY = "access_rollups";
   /**
    * The bucketing of the rollups. 1: whole milliseconds, exact below one second; 2: three significant
-   * digits at every scale, fractions of a millisecond kept; 3: the same, plus access_minute_totals. A
-   * file with another version has its rollups rebuilt from its rows once, at open.
+   * digits at every scale, fractions of a millisecond kept; 3: the same, plus access_minute_totals;
+   * 4: the same, hour and day folded from sealed minutes up to a watermark ({@link RollupFold}). A file
+   * with another version has its rollups rebuilt from its rows once, at open.
    */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
   public static final String TOTALS = "access_minute_totals";
   /** The first {@link #VERSION} whose rollups include {@link #TOTALS}. */
   public static final int TOTALS_SINCE = 3;
@@ -47,6 +52,8 @@ public final class AccessRollups {
   private final Map<RollupLevel, PreparedStatement> prunes = new EnumMap<>(RollupLevel.class);
   private final PreparedStatement totalsUpsert;
   private final PreparedStatement totalsPrune;
+  /** The fold watermark and the folds (package-private for tests of the catch-up budget). */
+  final RollupFold folding;
 
   AccessRollups(Connection conn) throws SQLException {
     this.conn = conn;
@@ -59,6 +66,32 @@ public final class AccessRollups {
     totalsUpsert = conn.prepareStatement("INSERT INTO " + TOTALS + " (bucket, method, n, errors) VALUES (?, ?, ?, ?)"
         + " ON CONFLICT DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors");
     totalsPrune = conn.prepareStatement("DELETE FROM " + TOTALS + " WHERE bucket <= ? AND n <= 0");
+    folding = new RollupFold(conn);
+  }
+
+  /**
+   * Folds the minutes sealed at {@code now} into the hour and day levels (no commit); the writer calls
+   * it in each transaction, before adding rows. Returns the fold watermark.
+   */
+  String fold(Instant now) throws SQLException {
+    return folding.fold(now);
+  }
+
+  /**
+   * Where the hour and day levels end, from the {@link #META_KEY} meta value read with them: the end of
+   * the fold watermark's minute; {@link Instant#MIN} when nothing is folded; null for rollups from
+   * before folding (or none), whose every level holds every row.
+   */
+  public static Instant foldedUntil(JsonObject meta) {
+    String w = RollupFold.watermarkOf(meta);
+    if (w == null) return null;
+    if (w.isEmpty()) return Instant.MIN;
+    return Timestamps.parse(w + ":00.000Z").plusSeconds(60);
+  }
+
+  /** The transaction was rolled back: what is known of the watermark is read again from the file. */
+  void rolledBack() {
+    folding.forget();
   }
 
   /**
@@ -102,7 +135,7 @@ public final class AccessRollups {
 
   /** Adds inserted rows (no commit). */
   void add(List<AccessRow> rows) throws SQLException {
-    Tally tally = new Tally();
+    Tally tally = new Tally(folding.watermark());
     for (AccessRow r : rows) tally.add(r.timestamp(), r.method(), r.path(), r.feature(), r.status(), r.durationMs(), 1);
     tally.apply();
   }
@@ -114,7 +147,7 @@ public final class AccessRollups {
   void subtract(long fromId, long throughId, String where, Object... values) throws SQLException {
     String sql = "SELECT timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id >= ? AND id <= ?"
         + (where == null ? "" : " AND " + where);
-    Tally tally = new Tally();
+    Tally tally = new Tally(folding.watermark());
     String newest = null;
     try (PreparedStatement st = conn.prepareStatement(sql)) {
       st.setLong(1, fromId);
@@ -144,8 +177,11 @@ public final class AccessRollups {
 
   /**
    * Builds the rollups from the rows already on disk when the file has none yet (a database written
-   * before rollups existed), in one pass over {@code access_logs}, and records that they are built.
-   * Runs at open, before anything is served.
+   * before rollups existed, or with another {@link #VERSION}), in one pass over {@code access_logs},
+   * and records that they are built. Runs at open, before anything is served. The fold watermark is
+   * set to the newest minute with rows that the writer would have folded by now (by the wall clock:
+   * the writer's own clock is not known here), or to nothing on a file without such rows; the rows
+   * after it go to the minute level only, as the writer would have put them.
    */
   public static void ensureBuilt(Connection conn) throws SQLException {
     int previous = 0;
@@ -162,6 +198,7 @@ public final class AccessRollups {
       st.executeUpdate("DELETE FROM " + TOTALS);
     }
     AccessRollups rollups = new AccessRollups(conn);
+    String watermark = newestSealedMinute(conn, Instant.now());
     long rows = 0;
     final int chunk = 50_000;
     long after = 0;
@@ -169,7 +206,7 @@ public final class AccessRollups {
     try (PreparedStatement st = conn.prepareStatement(sql)) {
       while (true) {
         st.setLong(1, after);
-        Tally tally = rollups.new Tally();
+        Tally tally = rollups.new Tally(watermark);
         int n = 0;
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
@@ -187,7 +224,7 @@ public final class AccessRollups {
     }
     try (PreparedStatement st = conn.prepareStatement(Sql.get("put_meta"))) {
       st.setString(1, META_KEY);
-      st.setString(2, new JsonObject().put("version", VERSION).put("builtFromRows", rows).encode());
+      st.setString(2, new JsonObject().put("version", VERSION).put("builtFromRows", rows).put(RollupFold.FIELD, watermark).encode());
       st.executeUpdate();
     }
     conn.commit();
@@ -200,7 +237,23 @@ public final class AccessRollups {
     }
   }
 
-  /** Deltas of one operation per rollup row, applied with one batched upsert per level. */
+  /** The minute of the newest row at or before {@link RollupFold#target}(now), on the timestamp index; "" for none. */
+  private static String newestSealedMinute(Connection conn, Instant now) throws SQLException {
+    Instant after = RollupFold.sealedBefore(now);
+    try (PreparedStatement st = conn.prepareStatement("SELECT max(timestamp) FROM access_logs WHERE timestamp < ?")) {
+      st.setString(1, Timestamps.format(after));
+      try (ResultSet rs = st.executeQuery()) {
+        String newest = rs.next() ? rs.getString(1) : null;
+        return newest == null ? "" : RollupLevel.MINUTE.bucket(newest);
+      }
+    }
+  }
+
+  /**
+   * Deltas of one operation per rollup row, applied with one batched upsert per level. A row whose
+   * minute is after the fold watermark counts in the minute level only (its hour and day are folded
+   * from the minutes later).
+   */
   private final class Tally {
     private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
     /** Per minute bucket and method: requests and server errors. */
@@ -209,6 +262,13 @@ public final class AccessRollups {
     /** The time buckets of the previous row, per level: rows come in time order, most share their minute. */
     private final String[] buckets = new String[LEVELS.length];
     private String bucketsOf;
+    /** Whether the previous row's minute is folded (counted in all levels). */
+    private boolean folded;
+    private final String watermark;
+
+    Tally(String watermark) {
+      this.watermark = watermark;
+    }
 
     void add(String timestamp, String method, String path, String feature, int status, Double durationMs, int sign) {
       String route = routes.computeIfAbsent(path, RouteTemplates::of);
@@ -217,8 +277,9 @@ public final class AccessRollups {
       if (bucketsOf == null || !timestamp.regionMatches(0, bucketsOf, 0, RollupLevel.MINUTE.length)) {
         for (int i = 0; i < LEVELS.length; i++) buckets[i] = LEVELS[i].bucket(timestamp);
         bucketsOf = timestamp;
+        folded = buckets[MINUTE_INDEX].compareTo(watermark) <= 0;
       }
-      for (int i = 0; i < LEVELS.length; i++) {
+      for (int i = folded ? 0 : MINUTE_INDEX; i < LEVELS.length; i++) {
         RollupLevel level = LEVELS[i];
         Key key = new Key(buckets[i], method, route, feature == null ? "" : feature, status, bucket);
         double[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new double[2]);

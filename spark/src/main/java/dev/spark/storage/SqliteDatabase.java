@@ -136,6 +136,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * in step (FullDiskTest).
    */
   public void rollbackQuietly() {
+    rollups.rolledBack();
     try {
       conn.rollback();
     } catch (SQLException e) {

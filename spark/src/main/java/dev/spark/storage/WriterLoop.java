@@ -240,6 +240,7 @@ final class WriterLoop {
       else access.addAll(((WriteRequest.Access) w.req()).rows());
     }
     try {
+      db.rollups().fold(clock.instant());
       InsertedEvents inserted = events.isEmpty() ? new InsertedEvents(new long[0], new boolean[0]) : inserts.insertEvents(events);
       long[] eventIds = inserted.ids();
       lastFresh = inserted.fresh();
