@@ -71,7 +71,8 @@ public final class AccessRollups {
 
   /**
    * Folds the minutes sealed at {@code now} into the hour and day levels (no commit); the writer calls
-   * it in each transaction, before adding rows. Returns the fold watermark.
+   * it in each transaction, after adding rows (a row of a minute folded here reached the minute level
+   * only, and the fold carries it up). Returns the fold watermark.
    */
   String fold(Instant now) throws SQLException {
     return folding.fold(now);

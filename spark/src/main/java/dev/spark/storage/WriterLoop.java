@@ -240,7 +240,6 @@ final class WriterLoop {
       else access.addAll(((WriteRequest.Access) w.req()).rows());
     }
     try {
-      db.rollups().fold(clock.instant());
       InsertedEvents inserted = events.isEmpty() ? new InsertedEvents(new long[0], new boolean[0]) : inserts.insertEvents(events);
       long[] eventIds = inserted.ids();
       lastFresh = inserted.fresh();
@@ -254,6 +253,10 @@ final class WriterLoop {
         tally.add(events, eventIds, inserted.fresh());
         inserts.upsertIssues(tally, now);
       }
+      // After the inserts, so a group of access rows takes the write lock with its first statement (with
+      // the busy timeout; a transaction that read first gets SQLITE_BUSY at once if another connection
+      // writes). Rows of the minutes folded now were added to the minute level and are carried up with it.
+      db.rollups().fold(clock.instant());
       db.commit();
       long[][] ids = new long[group.size()][];
       int e = 0;
