@@ -31,7 +31,7 @@ import java.util.function.Function;
  * storage verticle. The returned future completes only once the rows are committed.
  */
 public final class Ingestor {
-  private static final DeliveryOptions TO_STORAGE = new DeliveryOptions().setSendTimeout(60_000);
+  private static final DeliveryOptions TO_STORAGE = new DeliveryOptions().setSendTimeout(LocalWriter.ANSWER_TIMEOUT_MS);
 
   private final Vertx vertx;
   private final SparkConfig cfg;

@@ -15,6 +15,12 @@ import io.vertx.core.shareddata.Shareable;
  */
 public interface LocalWriter extends Shareable {
   /**
+   * How long a write waits for its answer, over the bus or handed over, before it is answered 503
+   * "may still be stored" (a write queued behind a long VACUUM, a writer that hangs).
+   */
+  long ANSWER_TIMEOUT_MS = 60_000;
+
+  /**
    * Completes with the committed rows' ids, in order; fails as the bus consumer does, with a
    * {@link io.vertx.core.eventbus.ReplyException} carrying 503 (queue full, shutting down, cannot write).
    */

@@ -1,5 +1,6 @@
 package dev.spark.storage;
 
+import dev.spark.ingest.LocalWriter;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,12 +31,12 @@ final class LocalReply implements WriteReply {
 
   @Override
   public void committed(long[] ids) {
-    if (answered.compareAndSet(false, true)) onCaller(() -> promise.complete(ids));
+    answer(() -> promise.complete(ids));
   }
 
   @Override
   public void fail(int code, String message) {
-    if (answered.compareAndSet(false, true)) onCaller(() -> promise.fail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message)));
+    answer(() -> promise.fail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message)));
   }
 
   /**
@@ -43,19 +44,19 @@ final class LocalReply implements WriteReply {
    * (its answer is then dropped), as when an event-bus request to storage times out.
    */
   void expire() {
-    if (answered.compareAndSet(false, true)) {
-      onCaller(() -> promise.fail(new ReplyException(ReplyFailure.TIMEOUT, "Storage did not answer within "
-          + WriteAdmission.ANSWER_TIMEOUT_MS / 1000 + " s")));
-    }
+    answer(() -> promise.fail(new ReplyException(ReplyFailure.TIMEOUT, "Storage did not answer within "
+        + LocalWriter.ANSWER_TIMEOUT_MS / 1000 + " s")));
   }
 
   boolean answered() {
     return answered.get();
   }
 
-  private void onCaller(Runnable r) {
+  /** The first answer only: runs {@code complete} on the caller's context, and lets the admission forget this reply. */
+  private void answer(Runnable complete) {
+    if (!answered.compareAndSet(false, true)) return;
     onAnswered.run();
-    if (caller == null || caller == Vertx.currentContext()) r.run();
-    else caller.runOnContext(v -> r.run());
+    if (caller == null || caller == Vertx.currentContext()) complete.run();
+    else caller.runOnContext(v -> complete.run());
   }
 }

@@ -19,12 +19,6 @@ import java.util.function.LongSupplier;
  * cannot pass the bound together, and none can be queued behind the writer's stop.
  */
 final class WriteAdmission implements LocalWriter {
-  /**
-   * How long a local write waits for its answer before it is answered 503 "may still be stored", as an
-   * event-bus request to storage times out (a write queued behind a long VACUUM, a writer that hangs).
-   */
-  static final long ANSWER_TIMEOUT_MS = 60_000;
-
   private final WriterLoop writer;
   private final LongSupplier nanoClock;
   /** Local writes in the order they were handed over (the writer answers in that order): the oldest unanswered first. */
@@ -62,7 +56,7 @@ final class WriteAdmission implements LocalWriter {
     }
   }
 
-  /** Answers every local write that has waited {@link #ANSWER_TIMEOUT_MS} or longer; called every second. */
+  /** Answers every local write that has waited {@link LocalWriter#ANSWER_TIMEOUT_MS} or longer; called every second. */
   void expireWaiting() {
     long now = nanoClock.getAsLong();
     for (LocalReply r = waiting.peek(); r != null; r = waiting.peek()) {
