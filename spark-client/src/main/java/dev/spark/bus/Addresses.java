@@ -8,7 +8,7 @@ public final class Addresses {
   public static final String INGEST_EVENT = "spark.ingest.event";
   /** Public: ingest one access-log entry (JsonObject or an {@code AccessLogEntry}) or an array. */
   public static final String INGEST_ACCESS = "spark.ingest.access";
-  /** Public: consumed batches, published to same-JVM agent subscribers. */
+  /** Public: consumed batches, published (by storage, in the order consumed) to agent subscribers. */
   public static final String EVENTS_BATCH = "spark.events.batch";
   /** Public: every stored event as it is committed (observers; consumes nothing). */
   public static final String EVENTS_STORED = "spark.events.stored";
@@ -27,9 +27,8 @@ public final class Addresses {
    */
   public static final String ISSUE_STATUS = "spark.issues.status";
 
-  /** Internal: the storage verticle's inbox (writes, consumption, maintenance). */
+  /** Internal: the storage verticle's inbox (writes, maintenance). */
   public static final String STORAGE_WRITE = "spark.storage.write";
-  public static final String STORAGE_CONSUME = "spark.storage.consume";
   public static final String STORAGE_MAINTAIN = "spark.storage.maintain";
   public static final String STORAGE_STATS = "spark.storage.stats";
   /**

@@ -39,17 +39,20 @@ final class Consumption {
    * transaction: a consumed batch is never lost to them by a crash before they take it.
    */
   EventBatch consume(int limit, SparkConfig.Issues policy, Instant now, List<String> holdFor) throws SQLException {
+    return db.inTransaction(() -> take(limit, policy, now, holdFor));
+  }
+
+  /** What {@link #consume} does, inside the transaction that is open, without committing it. */
+  EventBatch take(int limit, SparkConfig.Issues policy, Instant now, List<String> holdFor) throws SQLException {
     String at = Timestamps.format(now);
-    return db.inTransaction(() -> {
-      List<StoredEvent> pending = pending(limit, at);
-      if (pending.isEmpty()) return new EventBatch(List.of(), 0, 0);
-      long through = pending.get(pending.size() - 1).id();
-      EventBatch batch = policy.floodControl()
-          ? new EventBatch(deliveries(pending, through, policy.cooldownMs(), now, at), pending.size(), through)
-          : everything(pending, through, at);
-      AgentOutbox.hold(db, holdFor, batch, at);
-      return batch;
-    });
+    List<StoredEvent> pending = pending(limit, at);
+    if (pending.isEmpty()) return new EventBatch(List.of(), 0, 0);
+    long through = pending.get(pending.size() - 1).id();
+    EventBatch batch = policy.floodControl()
+        ? new EventBatch(deliveries(pending, through, policy.cooldownMs(), now, at), pending.size(), through)
+        : everything(pending, through, at);
+    AgentOutbox.hold(db, holdFor, batch, at);
+    return batch;
   }
 
   private List<StoredEvent> pending(int limit, String at) throws SQLException {

@@ -35,6 +35,11 @@ final class LocalReply implements WriteReply {
   }
 
   @Override
+  public boolean fromWriter() {
+    return caller != null;
+  }
+
+  @Override
   public void fail(int code, String message) {
     answer(() -> promise.fail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message)));
   }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -100,6 +101,23 @@ public final class SqliteDatabase implements AutoCloseable {
       return result;
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs {@code work} inside the open transaction as a savepoint: when it fails, only what it changed
+   * is undone, the exception is rethrown, and the rest of the transaction stays as it was.
+   */
+  <T> T inSavepoint(String name, SqlWork<T> work) throws SQLException {
+    Savepoint savepoint = conn.setSavepoint(name);
+    try {
+      T result = work.run();
+      conn.releaseSavepoint(savepoint);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      conn.rollback(savepoint);
+      conn.releaseSavepoint(savepoint);
       throw e;
     }
   }

@@ -15,7 +15,6 @@ import dev.spark.metrics.SparkMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -48,6 +47,7 @@ public final class StorageVerticle extends VerticleBase {
   private Consumption consumption;
   private IssueStore issueStore;
   private WriteAdmission admission;
+  private AgentFeed feed;
   private SparkMetrics metrics;
   private long writeProbeTimer = -1;
   /** While writes fail, how often a one-row write is tried so Spark notices by itself when it can write again. */
@@ -80,9 +80,11 @@ public final class StorageVerticle extends VerticleBase {
           consumption = new Consumption(opened);
           issueStore = new IssueStore(opened);
           alertOutbox = alerts(cfg);
-          writer = new WriterLoop(context, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, "spark-sqlite-writer-" + deploymentID());
+          feed = new AgentFeed(vertx, opened, consumption, issues, cfg.stream().batchLimit(), clock, metrics, job -> writer.job(job));
+          writer = new WriterLoop(context, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, feed, "spark-sqlite-writer-" + deploymentID());
           admission = new WriteAdmission(writer, limits, metrics);
           LocalWriter.register(vertx, admission);
+          feed.register(vertx);
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> {
             writer.probeIfFailing();
             admission.expireWaiting();
@@ -91,7 +93,6 @@ public final class StorageVerticle extends VerticleBase {
         })
         .compose(opened -> Future.all(List.of(
             vertx.eventBus().<WriteRequest>localConsumer(Addresses.STORAGE_WRITE, this::onWrite).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.STORAGE_CONSUME, this::onConsume).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_OUTBOX, this::onOutbox).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_ALERTS, this::onAlerts).completion(),
             vertx.eventBus().<Object>localConsumer(Addresses.STORAGE_FIXES, this::onFixes).completion(),
@@ -112,18 +113,12 @@ public final class StorageVerticle extends VerticleBase {
     vertx.cancelTimer(writeProbeTimer);
     if (admission == null) return Future.succeededFuture();
     LocalWriter.unregister(vertx, admission);
+    feed.unregister(vertx);
     return admission.close();
   }
 
   private void onWrite(Message<WriteRequest> msg) {
     admission.offer(msg.body(), WriteReply.of(msg));
-  }
-
-  private void onConsume(Message<JsonObject> msg) {
-    int limit = msg.body().getInteger("limit", 500);
-    List<String> holdFor = new ArrayList<>();
-    for (Object o : msg.body().getJsonArray("holdFor", new JsonArray())) if (o instanceof String s) holdFor.add(s);
-    enqueueOp(msg, () -> consumption.consume(limit, issues, clock.instant(), holdFor));
   }
 
   private void onOutbox(Message<Object> msg) {

@@ -31,19 +31,24 @@ import java.util.logging.Logger;
  * the stored events. It pulls the next group itself the moment a commit ends, so the SQLite
  * connection never waits for an event-loop round trip between transactions.
  *
- * <p>Answers and publications go out on the storage verticle's context, one task per group or op:
- * a reply sent from this thread, which has no Vert.x context, makes Vert.x create a context for
- * every message (about a kilobyte each; BENCHMARKS.md, issue 14).
+ * <p>Event-bus answers and publications go out on the storage verticle's context, one task per group
+ * or op: a reply sent from this thread, which has no Vert.x context, makes Vert.x create a context
+ * for every message (about a kilobyte each; BENCHMARKS.md, issue 14). Local hand-overs are answered
+ * from this thread (each goes to its caller's context), and so are the agents' batches (one
+ * publication per commit at most: {@link AgentFeed}).
  */
 final class WriterLoop {
   private static final Logger LOG = Logger.getLogger(WriterLoop.class.getName());
 
-  sealed interface Task permits Write, Op, Probe, Stop {}
+  sealed interface Task permits Write, Op, Job, Probe, Stop {}
 
   /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
   record Write(WriteReply reply, WriteRequest req, long bytes) implements Task {}
 
   record Op(Message<?> msg, Callable<Object> work) implements Task {}
+
+  /** Work of storage's own, with no one to answer; it handles its failures itself. */
+  private record Job(Runnable work) implements Task {}
 
   private record Stop(Promise<Void> done) implements Task {}
 
@@ -58,6 +63,7 @@ final class WriterLoop {
   private final SparkMetrics metrics;
   private final Clock clock;
   private final AlertOutbox alerts;
+  private final AgentFeed feed;
   /** Outbox rows the current group commit wrote; handed to the alert sender once they are committed. */
   private List<AlertOp.Outgoing> alertsWritten = List.of();
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
@@ -68,6 +74,9 @@ final class WriterLoop {
   final AtomicLong committedRows = new AtomicLong();
   /** Per event of the last commit, in order: inserted now (false: a retry of a stored eventId). Writer thread only. */
   private boolean[] lastFresh = new boolean[0];
+  /** The last event the last commit inserted (0: none), and what it consumed for agents (null: nothing). Writer thread only. */
+  private long lastStoredId;
+  private EventBatch lastConsumed;
   final AtomicLong commits = new AtomicLong();
   volatile boolean busy;
   /** Why the last group commit failed (a full or read-only disk...), until a write succeeds again; else null. */
@@ -76,9 +85,11 @@ final class WriterLoop {
   volatile long lastCommitRows;
   volatile double lastCommitMs;
 
-  WriterLoop(Context context, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts, String name) {
+  WriterLoop(Context context, SqliteDatabase db, int maxBatchRows, SparkMetrics metrics, Clock clock, AlertOutbox alerts,
+      AgentFeed feed, String name) {
     this.context = context;
     this.alerts = alerts;
+    this.feed = feed;
     this.db = db;
     this.inserts = new RowInserts(db);
     this.meta = new Meta(db);
@@ -100,6 +111,10 @@ final class WriterLoop {
 
   void op(Message<?> msg, Callable<Object> work) {
     queue.add(new Op(msg, work));
+  }
+
+  void job(Runnable work) {
+    queue.add(new Job(work));
   }
 
   /** While writes fail and nothing else is waiting, tries one small write. */
@@ -130,6 +145,8 @@ final class WriterLoop {
       }
       if (task instanceof Op op) {
         runOp(op);
+      } else if (task instanceof Job job) {
+        job.work().run();
       } else if (task instanceof Probe) {
         probe();
       } else {
@@ -179,6 +196,10 @@ final class WriterLoop {
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       boolean[] fresh = lastFresh;
       List<AlertOp.Outgoing> alertsCommitted = alertsWritten;
+      // Straight from here, not through the storage verticle's context: a thread hop fewer between the
+      // commit and the caller's answer, and between the commit and the agents.
+      for (int i = 0; i < group.size(); i++) if (group.get(i).reply().fromWriter()) group.get(i).reply().committed(ids[i]);
+      feed.committed(lastStoredId, lastConsumed);
       context.runOnContext(v -> {
         answer(group, ids, fresh);
         if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
@@ -245,6 +266,8 @@ final class WriterLoop {
       lastFresh = inserted.fresh();
       long[] accessIds = access.isEmpty() ? new long[0] : inserts.insertAccess(access);
       alertsWritten = List.of();
+      lastStoredId = lastFreshId(eventIds, inserted.fresh());
+      lastConsumed = null;
       if (!events.isEmpty()) {
         // Before the issues are updated: whether an issue is new or resolved is read from its row as it was.
         Instant now = clock.instant();
@@ -252,6 +275,8 @@ final class WriterLoop {
         IssueTally tally = new IssueTally();
         tally.add(events, eventIds, inserted.fresh());
         inserts.upsertIssues(tally, now);
+        // After the issues are updated: flood control decides from the issue rows with these events counted.
+        if (lastStoredId > 0) lastConsumed = feed.consumeInCommit(now);
       }
       // After the inserts, so a group of access rows takes the write lock with its first statement (with
       // the busy timeout; a transaction that read first gets SQLITE_BUSY at once if another connection
@@ -279,13 +304,18 @@ final class WriterLoop {
     }
   }
 
+  private static long lastFreshId(long[] ids, boolean[] fresh) {
+    for (int i = ids.length - 1; i >= 0; i--) if (fresh[i]) return ids[i];
+    return 0;
+  }
+
   private void answer(List<Write> group, long[][] ids, boolean[] fresh) {
     List<StoredEvent> stored = new ArrayList<>();
     int e = 0;
     int retried = 0;
     for (int i = 0; i < group.size(); i++) {
       Write w = group.get(i);
-      w.reply().committed(ids[i]);
+      if (!w.reply().fromWriter()) w.reply().committed(ids[i]);
       if (w.req() instanceof WriteRequest.Events ev) {
         for (int j = 0; j < ids[i].length; j++, e++) {
           // A retry of an event already stored is answered with its id and announced no second time.

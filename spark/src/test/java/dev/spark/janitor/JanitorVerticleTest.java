@@ -3,12 +3,16 @@ package dev.spark.janitor;
 import dev.spark.bus.Addresses;
 import dev.spark.bus.WriteRequest;
 import dev.spark.event.AccessRow;
+import dev.spark.event.EventBatch;
 import dev.spark.event.EventRow;
 import dev.spark.event.Timestamps;
+import dev.spark.storage.AgentFeed;
 import dev.spark.support.AloneVerticles;
 import dev.spark.support.DbFile;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -62,13 +66,24 @@ class JanitorVerticleTest {
     return vertx.eventBus().request(Addresses.STORAGE_WRITE, new WriteRequest.Access(rows));
   }
 
+  /** An agent comes, takes what is pending in one batch, and leaves: what is stored after it stays pending. */
+  private static Future<?> consumeAllThenLeave(Vertx vertx) {
+    Promise<Void> taken = Promise.promise();
+    MessageConsumer<EventBatch> agent = vertx.eventBus().localConsumer(Addresses.EVENTS_BATCH, m -> {
+      AgentFeed.of(vertx).subscribers(null);
+      taken.tryComplete();
+    });
+    AgentFeed.of(vertx).subscribers(List.of());
+    return taken.future().compose(v -> agent.unregister());
+  }
+
   @Test
   void aRunDeletesWhatIsPastMaxAgeButNeverAPendingEventAndRecordsItsReport(Vertx vertx, VertxTestContext ctx) {
     Checkpoint reported = ctx.checkpoint();
     deploy(vertx)
         .compose(id -> events(vertx, LONG_AGO, "old-1", "old-2"))
         .compose(v -> events(vertx, Timestamps.now(), "fresh"))
-        .compose(v -> vertx.eventBus().request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", 100)))
+        .compose(v -> consumeAllThenLeave(vertx))
         .compose(v -> events(vertx, LONG_AGO, "old-but-pending"))
         .compose(v -> access(vertx, LONG_AGO, 3))
         .compose(v -> access(vertx, Timestamps.now(), 1))

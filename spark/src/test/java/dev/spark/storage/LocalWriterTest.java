@@ -154,8 +154,11 @@ class LocalWriterTest {
     SparkConfig cfg = SparkConfig.fromJson(AloneVerticles.config(file, null));
     SqliteDatabase db = SqliteDatabase.open(file, "NORMAL");
     AtomicLong nanos = new AtomicLong();
-    WriterLoop writer = new WriterLoop(vertx.getOrCreateContext(), db, 100, SparkMetrics.of(vertx), Clock.systemUTC(),
-        new AlertOutbox(List.of(), ""), "test-writer");
+    Context context = vertx.getOrCreateContext();
+    // No agent registers here, so the feed never queues a job on the writer.
+    AgentFeed feed = new AgentFeed(vertx, db, new Consumption(db), cfg.issues(), 100, Clock.systemUTC(), SparkMetrics.of(vertx), job -> {});
+    WriterLoop writer = new WriterLoop(context, db, 100, SparkMetrics.of(vertx), Clock.systemUTC(),
+        new AlertOutbox(List.of(), ""), feed, "test-writer");
     WriteAdmission admission = new WriteAdmission(writer, cfg.storage(), SparkMetrics.of(vertx), nanos::get);
     Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
     other.createStatement().execute("BEGIN IMMEDIATE");

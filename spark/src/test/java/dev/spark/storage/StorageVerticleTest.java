@@ -13,6 +13,7 @@ import dev.spark.event.EventRow;
 import dev.spark.support.AloneVerticles;
 import dev.spark.support.DbFile;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -56,7 +57,7 @@ class StorageVerticleTest {
   }
 
   @Test
-  void aWriteIsAnsweredWithItsIdsOnceCommittedAndPublishedAsStored(Vertx vertx, VertxTestContext ctx) {
+  void aWriteIsAnsweredWithItsIdsOnceCommittedPublishedAsStoredAndConsumedOnceAnAgentListens(Vertx vertx, VertxTestContext ctx) {
     Checkpoint published = ctx.checkpoint();
     Checkpoint answered = ctx.checkpoint();
     Checkpoint consumed = ctx.checkpoint();
@@ -72,14 +73,17 @@ class StorageVerticleTest {
             assertEquals(2, DbFile.count(dir.resolve("spark.db"), "SELECT count(*) FROM events"), "committed before the answer");
             answered.flag();
           })))
-          .compose(v -> vertx.eventBus().<EventBatch>request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", 10)))
-          .compose(first -> vertx.eventBus().<EventBatch>request(Addresses.STORAGE_CONSUME, new JsonObject().put("limit", 10))
-              .map(second -> List.of(first.body(), second.body())))
-          .onComplete(ctx.succeeding(batches -> ctx.verify(() -> {
-            assertEquals(2, batches.get(0).consumed());
-            assertEquals(2, batches.get(0).events().size(), "two issues, each delivered once");
-            assertEquals("new", batches.get(0).events().get(0).issue().kind());
-            assertEquals(0, batches.get(1).consumed(), "consumed once only");
+          .compose(v -> {
+            // An agent listening now: the two pending events are drained in one batch.
+            Promise<EventBatch> batch = Promise.promise();
+            vertx.eventBus().<EventBatch>localConsumer(Addresses.EVENTS_BATCH, m -> batch.tryComplete(m.body()));
+            AgentFeed.of(vertx).subscribers(List.of());
+            return batch.future();
+          })
+          .onComplete(ctx.succeeding(batch -> ctx.verify(() -> {
+            assertEquals(2, batch.consumed());
+            assertEquals(2, batch.events().size(), "two issues, each delivered once");
+            assertEquals("new", batch.events().get(0).issue().kind());
             consumed.flag();
           })));
     }));
