@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +41,7 @@ import java.util.logging.Logger;
 final class WriterLoop {
   private static final Logger LOG = Logger.getLogger(WriterLoop.class.getName());
 
-  sealed interface Task permits Write, Op, Job, Probe, Stop {}
+  sealed interface Task permits Write, Op, Job, Probe, Stop, Wake {}
 
   /** {@code bytes} is computed once, on arrival: the queue bound adds it and the commit takes it back. */
   record Write(WriteReply reply, WriteRequest req, long bytes) implements Task {}
@@ -55,6 +56,11 @@ final class WriterLoop {
   /** One small write while writes are failing, so Spark notices by itself when it can write again. */
   private record Probe() implements Task {}
 
+  /** Put at the front of the queue when an op or job arrives, so a waiting writer thread wakes for it. */
+  private record Wake() implements Task {}
+
+  private static final Wake WAKE = new Wake();
+
   private final Context context;
   private final SqliteDatabase db;
   private final RowInserts inserts;
@@ -67,6 +73,13 @@ final class WriterLoop {
   /** Outbox rows the current group commit wrote; handed to the alert sender once they are committed. */
   private List<AlertOp.Outgoing> alertsWritten = List.of();
   private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
+  /**
+   * Ops and jobs, taken before the next queued write, in the order they came: under a flood of
+   * writes, an agent's batch or a dashboard button waits for one commit, not for the whole queue.
+   * They only ever see committed rows, and no write is acknowledged before it is committed, so
+   * going ahead of writes that are still queued changes nothing any caller was told.
+   */
+  private final ConcurrentLinkedQueue<Task> ahead = new ConcurrentLinkedQueue<>();
   private final Thread thread;
 
   final AtomicInteger queuedRows = new AtomicInteger();
@@ -110,11 +123,13 @@ final class WriterLoop {
   }
 
   void op(Message<?> msg, Callable<Object> work) {
-    queue.add(new Op(msg, work));
+    ahead.add(new Op(msg, work));
+    queue.addFirst(WAKE);
   }
 
   void job(Runnable work) {
-    queue.add(new Job(work));
+    ahead.add(new Job(work));
+    queue.addFirst(WAKE);
   }
 
   /** While writes fail and nothing else is waiting, tries one small write. */
@@ -131,22 +146,23 @@ final class WriterLoop {
 
   private void run() {
     while (true) {
-      Task task;
+      Task task = ahead.poll();
       try {
-        task = queue.take();
+        if (task == null) task = queue.take();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
+      if (task instanceof Wake) continue;
       busy = true;
       if (task instanceof Stop stop) {
+        // Ops that came before the stop are answered first.
+        for (Task early = ahead.poll(); early != null; early = ahead.poll()) runAhead(early);
         close(stop.done());
         return;
       }
-      if (task instanceof Op op) {
-        runOp(op);
-      } else if (task instanceof Job job) {
-        job.work().run();
+      if (task instanceof Op || task instanceof Job) {
+        runAhead(task);
       } else if (task instanceof Probe) {
         probe();
       } else {
@@ -162,6 +178,11 @@ final class WriterLoop {
       }
       busy = false;
     }
+  }
+
+  private void runAhead(Task task) {
+    if (task instanceof Op op) runOp(op);
+    else if (task instanceof Job job) job.work().run();
   }
 
   private void runOp(Op op) {
