@@ -71,7 +71,7 @@ final class LatencyRun {
       agentProblems = agent.problems();
       Bench.await(agent.close(), 10);
       JsonObject st = spark.storageStats();
-      stats.note = String.format(Locale.ROOT, "%,d commits (ingest + consume), %.1f rows/commit",
+      stats.note = String.format(Locale.ROOT, "%,d group commits (a consume in its own transaction not counted), %.1f rows/commit",
           st.getLong("commits"), st.getLong("committedRows") / (double) Math.max(1, st.getLong("commits")));
     } finally {
       spark.stop();
