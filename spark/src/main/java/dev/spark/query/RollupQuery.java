@@ -18,7 +18,10 @@ import java.util.List;
  */
 final class RollupQuery {
   private static final String METHOD = "method = ?";
-  /** A part of the window: {@code level} null for raw rows; {@code from}/{@code until} null when open. */
+  /**
+   * A part of the window: {@code level} null for raw rows; {@code from}/{@code until} null when open
+   * (both ignored for {@link RollupLevel#ALL}, every folded row).
+   */
   record Segment(RollupLevel level, Instant from, Instant until) {}
 
   /** Filter clauses on the rollups, and the same filter on raw rows without the window. */
@@ -87,12 +90,13 @@ final class RollupQuery {
   List<Segment> segments(Instant foldedUntil) {
     List<Segment> out = new ArrayList<>();
     int minute = RollupLevel.MINUTE.ordinal();
+    int day = RollupLevel.DAY.ordinal();
     if (foldedUntil == null || (until != null && !foldedUntil.isBefore(until))) {
-      cover(since, until, 0, out);
+      cover(since, until, day, out);
     } else if (!foldedUntil.isAfter(since)) {
       cover(since, until, minute, out);
     } else {
-      coverFolded(since, foldedUntil, 0, out);
+      coverFolded(since, foldedUntil, day, out);
       cover(foldedUntil, until, minute, out);
     }
     return out;
@@ -142,19 +146,21 @@ final class RollupQuery {
       where.addAll(rawClauses);
     } else {
       sql.append("SELECT method, route, duration_ms, status, sum(n), sum(sum_ms) FROM ").append(s.level().table);
-      where.add("bucket >= ?");
-      if (s.until() != null) where.add("bucket < ?");
+      if (s.level() != RollupLevel.ALL) where.add("bucket >= ?");
+      if (s.level() != RollupLevel.ALL && s.until() != null) where.add("bucket < ?");
       where.addAll(rollupClauses);
     }
-    sql.append(" WHERE ").append(String.join(" AND ", where));
+    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
     sql.append(s.level() == null ? " GROUP BY method, path, duration_ms, status" : " GROUP BY method, route, duration_ms, status");
     return sql.toString();
   }
 
   List<Object> values(Segment s) {
     List<Object> values = new ArrayList<>();
-    values.add(bound(s.level(), s.from()));
-    if (s.until() != null) values.add(bound(s.level(), s.until()));
+    if (s.level() != RollupLevel.ALL) {
+      values.add(bound(s.level(), s.from()));
+      if (s.until() != null) values.add(bound(s.level(), s.until()));
+    }
     values.addAll(s.level() == null ? rawValues : rollupValues);
     return values;
   }
