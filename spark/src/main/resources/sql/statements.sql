@@ -243,15 +243,16 @@ request_id = ?
 -- name: pending_ids_after
 SELECT id FROM events WHERE consumed = 0 AND id > ? ORDER BY id LIMIT ?
 
--- Statistics for a filter the rollups cannot answer (a request id, a raw path with an id in it):
--- the histogram of the raw rows, one row per (method, path, duration, status) with the count and
--- the sum of the durations; DashboardReads folds paths into routes. Filter fragments are inserted
--- before the GROUP BY.
+-- Statistics for a filter the rollups cannot answer (a request id, a raw path with an id in it), and
+-- the raw edges of a window: the histogram of the raw rows, one row per (method, path, duration) with
+-- the count, the sum of the durations, server errors (500 and up) and client errors (400-499);
+-- DashboardReads folds paths into routes. Filter fragments are inserted before the GROUP BY.
 -- name: access_route_histogram
-SELECT method, path, duration_ms, status, count(*) AS n, sum(duration_ms) AS sum_ms FROM access_logs
+SELECT method, path, duration_ms, count(*) AS n, sum(duration_ms) AS sum_ms, sum(status >= 500) AS errors,
+       sum(status >= 400 AND status < 500) AS client_errors FROM access_logs
 
 -- name: access_route_histogram_group
-GROUP BY method, path, duration_ms, status
+GROUP BY method, path, duration_ms
 
 -- Per minute with a filter the rollups cannot answer: a filter fragment list is inserted before the GROUP BY.
 -- name: access_minutes_filtered

@@ -76,9 +76,12 @@ public final class DashboardReads {
         JsonObject meta = rollupsMeta(c);
         Instant foldedUntil = AccessRollups.foldedUntil(meta);
         Instant oldestDay = meta != null && meta.getInteger("version", 0) >= AccessRollups.ALL_SINCE ? oldestDay(c) : null;
+        List<RollupCover.Piece> rollups = new ArrayList<>();
         for (RollupCover.Piece p : RollupCover.pieces(plan.since, plan.until, foldedUntil, oldestDay, mode)) {
-          fold(c, plan.sql(p.segment()), plan.values(p.segment()), p.sign(), byRoute, all);
+          if (p.segment().level() == null) fold(c, plan.rawSql(p.segment()), plan.rawValues(p.segment()), p.sign(), byRoute, all);
+          else rollups.add(p);
         }
+        if (!rollups.isEmpty()) fold(c, plan.rollupSql(rollups), plan.rollupBound(rollups), 1, byRoute, all);
       }
       List<JsonObject> routes = new ArrayList<>();
       // A route whose rows all lie in a subtracted piece adds up to nothing: not in the window.
@@ -95,7 +98,7 @@ public final class DashboardReads {
 
   /**
    * Adds (sign 1) or takes away (-1) one histogram query's rows: (method, path or route, duration,
-   * status, count, sum of durations).
+   * count, sum of durations, server errors, client errors).
    */
   private static void fold(Connection c, String sql, List<Object> bound, int sign, Map<String, RouteStats> byRoute, RouteStats all)
       throws SQLException {
@@ -108,11 +111,10 @@ public final class DashboardReads {
           String route = routes.computeIfAbsent(rs.getString(2), RouteTemplates::of);
           double d = rs.getDouble(3);
           double duration = rs.wasNull() ? AccessRollups.UNTIMED : AccessRollups.durationBucket(d);
-          int status = rs.getInt(4);
-          long n = sign * rs.getLong(5);
-          double sumMs = sign * rs.getDouble(6);
-          long errors = status >= 500 ? n : 0;
-          long clientErrors = status >= 400 && status < 500 ? n : 0;
+          long n = sign * rs.getLong(4);
+          double sumMs = sign * rs.getDouble(5);
+          long errors = sign * rs.getLong(6);
+          long clientErrors = sign * rs.getLong(7);
           Double timed = duration == AccessRollups.UNTIMED ? null : duration;
           byRoute.computeIfAbsent(method + " " + route, k -> new RouteStats(method, route)).add(timed, n, sumMs, errors, clientErrors);
           all.add(timed, n, sumMs, errors, clientErrors);
