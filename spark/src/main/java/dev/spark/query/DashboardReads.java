@@ -54,9 +54,10 @@ public final class DashboardReads {
   /**
    * Per-route statistics over the rows the filter selects; the {@code limit} busiest routes, plus the
    * same over all of them. A route is the method and the path with its id segments as {@code {id}}
-   * ({@link RouteTemplates}). The window is read from the rollups, a few ranges whatever its width
-   * ({@link RollupQuery}); a filter they cannot answer reads the raw rows. Each piece is a duration
-   * histogram per route, read with a plain JDBC cursor on a worker thread and folded as it streams.
+   * ({@link RouteTemplates}). The window is read from the rollups, a few ranges whatever its width,
+   * some of them subtracted ({@link RollupCover}); a filter they cannot answer reads the raw rows. The
+   * rollup ranges are one statement and each raw edge another, each a duration histogram per route,
+   * read with a plain JDBC cursor on a worker thread and folded as it streams.
    */
   public Future<JsonObject> accessStats(ReadStore.Filter filter, int limit) {
     return accessStats(filter, limit, RollupCover.Mode.COST);

@@ -12,7 +12,7 @@ import java.util.List;
  * in a day is read as that whole day less its first hours (one bucket of the day level and a few hours,
  * instead of twenty hours), and a window that reaches back to the oldest folded rows as
  * {@link RollupLevel#ALL} less what lies before it (one level instead of a week of days). Each choice
- * is taken where it reads fewer rollup rows than {@link RollupQuery#segments}' plain cover, by an
+ * is taken where it reads fewer rollup rows than the plain cover ({@link Mode#PLAIN}), by an
  * estimate in minute rows ({@link #cost}); counts and histograms come out the same either way (the
  * sums of durations may differ in their last bits, as after the janitor's subtractions).
  */
@@ -20,7 +20,11 @@ final class RollupCover {
   /** A piece of the window, added ({@code sign} 1) or subtracted (-1). */
   record Piece(RollupQuery.Segment segment, int sign) {}
 
-  /** Which reads may be chosen: PLAIN is {@link RollupQuery#segments}; EAGER takes every subtraction it may (for tests). */
+  /**
+   * Which reads may be chosen. PLAIN: nothing subtracted, each part at the widest level with a whole
+   * bucket in it ({@link RollupQuery#segments}); COST: the cheaper of each choice; EAGER: every
+   * subtraction it may (for tests).
+   */
   enum Mode { PLAIN, COST, EAGER }
 
   private static final RollupLevel[] LEVELS = RollupLevel.values();

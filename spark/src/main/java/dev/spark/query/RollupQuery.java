@@ -85,54 +85,10 @@ final class RollupQuery {
    * on a file from before folding), so the part of the window from there on is read from the minute
    * level and raw edges only. Before it, an hour or day piece may be left open at its end: those levels
    * hold nothing after foldedUntil, so the current day up to it is one piece of the day level, not its
-   * hours and the current hour's minutes.
+   * hours and the current hour's minutes. Nothing is subtracted here ({@link RollupCover.Mode#PLAIN}).
    */
   List<Segment> segments(Instant foldedUntil) {
-    List<Segment> out = new ArrayList<>();
-    int minute = RollupLevel.MINUTE.ordinal();
-    int day = RollupLevel.DAY.ordinal();
-    if (foldedUntil == null || (until != null && !foldedUntil.isBefore(until))) {
-      cover(since, until, day, out);
-    } else if (!foldedUntil.isAfter(since)) {
-      cover(since, until, minute, out);
-    } else {
-      coverFolded(since, foldedUntil, day, out);
-      cover(foldedUntil, until, minute, out);
-    }
-    return out;
-  }
-
-  /** [from, folded) where the {@code level} and wider levels end at {@code folded} by themselves. */
-  private static void coverFolded(Instant from, Instant folded, int level, List<Segment> out) {
-    RollupLevel l = RollupLevel.values()[level];
-    Instant start = l.ceil(from);
-    if (l == RollupLevel.MINUTE) {
-      cover(from, folded, level, out);
-    } else if (!start.isBefore(folded)) {
-      coverFolded(from, folded, level + 1, out);
-    } else {
-      cover(from, start, level + 1, out);
-      out.add(new Segment(l, start, null));
-    }
-  }
-
-  private static void cover(Instant from, Instant until, int level, List<Segment> out) {
-    RollupLevel[] levels = RollupLevel.values();
-    if (until != null && !from.isBefore(until)) return;
-    if (level == levels.length) {
-      out.add(new Segment(null, from, until));
-      return;
-    }
-    RollupLevel l = levels[level];
-    Instant start = l.ceil(from);
-    Instant end = until == null ? null : l.floor(until);
-    if (end != null && !start.isBefore(end)) {
-      cover(from, until, level + 1, out);
-      return;
-    }
-    cover(from, start, level + 1, out);
-    out.add(new Segment(l, start, end));
-    if (end != null) cover(end, until, level + 1, out);
+    return RollupCover.pieces(since, until, foldedUntil, null, RollupCover.Mode.PLAIN).stream().map(RollupCover.Piece::segment).toList();
   }
 
   /** The statement for a raw piece, in the histogram's columns ({@code access_route_histogram}), and its values. */
