@@ -239,7 +239,12 @@ public final class DashboardReads {
     long clientErrors;
     long timed;
     double sumMs;
-    private final Map<Double, Bucket> histogram = new HashMap<>();
+    /**
+     * Keyed by the duration's bits times an odd constant (one key per duration, as a bijection): a
+     * Double key hashes whole milliseconds into few buckets of a HashMap (the low bits of their bits are
+     * zero), which then searches tree bins (a profile of the 24-hour statistics showed it).
+     */
+    private final Map<Long, Bucket> histogram = new HashMap<>();
 
     /** Requests that took {@code ms} (a three-significant-digit bucket). */
     static final class Bucket {
@@ -264,7 +269,7 @@ public final class DashboardReads {
       if (durationMs == null || n == 0) return;
       timed += n;
       sumMs += sum;
-      histogram.computeIfAbsent(durationMs, Bucket::new).n += n;
+      histogram.computeIfAbsent(Double.doubleToLongBits(durationMs) * 0x9E3779B97F4A7C15L, k -> new Bucket(durationMs)).n += n;
     }
 
     /** Nearest rank: the smallest duration with at least p% of the timed requests at or below it. */
