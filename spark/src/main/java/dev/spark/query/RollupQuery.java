@@ -111,7 +111,9 @@ final class RollupQuery {
   /**
    * One statement for all the rollup pieces: their rows (a subtracted piece's negated) summed per
    * (method, route, duration), in the histogram's columns. One sort for the lot, and each duration
-   * of a route crosses to Java once, not once per piece and status.
+   * of a route crosses to Java once, not once per piece and status. Plan: CO-ROUTINE of the compound
+   * query, each arm SEARCH access_rollup_... USING PRIMARY KEY (bucket>? AND bucket<?) (the all level:
+   * SCAN, a row per key), then USE TEMP B-TREE FOR GROUP BY; the sort is most of the statement's time.
    */
   String rollupSql(List<RollupCover.Piece> pieces) {
     StringBuilder union = new StringBuilder();
