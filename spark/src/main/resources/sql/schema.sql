@@ -103,7 +103,9 @@ CREATE TABLE IF NOT EXISTS issues (
 -- Since version 4 the hour and day levels are folded from sealed minutes (RollupFold): they hold
 -- exactly the rows whose minute is at or before the watermark in spark_meta's access_rollups value
 -- ("folded"), the minute level and access_minute_totals hold every row. A file of an older version
--- has no watermark: every level holds every row.
+-- has no watermark: every level holds every row. Since version 5 access_rollup_all is one more level,
+-- folded like the others, with one bucket ('') for all time: a window that starts near the oldest
+-- rows (the whole retention) is read as it less the little before the window, not as a week of days.
 CREATE TABLE IF NOT EXISTS access_rollup_minute (
   bucket TEXT NOT NULL,
   method TEXT NOT NULL,
@@ -127,6 +129,18 @@ CREATE TABLE IF NOT EXISTS access_rollup_hour (
   PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS access_rollup_day (
+  bucket TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  feature TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms REAL NOT NULL,
+  PRIMARY KEY (bucket, method, route, feature, status, duration_ms)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS access_rollup_all (
   bucket TEXT NOT NULL,
   method TEXT NOT NULL,
   route TEXT NOT NULL,

@@ -82,7 +82,7 @@ SELECT value FROM spark_meta WHERE key = ?
 
 -- Rollups folded from sealed minutes (see schema.sql and RollupFold): the minutes after the fold
 -- watermark W up to W' (binds: W, W') are added to the hour and day levels in one statement each, in
--- the writer's transaction. Plan: SEARCH access_rollup_minute USING PRIMARY KEY (bucket>? AND
+-- the writer's transaction (and to access_rollup_all, below). Plan: SEARCH access_rollup_minute USING PRIMARY KEY (bucket>? AND
 -- bucket<?), then one primary-key upsert per minute row. No GROUP BY: the upsert adds up rows of the
 -- same hour itself, and within a minute the rows come in the hour table's key order (its pages are
 -- walked in order); grouping first (a temp b-tree) made a fold of one minute 2-3 times slower. The
@@ -98,6 +98,18 @@ INSERT INTO access_rollup_day (bucket, method, route, feature, status, duration_
 SELECT substr(bucket, 1, 10), method, route, feature, status, duration_ms, n, sum_ms FROM access_rollup_minute
 WHERE bucket > ? AND bucket <= ?
 ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms
+
+-- name: rollup_fold_all
+INSERT INTO access_rollup_all (bucket, method, route, feature, status, duration_ms, n, sum_ms)
+SELECT '', method, route, feature, status, duration_ms, n, sum_ms FROM access_rollup_minute
+WHERE bucket > ? AND bucket <= ?
+ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms
+
+-- The oldest day with folded rows: where access_rollup_all's rows begin (the statistics subtract what
+-- lies between it and a window's start). Plan: SEARCH access_rollup_day USING PRIMARY KEY, one seek
+-- (min() of the key's first column).
+-- name: rollup_oldest_day
+SELECT min(bucket) FROM access_rollup_day
 
 -- The fold's budget (binds: W, W', the budget): the bucket of the minute row past it, if any.
 -- SEARCH access_rollup_minute USING PRIMARY KEY (bucket>? AND bucket<?), at most the budget's rows.
@@ -231,15 +243,16 @@ request_id = ?
 -- name: pending_ids_after
 SELECT id FROM events WHERE consumed = 0 AND id > ? ORDER BY id LIMIT ?
 
--- Statistics for a filter the rollups cannot answer (a request id, a raw path with an id in it):
--- the histogram of the raw rows, one row per (method, path, duration, status) with the count and
--- the sum of the durations; DashboardReads folds paths into routes. Filter fragments are inserted
--- before the GROUP BY.
+-- Statistics for a filter the rollups cannot answer (a request id, a raw path with an id in it), and
+-- the raw edges of a window: the histogram of the raw rows, one row per (method, path, duration) with
+-- the count, the sum of the durations, server errors (500 and up) and client errors (400-499);
+-- DashboardReads folds paths into routes. Filter fragments are inserted before the GROUP BY.
 -- name: access_route_histogram
-SELECT method, path, duration_ms, status, count(*) AS n, sum(duration_ms) AS sum_ms FROM access_logs
+SELECT method, path, duration_ms, count(*) AS n, sum(duration_ms) AS sum_ms, sum(status >= 500) AS errors,
+       sum(status >= 400 AND status < 500) AS client_errors FROM access_logs
 
 -- name: access_route_histogram_group
-GROUP BY method, path, duration_ms, status
+GROUP BY method, path, duration_ms
 
 -- Per minute with a filter the rollups cannot answer: a filter fragment list is inserted before the GROUP BY.
 -- name: access_minutes_filtered

@@ -18,7 +18,10 @@ import java.util.List;
  */
 final class RollupQuery {
   private static final String METHOD = "method = ?";
-  /** A part of the window: {@code level} null for raw rows; {@code from}/{@code until} null when open. */
+  /**
+   * A part of the window: {@code level} null for raw rows; {@code from}/{@code until} null when open
+   * (both ignored for {@link RollupLevel#ALL}, every folded row).
+   */
   record Segment(RollupLevel level, Instant from, Instant until) {}
 
   /** Filter clauses on the rollups, and the same filter on raw rows without the window. */
@@ -82,80 +85,64 @@ final class RollupQuery {
    * on a file from before folding), so the part of the window from there on is read from the minute
    * level and raw edges only. Before it, an hour or day piece may be left open at its end: those levels
    * hold nothing after foldedUntil, so the current day up to it is one piece of the day level, not its
-   * hours and the current hour's minutes.
+   * hours and the current hour's minutes. Nothing is subtracted here ({@link RollupCover.Mode#PLAIN}).
    */
   List<Segment> segments(Instant foldedUntil) {
-    List<Segment> out = new ArrayList<>();
-    int minute = RollupLevel.MINUTE.ordinal();
-    if (foldedUntil == null || (until != null && !foldedUntil.isBefore(until))) {
-      cover(since, until, 0, out);
-    } else if (!foldedUntil.isAfter(since)) {
-      cover(since, until, minute, out);
-    } else {
-      coverFolded(since, foldedUntil, 0, out);
-      cover(foldedUntil, until, minute, out);
-    }
-    return out;
+    return RollupCover.pieces(since, until, foldedUntil, null, RollupCover.Mode.PLAIN).stream().map(RollupCover.Piece::segment).toList();
   }
 
-  /** [from, folded) where the {@code level} and wider levels end at {@code folded} by themselves. */
-  private static void coverFolded(Instant from, Instant folded, int level, List<Segment> out) {
-    RollupLevel l = RollupLevel.values()[level];
-    Instant start = l.ceil(from);
-    if (l == RollupLevel.MINUTE) {
-      cover(from, folded, level, out);
-    } else if (!start.isBefore(folded)) {
-      coverFolded(from, folded, level + 1, out);
-    } else {
-      cover(from, start, level + 1, out);
-      out.add(new Segment(l, start, null));
-    }
-  }
-
-  private static void cover(Instant from, Instant until, int level, List<Segment> out) {
-    RollupLevel[] levels = RollupLevel.values();
-    if (until != null && !from.isBefore(until)) return;
-    if (level == levels.length) {
-      out.add(new Segment(null, from, until));
-      return;
-    }
-    RollupLevel l = levels[level];
-    Instant start = l.ceil(from);
-    Instant end = until == null ? null : l.floor(until);
-    if (end != null && !start.isBefore(end)) {
-      cover(from, until, level + 1, out);
-      return;
-    }
-    cover(from, start, level + 1, out);
-    out.add(new Segment(l, start, end));
-    if (end != null) cover(end, until, level + 1, out);
-  }
-
-  /** The statement for one segment, grouped by (method, route or path, duration, status), and its values. */
-  String sql(Segment s) {
-    StringBuilder sql = new StringBuilder();
+  /** The statement for a raw piece, in the histogram's columns ({@code access_route_histogram}), and its values. */
+  String rawSql(Segment s) {
     List<String> where = new ArrayList<>();
-    if (s.level() == null) {
-      sql.append("SELECT method, path, duration_ms, status, count(*), sum(duration_ms) FROM access_logs");
-      where.add("timestamp >= ?");
-      if (s.until() != null) where.add("timestamp < ?");
-      where.addAll(rawClauses);
-    } else {
-      sql.append("SELECT method, route, duration_ms, status, sum(n), sum(sum_ms) FROM ").append(s.level().table);
-      where.add("bucket >= ?");
-      if (s.until() != null) where.add("bucket < ?");
-      where.addAll(rollupClauses);
-    }
-    sql.append(" WHERE ").append(String.join(" AND ", where));
-    sql.append(s.level() == null ? " GROUP BY method, path, duration_ms, status" : " GROUP BY method, route, duration_ms, status");
-    return sql.toString();
+    where.add("timestamp >= ?");
+    if (s.until() != null) where.add("timestamp < ?");
+    where.addAll(rawClauses);
+    return Sql.get("access_route_histogram") + " WHERE " + String.join(" AND ", where) + " " + Sql.get("access_route_histogram_group");
   }
 
-  List<Object> values(Segment s) {
+  List<Object> rawValues(Segment s) {
     List<Object> values = new ArrayList<>();
-    values.add(bound(s.level(), s.from()));
-    if (s.until() != null) values.add(bound(s.level(), s.until()));
-    values.addAll(s.level() == null ? rawValues : rollupValues);
+    values.add(bound(null, s.from()));
+    if (s.until() != null) values.add(bound(null, s.until()));
+    values.addAll(rawValues);
+    return values;
+  }
+
+  /**
+   * One statement for all the rollup pieces: their rows (a subtracted piece's negated) summed per
+   * (method, route, duration), in the histogram's columns. One sort for the lot, and each duration
+   * of a route crosses to Java once, not once per piece and status. Plan: CO-ROUTINE of the compound
+   * query, each arm SEARCH access_rollup_... USING PRIMARY KEY (bucket>? AND bucket<?) (the all level:
+   * SCAN, a row per key), then USE TEMP B-TREE FOR GROUP BY; the sort is most of the statement's time.
+   */
+  String rollupSql(List<RollupCover.Piece> pieces) {
+    StringBuilder union = new StringBuilder();
+    for (RollupCover.Piece p : pieces) {
+      Segment s = p.segment();
+      String sign = p.sign() < 0 ? "-" : "";
+      if (union.length() > 0) union.append(" UNION ALL ");
+      union.append("SELECT method, route, duration_ms, status, ").append(sign).append("n AS n, ").append(sign)
+          .append("sum_ms AS sum_ms FROM ").append(s.level().table);
+      List<String> where = new ArrayList<>();
+      if (s.level() != RollupLevel.ALL) where.add("bucket >= ?");
+      if (s.level() != RollupLevel.ALL && s.until() != null) where.add("bucket < ?");
+      where.addAll(rollupClauses);
+      if (!where.isEmpty()) union.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    return "SELECT method, route, duration_ms, sum(n), sum(sum_ms), sum(CASE WHEN status >= 500 THEN n ELSE 0 END),"
+        + " sum(CASE WHEN status >= 400 AND status < 500 THEN n ELSE 0 END) FROM (" + union + ") GROUP BY method, route, duration_ms";
+  }
+
+  List<Object> rollupBound(List<RollupCover.Piece> pieces) {
+    List<Object> values = new ArrayList<>();
+    for (RollupCover.Piece p : pieces) {
+      Segment s = p.segment();
+      if (s.level() != RollupLevel.ALL) {
+        values.add(bound(s.level(), s.from()));
+        if (s.until() != null) values.add(bound(s.level(), s.until()));
+      }
+      values.addAll(rollupValues);
+    }
     return values;
   }
 

@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * deletes are taken away, so the statistics read from the rollups are always those of the rows on
  * disk. Each level has one row per (bucket, method, route, feature, status, duration bucket) with
  * the count and the exact sum of the durations. The minute level and the totals take every row; the
- * hour and day levels only rows of minutes already folded ({@link RollupFold}), the rest reaching them
+ * hour, day and all-time levels only rows of minutes already folded ({@link RollupFold}), the rest reaching them
  * when their minute is folded.
  */
 public final class AccessRollups {
@@ -34,10 +34,13 @@ public final class AccessRollups {
   /**
    * The bucketing of the rollups. 1: whole milliseconds, exact below one second; 2: three significant
    * digits at every scale, fractions of a millisecond kept; 3: the same, plus access_minute_totals;
-   * 4: the same, hour and day folded from sealed minutes up to a watermark ({@link RollupFold}). A file
-   * with another version has its rollups rebuilt from its rows once, at open.
+   * 4: the same, hour and day folded from sealed minutes up to a watermark ({@link RollupFold}); 5: the
+   * same, plus {@link RollupLevel#ALL}. A file with another version has its rollups rebuilt from its
+   * rows once, at open.
    */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
+  /** The first {@link #VERSION} whose rollups include {@link RollupLevel#ALL}. */
+  public static final int ALL_SINCE = 5;
   public static final String TOTALS = "access_minute_totals";
   /** The first {@link #VERSION} whose rollups include {@link #TOTALS}. */
   public static final int TOTALS_SINCE = 3;

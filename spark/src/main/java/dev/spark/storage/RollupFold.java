@@ -11,7 +11,7 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * The fold watermark W of the access-log rollups (a minute bucket, in the {@link AccessRollups#META_KEY}
- * meta value as {@value #FIELD}): access_rollup_hour and access_rollup_day hold exactly the rows whose
+ * meta value as {@value #FIELD}): access_rollup_hour, access_rollup_day and access_rollup_all hold exactly the rows whose
  * minute is at or before W, the minute level and the totals hold every row. A row stored or deleted
  * after W is counted in the minute level only; whole sealed minutes are folded into the hour and day
  * levels later, by {@link #fold}, in the writer's transaction. Writer thread only.
@@ -96,7 +96,7 @@ final class RollupFold {
       return from;
     }
     String bounded = bounded(from, to);
-    for (String level : new String[] {"rollup_fold_hour", "rollup_fold_day"}) {
+    for (String level : new String[] {"rollup_fold_hour", "rollup_fold_day", "rollup_fold_all"}) {
       try (PreparedStatement st = conn.prepareStatement(Sql.get(level))) {
         st.setString(1, from);
         st.setString(2, bounded);

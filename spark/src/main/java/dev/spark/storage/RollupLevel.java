@@ -10,9 +10,12 @@ import java.time.temporal.ChronoUnit;
 /**
  * The granularities of the access-log rollups: one table each, keyed by the bucket's start written
  * as the prefix of Spark's timestamp format ({@code 2026-11-24T06:02}, {@code 2026-11-24T06},
- * {@code 2026-11-24}), so a row's bucket is {@code substr(timestamp, 1, length)}.
+ * {@code 2026-11-24}), so a row's bucket is {@code substr(timestamp, 1, length)}. {@link #ALL} is one
+ * bucket, the empty prefix, for every folded row whatever its time: a window that reaches back to
+ * the oldest rows is read as it less what lies before the window.
  */
 public enum RollupLevel {
+  ALL("access_rollup_all", 0, ChronoUnit.FOREVER),
   DAY("access_rollup_day", 10, ChronoUnit.DAYS),
   HOUR("access_rollup_hour", 13, ChronoUnit.HOURS),
   MINUTE("access_rollup_minute", 16, ChronoUnit.MINUTES);
@@ -36,7 +39,9 @@ public enum RollupLevel {
     return Timestamps.format(instant).substring(0, length);
   }
 
+  /** The start of the bucket holding {@code t}; not for {@link #ALL}, which has no time bounds. */
   public Instant floor(Instant t) {
+    if (this == ALL) throw new UnsupportedOperationException("ALL has no time buckets");
     return t.atZone(ZoneOffset.UTC).truncatedTo(unit).toInstant();
   }
 

@@ -127,6 +127,7 @@ class SubMillisecondMigrationTest {
           ins.setObject(5, duration);
           ins.executeUpdate();
           for (RollupLevel level : RollupLevel.values()) {
+            if (level == RollupLevel.ALL) continue; // not in that version
             try (PreparedStatement up = c.prepareStatement("INSERT INTO " + level.table
                 + " (bucket, method, route, feature, status, duration_ms, n, sum_ms) VALUES (?, ?, ?, '', ?, ?, 1, ?)"
                 + " ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms")) {
