@@ -56,23 +56,45 @@ public final class InputText {
    */
   public static Object parseJson(Buffer raw) {
     // One copy, then both scans on the array: several times faster than Buffer.getByte per byte.
-    byte[] bytes = raw.getBytes();
-    int bad = invalidUtf8(bytes);
+    int len = raw.length();
+    byte[] bytes = scratch(len);
+    raw.getBytes(0, len, bytes, 0);
+    int bad = invalidUtf8(bytes, len);
     if (bad >= 0) {
       throw new ValidationException("", "The request body is not valid UTF-8 at byte " + bad
           + " (overlong forms, CESU-8, encoded surrogates and code points past U+10FFFF are refused)");
     }
     Object parsed = Json.decodeValue(raw);
-    if (mayHoldEscapedSurrogate(bytes)) {
+    if (mayHoldEscapedSurrogate(bytes, len)) {
       String at = loneSurrogate(parsed, "");
       if (at != null) throw new ValidationException(at, at + " holds a lone surrogate (an unpaired \\ud800-\\udfff escape): not valid Unicode text");
     }
     return parsed;
   }
 
+  /**
+   * An array of at least {@code len} bytes for the scans: this thread's, reused, for a body of up to
+   * {@link #SCRATCH_MAX} bytes (one array per request was a twentieth of what an event's ingest allocates).
+   */
+  private static byte[] scratch(int len) {
+    if (len > SCRATCH_MAX) return new byte[len];
+    byte[] mine = SCRATCH.get();
+    if (mine.length >= len) return mine;
+    byte[] grown = new byte[Math.min(SCRATCH_MAX, Math.max(len, 2 * mine.length))];
+    SCRATCH.set(grown);
+    return grown;
+  }
+
+  private static final int SCRATCH_MAX = 64 * 1024;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
+
   /** The byte offset of the first byte that breaks strict UTF-8 in {@code bytes}, or -1 when it is valid. */
   public static int invalidUtf8(byte[] bytes) {
-    int len = bytes.length;
+    return invalidUtf8(bytes, bytes.length);
+  }
+
+  /** {@link #invalidUtf8(byte[])} of the first {@code len} bytes. */
+  public static int invalidUtf8(byte[] bytes, int len) {
     int i = 0;
     while (i < len) {
       int b = bytes[i];
@@ -110,7 +132,11 @@ public final class InputText {
 
   /** True when {@code raw} JSON text may hold an escaped surrogate ({@code \\ud800} to {@code \\udfff}): then check the parsed strings. */
   public static boolean mayHoldEscapedSurrogate(byte[] raw) {
-    int len = raw.length;
+    return mayHoldEscapedSurrogate(raw, raw.length);
+  }
+
+  /** {@link #mayHoldEscapedSurrogate(byte[])} of the first {@code len} bytes. */
+  public static boolean mayHoldEscapedSurrogate(byte[] raw, int len) {
     for (int i = 0; i + 3 < len; i++) {
       if (raw[i] == '\\' && (raw[i + 1] | 0x20) == 'u' && (raw[i + 2] | 0x20) == 'd') {
         int c = raw[i + 3] | 0x20;

@@ -34,6 +34,13 @@ class InputTextScanPropertiesTest {
     assertEquals(referenceInvalidUtf8(buffer), bad);
     assertEquals(jdkAccepts(body), bad < 0);
     assertEquals(referenceMayHoldEscapedSurrogate(buffer), InputText.mayHoldEscapedSurrogate(body));
+    // parseJson scans a reused array holding an earlier, longer body's bytes past this one's end:
+    // what lies past len must change nothing (a sequence cut short stays cut short, "\\ud8" is not completed).
+    byte[] reused = Arrays.copyOf(body, body.length + 4);
+    byte[] stale = {(byte) 0x80, 'u', 'd', '8'};
+    System.arraycopy(stale, 0, reused, body.length, 4);
+    assertEquals(bad, InputText.invalidUtf8(reused, body.length));
+    assertEquals(referenceMayHoldEscapedSurrogate(buffer), InputText.mayHoldEscapedSurrogate(reused, body.length));
   }
 
   @Provide
