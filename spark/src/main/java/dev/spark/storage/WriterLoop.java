@@ -31,9 +31,11 @@ import java.util.logging.Logger;
  * the stored events. It pulls the next group itself the moment a commit ends, so the SQLite
  * connection never waits for an event-loop round trip between transactions.
  *
- * <p>Answers and publications go out on the storage verticle's context, one task per group or op:
+ * <p>Bus replies and publications go out on the storage verticle's context, one task per group or op:
  * a reply sent from this thread, which has no Vert.x context, makes Vert.x create a context for
- * every message (about a kilobyte each; BENCHMARKS.md, issue 14).
+ * every message (about a kilobyte each; BENCHMARKS.md, issue 14). Local hand-overs are answered from
+ * this thread, one task per caller event loop ({@link LocalAnswers}): completing a promise on a given
+ * context needs no context here.
  */
 final class WriterLoop {
   private static final Logger LOG = Logger.getLogger(WriterLoop.class.getName());
@@ -179,10 +181,15 @@ final class WriterLoop {
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       boolean[] fresh = lastFresh;
       List<AlertOp.Outgoing> alertsCommitted = alertsWritten;
-      context.runOnContext(v -> {
-        answer(group, ids, fresh);
-        if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
-      });
+      // Local hand-overs are answered from here, a task per caller event loop; bus replies and the
+      // publications go out on the storage context, which a group of local access writes need not wake.
+      boolean allLocal = answerLocal(group, ids);
+      if (!allLocal || eventRows > 0 || !alertsCommitted.isEmpty()) {
+        context.runOnContext(v -> {
+          answer(group, ids, fresh);
+          if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
+        });
+      }
       writable();
     } catch (Exception | Error e) {
       // Errors too: a write taken from the queue is always answered, or its caller would wait for ever.
@@ -279,13 +286,26 @@ final class WriterLoop {
     }
   }
 
+  /** Answers the group's local hand-overs ({@link LocalAnswers}); true when every write of the group was one. */
+  private boolean answerLocal(List<Write> group, long[][] ids) {
+    LocalAnswers local = new LocalAnswers(context);
+    boolean allLocal = true;
+    for (int i = 0; i < group.size(); i++) {
+      if (group.get(i).reply() instanceof LocalReply r) local.add(r, ids[i]);
+      else allLocal = false;
+    }
+    local.send();
+    return allLocal;
+  }
+
+  /** On the storage context: answers the writes that came over the bus, and publishes the stored events. */
   private void answer(List<Write> group, long[][] ids, boolean[] fresh) {
     List<StoredEvent> stored = new ArrayList<>();
     int e = 0;
     int retried = 0;
     for (int i = 0; i < group.size(); i++) {
       Write w = group.get(i);
-      w.reply().committed(ids[i]);
+      if (!(w.reply() instanceof LocalReply)) w.reply().committed(ids[i]);
       if (w.req() instanceof WriteRequest.Events ev) {
         for (int j = 0; j < ids[i].length; j++, e++) {
           // A retry of an event already stored is answered with its id and announced no second time.
