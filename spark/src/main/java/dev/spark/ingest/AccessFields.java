@@ -47,14 +47,17 @@ final class AccessFields {
   }
 
   /**
-   * The entry's values under each name Spark knows, as {@link JsonObject#getValue} answers them (its
-   * iterator wraps values alike), and the names it does not know: one pass over the entry instead of a
-   * look-up per name (two for each field with two spellings) and another pass for the unknown names.
+   * The entry's values under each name Spark knows, as {@link JsonObject#getValue} answers them, and the
+   * names it does not know: one pass over the entry instead of a look-up per name (two for each field
+   * with two spellings) and another pass for the unknown names.
    */
   static Entry read(JsonObject in) {
     Entry e = new Entry();
-    for (Map.Entry<String, Object> field : in) {
+    for (Map.Entry<String, Object> field : in.getMap().entrySet()) {
       Object v = field.getValue();
+      // getValue hands strings, numbers and booleans back as they are; anything else (a Map, a List, an
+      // Instant, bytes, an enum a same-JVM sender put there) is asked of it, so it is wrapped as it wraps.
+      if (!(v == null || v instanceof String || v instanceof Number || v instanceof Boolean)) v = in.getValue(field.getKey());
       switch (field.getKey()) {
         case "timestamp" -> e.timestamp = v;
         case "method" -> e.method = v;

@@ -11,9 +11,9 @@ import java.util.List;
  * caller event loop: it completes each write of that loop in group order, on the write's own context
  * (at once when that is the task's context, else queued on the same thread, with no wake-up).
  * Answering each write with a task of its own from the storage verticle's context cost that context
- * a task per write and the callers' event loops a cross-thread task, often a wake-up, per write: most
- * of bin/bench's b1 overhead per write on the event loops (BENCHMARKS.md, session 8). A write already
- * answered (its timeout) is skipped, as {@link LocalReply} would.
+ * a task per group and one per write, and the callers' event loops a cross-thread task, often a
+ * wake-up, per write (BENCHMARKS.md, session 8). A write already answered (its timeout) is skipped, as
+ * {@link LocalReply} would.
  */
 final class LocalAnswers {
   /** Per target: the event-loop thread (or, for a worker context, the context itself) and its writes. */
