@@ -2,6 +2,7 @@ package dev.spark.client;
 
 import dev.spark.bus.Addresses;
 import dev.spark.bus.EventBusCodecs;
+import dev.spark.bus.HandOverCodec;
 import dev.spark.event.AccessLogEntry;
 import dev.spark.event.EventBatch;
 import dev.spark.event.SparkEvent;
@@ -77,12 +78,8 @@ public final class SparkClient {
     // Within one JVM the event bus copies JSON bodies, in case the sender changes them afterwards.
     // What SparkWeb builds is never changed after the send (and Spark never changes its input), so
     // it is handed over as it is; across a cluster it is encoded as usual.
-    if (vertx.isClustered()) {
-      this.handOver = delivery;
-    } else {
-      HandOverCodec.register(vertx);
-      this.handOver = new DeliveryOptions(delivery).setCodecName(HandOverCodec.NAME);
-    }
+    DeliveryOptions local = HandOverCodec.options(vertx, delivery);
+    this.handOver = local == null ? delivery : local;
   }
 
   public static SparkClient create(Vertx vertx) {

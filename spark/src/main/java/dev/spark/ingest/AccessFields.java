@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The names an access-log entry may use for its fields: Spark's camelCase and the original's
@@ -23,8 +24,11 @@ final class AccessFields {
    * is refused, naming both (numbers are compared as numbers: 5 and 5.0 agree).
    */
   static Object either(JsonObject in, String camel, String snake, String at) {
-    Object a = in.getValue(camel);
-    Object b = in.getValue(snake);
+    return either(in.getValue(camel), in.getValue(snake), camel, snake, at);
+  }
+
+  /** As {@link #either(JsonObject, String, String, String)}, given the two values sent ({@code a} under {@code camel}). */
+  static Object either(Object a, Object b, String camel, String snake, String at) {
     if (a == null) return b;
     if (b == null || same(a, b)) return a;
     throw new ValidationException(at + camel, camel + " and " + snake + " are the same field (Spark's and the original's "
@@ -38,15 +42,59 @@ final class AccessFields {
 
   /** The keys of {@code in} that are no access-log field, in the order sent (at most {@link #MAX_LISTED}); and how many in all. */
   static Unknown unknown(JsonObject in) {
-    List<String> names = null;
-    int count = 0;
-    for (String key : in.fieldNames()) {
-      if (known(key)) continue;
-      count++;
-      if (names == null) names = new ArrayList<>();
-      if (names.size() < MAX_LISTED) names.add(key.length() > MAX_NAME_CHARS ? key.substring(0, MAX_NAME_CHARS) + "…" : key);
+    Entry e = read(in);
+    return e.unknownCount == 0 ? Unknown.NONE : new Unknown(e.unknownNames(), e.unknownCount);
+  }
+
+  /**
+   * The entry's values under each name Spark knows, as {@link JsonObject#getValue} answers them, and the
+   * names it does not know: one pass over the entry instead of a look-up per name (two for each field
+   * with two spellings) and another pass for the unknown names.
+   */
+  static Entry read(JsonObject in) {
+    Entry e = new Entry();
+    for (Map.Entry<String, Object> field : in.getMap().entrySet()) {
+      Object v = field.getValue();
+      // getValue hands strings, numbers and booleans back as they are; anything else (a Map, a List, an
+      // Instant, bytes, an enum a same-JVM sender put there) is asked of it, so it is wrapped as it wraps.
+      if (!(v == null || v instanceof String || v instanceof Number || v instanceof Boolean)) v = in.getValue(field.getKey());
+      switch (field.getKey()) {
+        case "timestamp" -> e.timestamp = v;
+        case "method" -> e.method = v;
+        case "path" -> e.path = v;
+        case "status" -> e.status = v;
+        case "durationMs" -> e.durationMs = v;
+        case "duration_ms" -> e.durationSnake = v;
+        case "ip" -> e.ip = v;
+        case "feature" -> e.feature = v;
+        case "requestId" -> e.requestId = v;
+        case "request_id" -> e.requestIdSnake = v;
+        case "input" -> e.input = v;
+        case "error" -> e.error = v;
+        case "userAgent" -> e.userAgent = v;
+        case "user_agent" -> e.userAgentSnake = v;
+        default -> e.unknown(field.getKey());
+      }
     }
-    return count == 0 ? Unknown.NONE : new Unknown(List.copyOf(names), count);
+    return e;
+  }
+
+  /** One access-log entry's fields, by name (null when not sent, or sent as null), and its unknown names. */
+  static final class Entry {
+    Object timestamp, method, path, status, durationMs, durationSnake, ip, feature, requestId, requestIdSnake, input, error,
+        userAgent, userAgentSnake;
+    int unknownCount;
+    private List<String> unknown;
+
+    private void unknown(String key) {
+      unknownCount++;
+      if (unknown == null) unknown = new ArrayList<>();
+      if (unknown.size() < MAX_LISTED) unknown.add(key.length() > MAX_NAME_CHARS ? key.substring(0, MAX_NAME_CHARS) + "…" : key);
+    }
+
+    List<String> unknownNames() {
+      return unknown == null ? List.of() : List.copyOf(unknown);
+    }
   }
 
   /** A switch, not a Set: asked for every key of every entry, and Set.of's probe costs a division each time. */

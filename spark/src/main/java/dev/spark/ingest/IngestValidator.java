@@ -126,31 +126,33 @@ public final class IngestValidator {
    * different values are refused.
    */
   public CheckedAccess checkedAccess(Object raw, String at) {
-    JsonObject in = JsonDepth.limit(object(raw, at), JsonDepth.MAX_DEPTH);
-    AccessFields.Unknown unknown = AccessFields.unknown(in);
-    String method = requiredString(in, "method", at).trim().toUpperCase(Locale.ROOT);
+    // One pass over the entry's fields (AccessFields.Entry), then the checks in their documented order.
+    AccessFields.Entry in = AccessFields.read(object(raw, at));
+    String method = required(in.method, "method", at).trim().toUpperCase(Locale.ROOT);
     if (method.isEmpty() || method.length() > 32) {
       throw new ValidationException(at + "method", "method must be an HTTP method name");
     }
-    String path = requiredString(in, "path", at);
-    Integer status = optionalStatus(in, "status", at);
+    String path = required(in.path, "path", at);
+    Integer status = status(in.status, "status", at);
     if (status == null) throw new ValidationException(at + "status", "status is required");
-    Double duration = duration(AccessFields.either(in, "durationMs", "duration_ms", at), at);
-    Object rawInput = in.getValue("input");
+    Double duration = duration(AccessFields.either(in.durationMs, in.durationSnake, "durationMs", "duration_ms", at), at);
+    // Only input is kept as JSON: the nesting bound (JsonDepth) applies to it alone.
+    Object rawInput = in.input == null ? null : JsonDepth.limitValue(in.input, 2, JsonDepth.MAX_DEPTH);
     String input = rawInput == null ? null : cappedInput(redactor.redactValue(rawInput));
     AccessRow row = new AccessRow(
-        timestamp(in, at),
+        timestamp(in.timestamp, at),
         method,
         capped(path, SHORT_CAP_BYTES),
         status,
         duration,
-        capped(optionalString(in, "ip", at), 256),
-        capped(optionalString(in, "feature", at), SHORT_CAP_BYTES),
-        id(AccessFields.either(in, "requestId", "request_id", at), "requestId", at),
+        capped(string(in.ip, "ip", at), 256),
+        capped(string(in.feature, "feature", at), SHORT_CAP_BYTES),
+        id(AccessFields.either(in.requestId, in.requestIdSnake, "requestId", "request_id", at), "requestId", at),
         input,
-        capped(errorText(in, at), TEXT_CAP_BYTES),
-        capped(string(AccessFields.either(in, "userAgent", "user_agent", at), "userAgent", at), USER_AGENT_CAP_BYTES));
-    return new CheckedAccess(row, unknown.names(), unknown.count());
+        capped(errorText(in.error, at), TEXT_CAP_BYTES),
+        capped(string(AccessFields.either(in.userAgent, in.userAgentSnake, "userAgent", "user_agent", at), "userAgent", at),
+            USER_AGENT_CAP_BYTES));
+    return new CheckedAccess(row, in.unknownNames(), in.unknownCount);
   }
 
   /** Objects are capped as they are; other JSON values inside a wrapper that is then taken off. */
@@ -161,8 +163,7 @@ public final class IngestValidator {
     return Json.encode(inner);
   }
 
-  private static String errorText(JsonObject in, String at) {
-    Object e = in.getValue("error");
+  private static String errorText(Object e, String at) {
     if (e == null) return null;
     if (e instanceof String s) return s;
     if (e instanceof JsonObject o && o.getValue("message") instanceof String m) return m;
@@ -181,15 +182,17 @@ public final class IngestValidator {
   }
 
   private static String requiredString(JsonObject in, String key, String at) {
-    String s = optionalString(in, key, at);
+    return required(in.getValue(key), key, at);
+  }
+
+  private static String required(Object v, String key, String at) {
+    String s = string(v, key, at);
     if (s == null || s.isBlank()) throw new ValidationException(at + key, key + " is required");
     return s;
   }
 
   private static String optionalString(JsonObject in, String key, String at) {
-    Object v = in.getValue(key);
-    if (v == null || v instanceof String) return (String) v;
-    throw new ValidationException(at + key, key + " must be a string");
+    return string(in.getValue(key), key, at);
   }
 
   private static String string(Object v, String key, String at) {
@@ -217,7 +220,10 @@ public final class IngestValidator {
   }
 
   private static Integer optionalStatus(JsonObject in, String key, String at) {
-    Object v = in.getValue(key);
+    return status(in.getValue(key), key, at);
+  }
+
+  private static Integer status(Object v, String key, String at) {
     if (v == null) return null;
     // compared as a double: longValue() of a huge BigInteger wraps around (2^64 + 200 would pass as 200)
     if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
@@ -260,7 +266,10 @@ public final class IngestValidator {
   }
 
   private static String timestamp(JsonObject in, String at) {
-    Object v = in.getValue("timestamp");
+    return timestamp(in.getValue("timestamp"), at);
+  }
+
+  private static String timestamp(Object v, String at) {
     if (v == null) return Timestamps.now();
     // Years 0000 to 9999 only: the stored text must keep four-digit years to sort in time order.
     Instant parsed = v instanceof String s ? Timestamps.parse(s)

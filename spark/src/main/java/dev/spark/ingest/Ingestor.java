@@ -62,7 +62,13 @@ public final class Ingestor {
   }
 
   public Future<IngestResult> access(Object body, boolean offLoop) {
-    return validated(() -> accessRequest(body), offLoop).compose(this::store);
+    if (offLoop) return validated(() -> accessRequest(body), true).compose(this::store);
+    // On the caller's thread (one bus message, a small HTTP body): no future for the validation step.
+    try {
+      return store(accessRequest(body));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**

@@ -34,6 +34,24 @@ public final class JsonDepth {
     return new JsonObject(cutMap(in.getMap(), 1, maxDepth));
   }
 
+  /**
+   * {@code value} found at nesting level {@code level} of a document (a field of the root object is at
+   * level 2), as it reads in {@link #limit}'s result for that document: itself when nothing in it is
+   * deeper than {@code maxDepth}, else a copy cut there (a JsonObject or JsonArray).
+   */
+  static Object limitValue(Object value, int level, int maxDepth) {
+    if (!deeperThan(value, maxDepth - level + 1)) return value;
+    Object cut = cut(value, level, maxDepth);
+    if (cut instanceof Map<?, ?> m) return new JsonObject(castMap(m));
+    if (cut instanceof List<?> l) return new JsonArray(l);
+    return cut;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
   /** Whether {@code root} nests more than {@code maxDepth} levels. Iterative: safe on any depth, even a cycle. */
   public static boolean deeperThan(Object root, int maxDepth) {
     if (maxDepth >= 2 && flat(root)) return false;

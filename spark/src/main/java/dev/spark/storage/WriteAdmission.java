@@ -25,6 +25,7 @@ final class WriteAdmission implements LocalWriter {
   private final ConcurrentLinkedQueue<LocalReply> waiting = new ConcurrentLinkedQueue<>();
   private final SparkConfig.Storage limits;
   private final SparkMetrics metrics;
+  private final Runnable forget = this::forgetAnswered;
   private volatile boolean closing;
   private volatile long rejected;
 
@@ -42,7 +43,7 @@ final class WriteAdmission implements LocalWriter {
 
   @Override
   public Future<long[]> write(WriteRequest req) {
-    LocalReply reply = new LocalReply(Vertx.currentContext(), nanoClock.getAsLong(), this::forgetAnswered);
+    LocalReply reply = new LocalReply(Vertx.currentContext(), nanoClock.getAsLong(), forget);
     waiting.add(reply);
     offer(req, reply);
     return reply.promise.future();

@@ -6,13 +6,8 @@ import io.vertx.core.eventbus.Message;
 
 /** Where a write's answer goes: the event-bus message it came in, or the promise of a local hand-over ({@link LocalReply}). */
 interface WriteReply {
-  /** Called on the storage verticle's context once the rows are committed, or on the writer thread when {@link #fromWriter}. */
+  /** Called on the storage verticle's context once the rows are committed. */
   void committed(long[] ids);
-
-  /** True when {@link #committed} may be called on the writer thread: it hands the answer to its caller's context itself. */
-  default boolean fromWriter() {
-    return false;
-  }
 
   /** Called on the storage verticle's context, or at once on the caller's thread for a refusal. */
   void fail(int code, String message);

@@ -32,10 +32,11 @@ import java.util.logging.Logger;
  * the stored events. It pulls the next group itself the moment a commit ends, so the SQLite
  * connection never waits for an event-loop round trip between transactions.
  *
- * <p>Event-bus answers and publications go out on the storage verticle's context, one task per group
- * or op: a reply sent from this thread, which has no Vert.x context, makes Vert.x create a context
- * for every message (about a kilobyte each; BENCHMARKS.md, issue 14). Local hand-overs are answered
- * from this thread (each goes to its caller's context), and so are the agents' batches (one
+ * <p>Bus replies and publications go out on the storage verticle's context, one task per group or op:
+ * a reply sent from this thread, which has no Vert.x context, makes Vert.x create a context for
+ * every message (about a kilobyte each; BENCHMARKS.md, issue 14). Local hand-overs are answered from
+ * this thread, one task per caller event loop ({@link LocalAnswers}): completing a promise on a given
+ * context needs no context here. The agents' batches are published from this thread too (one
  * publication per commit at most: {@link AgentFeed}).
  */
 final class WriterLoop {
@@ -217,14 +218,17 @@ final class WriterLoop {
       if (rows > eventRows) metrics.ingested("access", rows - eventRows);
       boolean[] fresh = lastFresh;
       List<AlertOp.Outgoing> alertsCommitted = alertsWritten;
-      // Straight from here, not through the storage verticle's context: a thread hop fewer between the
-      // commit and the caller's answer, and between the commit and the agents.
-      for (int i = 0; i < group.size(); i++) if (group.get(i).reply().fromWriter()) group.get(i).reply().committed(ids[i]);
+      // Local hand-overs are answered from here, a task per caller event loop, and the agents' batch is
+      // published from here; bus replies and the other publications go out on the storage context,
+      // which a group of local access writes need not wake.
+      boolean allLocal = answerLocal(group, ids);
       feed.committed(lastStoredId, lastConsumed);
-      context.runOnContext(v -> {
-        answer(group, ids, fresh);
-        if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
-      });
+      if (!allLocal || eventRows > 0 || !alertsCommitted.isEmpty()) {
+        context.runOnContext(v -> {
+          answer(group, ids, fresh);
+          if (!alertsCommitted.isEmpty()) context.owner().eventBus().publish(Addresses.ALERTS_PENDING, new AlertOp.Committed(alertsCommitted));
+        });
+      }
       writable();
     } catch (Exception | Error e) {
       // Errors too: a write taken from the queue is always answered, or its caller would wait for ever.
@@ -330,13 +334,26 @@ final class WriterLoop {
     return 0;
   }
 
+  /** Answers the group's local hand-overs ({@link LocalAnswers}); true when every write of the group was one. */
+  private boolean answerLocal(List<Write> group, long[][] ids) {
+    LocalAnswers local = new LocalAnswers(context);
+    boolean allLocal = true;
+    for (int i = 0; i < group.size(); i++) {
+      if (group.get(i).reply() instanceof LocalReply r) local.add(r, ids[i]);
+      else allLocal = false;
+    }
+    local.send();
+    return allLocal;
+  }
+
+  /** On the storage context: answers the writes that came over the bus, and publishes the stored events. */
   private void answer(List<Write> group, long[][] ids, boolean[] fresh) {
     List<StoredEvent> stored = new ArrayList<>();
     int e = 0;
     int retried = 0;
     for (int i = 0; i < group.size(); i++) {
       Write w = group.get(i);
-      if (!w.reply().fromWriter()) w.reply().committed(ids[i]);
+      if (!(w.reply() instanceof LocalReply)) w.reply().committed(ids[i]);
       if (w.req() instanceof WriteRequest.Events ev) {
         for (int j = 0; j < ids[i].length; j++, e++) {
           // A retry of an event already stored is answered with its id and announced no second time.

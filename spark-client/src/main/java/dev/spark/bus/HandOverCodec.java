@@ -1,23 +1,33 @@
-package dev.spark.client;
+package dev.spark.bus;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.Json;
 
 /**
  * A codec for JSON ({@code JsonObject} / {@code JsonArray}) that hands the very object to a consumer
  * in the same JVM instead of a copy. Only for bodies the sender never changes after sending; only
- * used when the event bus is not clustered (its wire form is plain JSON all the same).
+ * used when the event bus is not clustered (its wire form is plain JSON all the same, but a node
+ * without the codec registered could not decode it). SparkClient sends SparkWeb's entries with it,
+ * and the ingest verticle its answers.
  */
-final class HandOverCodec implements MessageCodec<Object, Object> {
-  static final String NAME = "spark-client-hand-over";
+public final class HandOverCodec implements MessageCodec<Object, Object> {
+  public static final String NAME = "spark-client-hand-over";
 
-  static void register(Vertx vertx) {
+  /** Registers the codec unless it is already, and answers the options that send with it (null on a clustered bus). */
+  public static DeliveryOptions options(Vertx vertx, DeliveryOptions base) {
+    if (vertx.isClustered()) return null;
+    register(vertx);
+    return new DeliveryOptions(base).setCodecName(NAME);
+  }
+
+  private static void register(Vertx vertx) {
     try {
       vertx.eventBus().registerCodec(new HandOverCodec());
     } catch (IllegalStateException alreadyRegistered) {
-      // another SparkClient on the same Vertx did it
+      // another SparkClient, or Spark's ingest verticle, on the same Vertx did it
     }
   }
 
