@@ -46,9 +46,9 @@ final class Maintenance {
 
   /**
    * Copies what it can of the WAL into the file without waiting for anyone (readers keep their
-   * snapshots). After each janitor step, so the WAL never grows to the automatic checkpoint's 1,000
-   * pages, whose checkpoint (and fsync) then lands on whichever commit crosses the line, an ingest
-   * commit as likely as not, and holds the writer 15-120 ms.
+   * snapshots). After each janitor step, whose deletes can write tens of thousands of pages at once:
+   * the WAL is brought back at once instead of at the {@link Checkpointer}'s next period, or at the
+   * writer's own bound, whose checkpoint (and fsync) would land on an ingest commit.
    */
   void checkpointPassive() throws SQLException {
     db.outsideTransaction(st -> st.execute("PRAGMA wal_checkpoint(PASSIVE)"));

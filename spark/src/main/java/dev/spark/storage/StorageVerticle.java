@@ -18,6 +18,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class StorageVerticle extends VerticleBase {
   private IssueStore issueStore;
   private WriteAdmission admission;
   private AgentFeed feed;
+  private Checkpointer checkpointer;
   private SparkMetrics metrics;
   private long writeProbeTimer = -1;
   /** While writes fail, how often a one-row write is tried so Spark notices by itself when it can write again. */
@@ -73,7 +75,17 @@ public final class StorageVerticle extends VerticleBase {
     EventBusCodecs.register(vertx);
     metrics = SparkMetrics.of(vertx);
     Path path = Path.of(cfg.db().path());
-    return vertx.executeBlocking(() -> SqliteDatabase.open(path, cfg.db().synchronous()))
+    return vertx.executeBlocking(() -> {
+          SqliteDatabase opened = SqliteDatabase.open(path, cfg.db().synchronous());
+          try {
+            opened.outsideTransaction(st -> st.execute("PRAGMA wal_autocheckpoint = " + Checkpointer.WRITER_BOUND_PAGES));
+            checkpointer = Checkpointer.start(path, cfg.db().synchronous(), "spark-sqlite-checkpointer-" + deploymentID());
+          } catch (SQLException | RuntimeException e) {
+            opened.close();
+            throw e;
+          }
+          return opened;
+        })
         .onSuccess(opened -> {
           db = opened;
           janitorial = new Janitorial(opened);
@@ -114,7 +126,11 @@ public final class StorageVerticle extends VerticleBase {
     if (admission == null) return Future.succeededFuture();
     LocalWriter.unregister(vertx, admission);
     feed.unregister(vertx);
-    return admission.close();
+    // The writer checkpoints and closes the file last, with no other checkpoint running.
+    return vertx.executeBlocking(() -> {
+      checkpointer.stop();
+      return null;
+    }).transform(stopped -> admission.close());
   }
 
   private void onWrite(Message<WriteRequest> msg) {
@@ -211,6 +227,7 @@ public final class StorageVerticle extends VerticleBase {
         .put("lastCommitRows", writer.lastCommitRows)
         .put("lastCommitMs", writer.lastCommitMs)
         .put("writeError", writer.writeError)
-        .put("writeErrorSince", writer.writeErrorSince);
+        .put("writeErrorSince", writer.writeErrorSince)
+        .put("walCheckpoints", checkpointer.checkpoints.get());
   }
 }
