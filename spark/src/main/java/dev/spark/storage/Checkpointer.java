@@ -28,8 +28,10 @@ final class Checkpointer {
 
   private final Connection conn;
   private final ScheduledExecutorService thread;
-  /** Checkpoints of this checkpointer that found frames in the WAL and copied them all. */
+  /** Checkpoints of this checkpointer that copied a WAL with new frames into the file, all of them. */
   final AtomicLong checkpoints = new AtomicLong();
+  /** The WAL's frames at the last checkpoint (checkpointer thread only): the same count again is nothing new. */
+  private long lastFrames;
   private volatile String lastError;
 
   private Checkpointer(Connection conn, String name) {
@@ -60,7 +62,11 @@ final class Checkpointer {
   private void checkpoint() {
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
       // (busy, frames in the WAL, of them copied into the file): -1 when not in WAL mode.
-      if (rs.next() && rs.getLong(2) > 0 && rs.getLong(3) == rs.getLong(2)) checkpoints.incrementAndGet();
+      if (rs.next()) {
+        long frames = rs.getLong(2);
+        if (frames > 0 && rs.getLong(3) == frames && frames != lastFrames) checkpoints.incrementAndGet();
+        lastFrames = frames;
+      }
       if (lastError != null) LOG.info("Checkpoints work again (they failed: " + lastError + ")");
       lastError = null;
     } catch (SQLException | RuntimeException e) {
