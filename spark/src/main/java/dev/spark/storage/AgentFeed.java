@@ -73,11 +73,11 @@ public final class AgentFeed implements Shareable {
     return vertx.sharedData().<String, AgentFeed>getLocalMap(MAP).get(KEY);
   }
 
-  void register(Vertx vertx) {
+  void register() {
     vertx.sharedData().<String, AgentFeed>getLocalMap(MAP).put(KEY, this);
   }
 
-  void unregister(Vertx vertx) {
+  void unregister() {
     LocalMap<String, AgentFeed> map = vertx.sharedData().getLocalMap(MAP);
     map.remove(KEY, this);
   }

@@ -96,7 +96,7 @@ public final class StorageVerticle extends VerticleBase {
           writer = new WriterLoop(context, opened, limits.maxBatchRows(), metrics, clock, alertOutbox, feed, "spark-sqlite-writer-" + deploymentID());
           admission = new WriteAdmission(writer, limits, metrics);
           LocalWriter.register(vertx, admission);
-          feed.register(vertx);
+          feed.register();
           writeProbeTimer = vertx.setPeriodic(WRITE_PROBE_MS, id -> {
             writer.probeIfFailing();
             admission.expireWaiting();
@@ -125,7 +125,7 @@ public final class StorageVerticle extends VerticleBase {
     vertx.cancelTimer(writeProbeTimer);
     if (admission == null) return Future.succeededFuture();
     LocalWriter.unregister(vertx, admission);
-    feed.unregister(vertx);
+    feed.unregister();
     // The writer checkpoints and closes the file last, with no other checkpoint running.
     return vertx.executeBlocking(() -> {
       checkpointer.stop();
