@@ -136,9 +136,7 @@ public final class IngestValidator {
     Integer status = status(in.status, "status", at);
     if (status == null) throw new ValidationException(at + "status", "status is required");
     Double duration = duration(AccessFields.either(in.durationMs, in.durationSnake, "durationMs", "duration_ms", at), at);
-    // Only input is kept as JSON: the nesting bound (JsonDepth) applies to it alone.
-    Object rawInput = in.input == null ? null : JsonDepth.limitValue(in.input, 2, JsonDepth.MAX_DEPTH);
-    String input = rawInput == null ? null : cappedInput(redactor.redactValue(rawInput));
+    String input = in.input == null ? null : input(in.input);
     AccessRow row = new AccessRow(
         timestamp(in.timestamp, at),
         method,
@@ -153,6 +151,15 @@ public final class IngestValidator {
         capped(string(AccessFields.either(in.userAgent, in.userAgentSnake, "userAgent", "user_agent", at), "userAgent", at),
             USER_AGENT_CAP_BYTES));
     return new CheckedAccess(row, in.unknownNames(), in.unknownCount);
+  }
+
+  /**
+   * Only input is kept as JSON: the nesting bound (JsonDepth) applies to it alone, then redaction and
+   * the cap. Written in one walk when it fits the cap ({@link InputJson}); else step by step.
+   */
+  private String input(Object value) {
+    String fits = InputJson.encode(value, redactor, 2, JsonDepth.MAX_DEPTH, TEXT_CAP_BYTES);
+    return fits != null ? fits : cappedInput(redactor.redactValue(JsonDepth.limitValue(value, 2, JsonDepth.MAX_DEPTH)));
   }
 
   /** Objects are capped as they are; other JSON values inside a wrapper that is then taken off. */
