@@ -117,8 +117,9 @@ public final class AccessRollups {
   /**
    * The same rounding in doubles, for 1e-6 ≤ ms < 1e9 (SparkWeb's fractional milliseconds): scaled to
    * 100 ≤ y < 1000, y is within an ulp of the exact product, so it names the same nearest integer as
-   * BigDecimal unless it lies near a tie (then NaN: BigDecimal decides). The integer divided by an
-   * exact power of ten is the correctly rounded double of that decimal, as BigDecimal.doubleValue is.
+   * BigDecimal unless it lies near a tie; there the exact product is compared with the tie
+   * ({@link #atOrAboveTie}). The integer divided by an exact power of ten is the correctly rounded
+   * double of that decimal, as BigDecimal.doubleValue is. NaN: out of range, BigDecimal decides.
    */
   static double threeDigitsFast(double ms) {
     if (!(ms >= 1e-6 && ms < 1e9)) return Double.NaN;
@@ -126,11 +127,22 @@ public final class AccessRollups {
     double y = scaled(ms, k);
     if (y >= 1000) y = scaled(ms, --k);
     else if (y < 100) y = scaled(ms, ++k);
+    if (y < 100 || y >= 1000) return Double.NaN;
     double whole = Math.floor(y);
     double fraction = y - whole;
-    if (Math.abs(fraction - 0.5) < 1e-6 || y < 100 || y >= 1000) return Double.NaN;
-    double r = fraction > 0.5 ? whole + 1 : whole;
+    boolean up = Math.abs(fraction - 0.5) < 1e-6 ? atOrAboveTie(ms, k, whole + 0.5) : fraction > 0.5;
+    double r = up ? whole + 1 : whole;
     return k >= 0 ? r / POW10[k] : r * POW10[-k];
+  }
+
+  /**
+   * Whether ms × 10^k, exactly, is at least {@code tie} (a whole number and a half below 1,000): HALF_UP
+   * rounds an exact tie up. Durations to the microsecond (SparkWeb's) put one in ten fractional values
+   * here. For k ≥ 0 the fused multiply-add rounds once, after the exact difference, so its sign is
+   * exact; for k &lt; 0, tie × 10^-k is itself exact (under 2^35 halves).
+   */
+  private static boolean atOrAboveTie(double ms, int k, double tie) {
+    return k >= 0 ? Math.fma(ms, POW10[k], -tie) >= 0 : ms >= tie * POW10[-k];
   }
 
   private static double scaled(double ms, int k) {

@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link AccessRollups#durationBucket} skips BigDecimal for whole milliseconds below 1,000 (most access
- * logs) and rounds fractional ones in doubles: the bucket it gives is, bit for bit, the
- * three-significant-digit rounding it always was, ties and their neighbours included.
+ * logs) and rounds fractional ones in doubles, deciding the near-ties exactly in doubles too: the
+ * bucket it gives is, bit for bit, the three-significant-digit rounding it always was, ties and their
+ * neighbours included.
  */
 class DurationBucketPropertiesTest {
   private static final MathContext THREE_DIGITS = new MathContext(3, RoundingMode.HALF_UP);
@@ -29,12 +30,17 @@ class DurationBucketPropertiesTest {
   }
 
   @Example
-  void fractionalMillisecondsTakeTheFastPathAndTiesDoNot() {
+  void fractionalMillisecondsAndNearTiesTakeTheFastPath() {
     assertEquals(0.123, AccessRollups.threeDigitsFast(0.12345));
     assertEquals(1.24, AccessRollups.threeDigitsFast(1.23999));
     assertEquals(12_300_000.0, AccessRollups.threeDigitsFast(12_345_678.9));
     assertEquals(0.5, AccessRollups.threeDigitsFast(0.5));
-    assertTrue(Double.isNaN(AccessRollups.threeDigitsFast(0.1235)), "0.1235 scales to 123.5 within rounding: BigDecimal decides");
+    // 0.1235 scales to 123.5 within rounding; the double is a little below the tie, so it rounds down
+    assertEquals(0.123, AccessRollups.threeDigitsFast(0.1235));
+    // 1.125 is exact in binary: a true tie, rounded up as HALF_UP does
+    assertEquals(1.13, AccessRollups.threeDigitsFast(1.125));
+    assertEquals(2_130.0, AccessRollups.threeDigitsFast(2_125.0));
+    assertEquals(2_120.0, AccessRollups.threeDigitsFast(Math.nextDown(2_125.0)));
     assertTrue(Double.isNaN(AccessRollups.threeDigitsFast(2.5e9)), "out of range");
   }
 
@@ -47,12 +53,18 @@ class DurationBucketPropertiesTest {
         Arbitraries.of(0.0, 999.0, 999.5, 999.4999, 1_000.0, 1_004.0, 1_005.0, 99.95, 0.0005, 1e-300, Double.MIN_VALUE,
             9.995, 0.1235, 0.12345, 1e-6, 9.999999e-7, 999_999_999.0, 1e9, 0.001, 100.05, 1234.5),
         nanosAsMillis(),
+        microsAsMillis(),
         ties());
   }
 
   /** What SparkWeb sends: a nanosecond duration in milliseconds. */
   private Arbitrary<Double> nanosAsMillis() {
     return Arbitraries.longs().between(1, 60_000_000_000L).map(n -> n / 1e6);
+  }
+
+  /** What SparkWeb sends since it rounds to the microsecond: one in ten fractional values is a near-tie. */
+  private Arbitrary<Double> microsAsMillis() {
+    return Arbitraries.longs().between(1, 60_000_000_000L).map(n -> Math.round(n / 1e3) / 1e3);
   }
 
   /** Decimal ties and their neighbours at every scale the fast path takes: d.dd5 x 10^e, one ulp either side. */
