@@ -9,12 +9,15 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Event-bus entry points: {@code spark.ingest.event} and {@code spark.ingest.access}. A
  * {@code request} is answered with the committed ids as {@code {"ids": [...]}} or failed with
- * 400 (bad input) / 503 (queue full, shutting down); a {@code send} is fire-and-forget.
+ * 400 (bad input) / 503 (queue full, shutting down); a {@code send} is fire-and-forget. A batch of
+ * more than {@link Ingestor#OFF_LOOP_ITEMS} items is validated on a worker thread, so that it does not
+ * hold this event loop, which an application's own verticles share (SparkWeb sends its access log in
+ * batches of up to 256).
  */
 public final class IngestVerticle extends VerticleBase {
   private Ingestor ingestor;
@@ -37,8 +40,8 @@ public final class IngestVerticle extends VerticleBase {
         vertx.eventBus().consumer(Addresses.INGEST_ACCESS, (Message<Object> m) -> handle(m, ingestor::access)).completion());
   }
 
-  private void handle(Message<Object> msg, Function<Object, Future<IngestResult>> ingest) {
-    ingest.apply(msg.body()).onComplete(ar -> {
+  private void handle(Message<Object> msg, BiFunction<Object, Boolean, Future<IngestResult>> ingest) {
+    ingest.apply(msg.body(), Ingestor.holdsALoop(msg.body())).onComplete(ar -> {
       if (msg.replyAddress() == null) return;
       if (ar.succeeded()) msg.reply(ar.result().toJson(), answers);
       else msg.fail(IngestFailures.status(ar.cause()), IngestFailures.message(ar.cause()));

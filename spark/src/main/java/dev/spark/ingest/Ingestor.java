@@ -31,6 +31,12 @@ import java.util.function.Function;
  * storage verticle. The returned future completes only once the rows are committed.
  */
 public final class Ingestor {
+  /**
+   * Above this many items, a batch from the event bus is validated on a worker thread: a SparkWeb batch of
+   * 256 realistic entries held an event loop for about 2 ms, time the application's requests on that
+   * loop waited (BENCHMARKS.md, session 9). HTTP bodies go by their size instead (IngestRoutes).
+   */
+  public static final int OFF_LOOP_ITEMS = 64;
   private static final DeliveryOptions TO_STORAGE = new DeliveryOptions().setSendTimeout(LocalWriter.ANSWER_TIMEOUT_MS);
 
   private final Vertx vertx;
@@ -142,6 +148,12 @@ public final class Ingestor {
       metrics.rejected("access", "invalid", items(body));
       throw e;
     }
+  }
+
+  /** Whether validating {@code body} on an event loop would hold it too long: a batch of more than {@link #OFF_LOOP_ITEMS}. */
+  static boolean holdsALoop(Object body) {
+    if (body instanceof JsonArray arr) return arr.size() > OFF_LOOP_ITEMS;
+    return body instanceof Collection<?> list && list.size() > OFF_LOOP_ITEMS;
   }
 
   private static boolean isBatch(Object body) {

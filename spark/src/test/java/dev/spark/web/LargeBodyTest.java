@@ -1,11 +1,15 @@
 package dev.spark.web;
 
+import dev.spark.bus.Addresses;
+import dev.spark.ingest.Ingestor;
 import dev.spark.support.Await;
 import dev.spark.support.LogCapture;
 import dev.spark.support.SparkUnderTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -24,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A large ingest body (13 MB: three thousand events with 4 KB of input each) is parsed and validated on a
  * worker thread, so no event loop is held: Vert.x's blocked-thread checker, set here to complain
  * about anything over 100 ms, stays silent (before, such a body held an event loop about a second).
- * Its answers are the same as for a small body: every id, or a 400 naming the bad item.
+ * Its answers are the same as for a small body: every id, or a 400 naming the bad item. The same holds
+ * for a large batch sent on the event bus (more than {@link Ingestor#OFF_LOOP_ITEMS} items).
  */
 class LargeBodyTest {
   private Vertx vertx;
@@ -78,6 +83,34 @@ class LargeBodyTest {
     HttpResponse<Buffer> notJson = spark.postNow("/api/v1/access", "[" + "1,".repeat(300_000));
     assertEquals(400, notJson.statusCode());
     assertEquals("invalid_json", notJson.bodyAsJsonObject().getString("error"), notJson.bodyAsString());
+
+    String held = heldLoops(logs.text());
+    assertTrue(held.isEmpty(), "no event loop was held:\n" + held);
+  }
+
+  @Test
+  void aLargeBatchOnTheEventBusIsValidatedWithoutHoldingAnEventLoop(@TempDir Path dir) {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
+    Await.result(vertx.eventBus().request(Addresses.INGEST_EVENT, events(100, "w".repeat(4_000))));
+    logs = LogCapture.start();
+    // Many small fields per input: about a second of validation on one thread, 20 MB of JSON.
+    JsonArray batch = events(5_000, "x");
+    for (int i = 0; i < batch.size(); i++) {
+      JsonObject input = batch.getJsonObject(i).getJsonObject("input");
+      for (int k = 0; k < 300; k++) input.put("field" + k, k);
+    }
+    assertTrue(batch.size() > Ingestor.OFF_LOOP_ITEMS, "the batch is above the off-loop threshold");
+
+    Message<Object> ok = Await.result(vertx.eventBus().request(Addresses.INGEST_EVENT, batch));
+    assertEquals(5_000, ((JsonObject) ok.body()).getJsonArray("ids").size());
+    assertEquals(5_100, spark.count("SELECT count(*) FROM events WHERE data LIKE '%large body%' AND data NOT LIKE '%hunter2%'"),
+        "every event stored, the password redacted");
+
+    batch.getJsonObject(4_999).put("type", "no-such-type");
+    Throwable refused = Await.failure(vertx.eventBus().request(Addresses.INGEST_EVENT, batch));
+    assertEquals(400, ((ReplyException) refused).failureCode(), refused.toString());
+    assertTrue(refused.getMessage().contains("[4999]"), "the answer names the bad item: " + refused.getMessage());
+    assertEquals(5_100, spark.count("SELECT count(*) FROM events"), "nothing of the refused batch was stored");
 
     String held = heldLoops(logs.text());
     assertTrue(held.isEmpty(), "no event loop was held:\n" + held);
