@@ -1,5 +1,7 @@
 package dev.spark.bench;
 
+import io.vertx.core.json.JsonObject;
+
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +28,7 @@ final class BenchOptions {
   Path dir;                     // parent of the temp directory; default java.io.tmpdir
   boolean keep;                 // keep the database files
   boolean verbose;              // Spark's INFO logging on stderr
+  int ingestInstances;          // ingest.instances of the Spark under test; 0: Spark's default
   boolean cycledIds;            // access-log requestIds cycle through 6,400 values instead of being unique
   Set<String> only = new LinkedHashSet<>(ALL_WORKLOADS);
 
@@ -65,6 +68,7 @@ final class BenchOptions {
           if (!value.equals("unique") && !value.equals("cycled")) throw new IllegalArgumentException("--request-ids is unique or cycled");
           o.cycledIds = value.equals("cycled");
         }
+        case "ingest-instances" -> o.ingestInstances = Integer.parseInt(value);
         case "dir" -> o.dir = Path.of(value);
         case "only" -> {
           o.only = new LinkedHashSet<>();
@@ -78,6 +82,13 @@ final class BenchOptions {
       }
     }
     return o;
+  }
+
+  /** Configuration keys for the Spark under test beyond the bench's own (path, port, token). */
+  JsonObject sparkConfig() {
+    JsonObject extra = new JsonObject();
+    if (ingestInstances > 0) extra.put("ingest", new JsonObject().put("instances", ingestInstances));
+    return extra;
   }
 
   boolean runs(String workload) {
@@ -109,6 +120,7 @@ final class BenchOptions {
           --wait-quiet=60              before each workload wait up to N s for other processes to go idle (0: don't)
           --retry-noisy=1              run a workload again (N times at most) if other processes used > 0.15 cores meanwhile
           --request-ids=unique         access-log requestIds: unique increasing (default) or cycled (6,400 values)
+          --ingest-instances=N         ingest.instances of the Spark under test (default: Spark's own default)
           --dir=PATH --keep --verbose --quick""";
   }
 }

@@ -32,10 +32,10 @@ final class IngestReport {
     System.out.printf(Locale.ROOT, "  JVM     : %s %s (%s)%n", System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"));
     System.out.printf(Locale.ROOT, "  options : seconds=%s ref-seconds=%s warmup-seconds=%s latency=%d/s for %s s, tx-rows=%d batch=%d "
-            + "eb-inflight=%d http-batch-connections=%d event-connections=%d latency-connections=%d synchronous=%s request-ids=%s%n",
+            + "eb-inflight=%d http-batch-connections=%d event-connections=%d latency-connections=%d synchronous=%s request-ids=%s ingest-instances=%s%n",
         fmt(o.seconds), fmt(o.refSeconds), fmt(o.warmupSeconds), o.latencyRate, fmt(o.latencySeconds), o.txRows, o.batch,
         o.ebInFlight, o.httpBatchConnections, o.eventConnections, o.latencyConnections, o.synchronous,
-        o.cycledIds ? "cycled" : "unique");
+        o.cycledIds ? "cycled" : "unique", o.ingestInstances == 0 ? "default" : o.ingestInstances);
     System.out.println("  data dir: " + dir);
     long[] before = CpuSampler.machineTicks();
     Bench.sleep(1_000);

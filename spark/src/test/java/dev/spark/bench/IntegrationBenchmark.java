@@ -55,6 +55,8 @@ public final class IntegrationBenchmark {
   int quotePool = 8;
   boolean verbose;
   boolean store = true;
+  /** ingest.instances of the Spark under test; 0: Spark's default. */
+  int ingestInstances;
   /** The realistic app's work alone, CPU µs per order (see {@link QuoteLoad#appWorkMicros}). */
   double appWorkMicros;
   private Path parent = Path.of(System.getProperty("java.io.tmpdir"));
@@ -103,12 +105,20 @@ public final class IntegrationBenchmark {
         case "quote-items" -> quoteItems = Integer.parseInt(value);
         case "quote-pool" -> quotePool = Integer.parseInt(value);
         case "store" -> store = Boolean.parseBoolean(value);
+        case "ingest-instances" -> ingestInstances = Integer.parseInt(value);
         case "dir" -> parent = Path.of(value);
         default -> throw new IllegalArgumentException("Unknown option " + arg + "\n" + usage());
       }
     }
     if (only != null && !APPS.containsAll(only)) throw new IllegalArgumentException("--only takes some of " + String.join(",", APPS));
     if (quoteItems < 1 || quoteItems > QuoteApp.MAX_ITEMS) throw new IllegalArgumentException("--quote-items must be 1.." + QuoteApp.MAX_ITEMS);
+  }
+
+  /** Configuration keys for the Spark under test beyond the bench's own (path, port, token). */
+  private JsonObject sparkConfig() {
+    JsonObject extra = new JsonObject().put("enabled", store);
+    if (ingestInstances > 0) extra.put("ingest", new JsonObject().put("instances", ingestInstances));
+    return extra;
   }
 
   private static String usage() {
@@ -127,6 +137,7 @@ public final class IntegrationBenchmark {
           --quote-items=6      items per order in the realistic app (one primary-key read each)
           --quote-pool=8       SQLite connections of the realistic app (used on Vert.x worker threads)
           --store=true         false: Spark runs with "enabled": false (validates and answers, stores nothing)
+          --ingest-instances=N ingest.instances of the Spark under test (default: Spark's own default)
           --only=KEY,...       only these apps (e.g. real-spark, to profile it alone); targets need their apps
           --dir=PATH --verbose --quick (2 s runs, 2 rounds, 2 s warm-up)""";
   }
@@ -147,7 +158,7 @@ public final class IntegrationBenchmark {
         });
         Bench.await(p.future(), 10);
       }
-      SparkServer spark = SparkServer.start(server, dir.resolve("spark.db"), "NORMAL", new JsonObject().put("enabled", store));
+      SparkServer spark = SparkServer.start(server, dir.resolve("spark.db"), "NORMAL", sparkConfig());
       SparkClient client = SparkClient.create(server);
       AccessLogFile accessLog = new AccessLogFile(dir.resolve("access.log"));
       QuoteLoad quotes = new QuoteLoad(catalog, quoteItems);
@@ -237,8 +248,8 @@ public final class IntegrationBenchmark {
         rt.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"), rt.maxMemory() >> 20);
     System.out.printf(Locale.ROOT, "  JVM     : %s %s%n", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
     System.out.printf(Locale.ROOT, "  options : seconds=%s rounds=%d warmup-seconds=%s connections=%d instances=%d access-batch=%d"
-        + " access-flush-ms=%d capture-input=%s quote-items=%d quote-pool=%d store=%s%s%n", seconds, rounds, warmupSeconds, connections, instances,
-        accessBatch, accessFlushMs, captureInput, quoteItems, quotePool, store, only == null ? "" : " only=" + String.join(",", only));
+        + " access-flush-ms=%d capture-input=%s quote-items=%d quote-pool=%d store=%s ingest-instances=%s%s%n", seconds, rounds, warmupSeconds, connections, instances,
+        accessBatch, accessFlushMs, captureInput, quoteItems, quotePool, store, ingestInstances == 0 ? "default" : ingestInstances, only == null ? "" : " only=" + String.join(",", only));
     System.out.println("  data dir: " + dir);
     System.out.println();
   }
