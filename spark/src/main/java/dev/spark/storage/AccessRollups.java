@@ -57,7 +57,6 @@ public final class AccessRollups {
   private final PreparedStatement totalsPrune;
   /** The fold watermark and the folds (package-private for tests of the catch-up budget). */
   final RollupFold folding;
-  private final RouteCache routes = new RouteCache();
 
   AccessRollups(Connection conn) throws SQLException {
     this.conn = conn;
@@ -272,11 +271,10 @@ public final class AccessRollups {
    * from the minutes later).
    */
   private final class Tally {
-    /** Per level (by ordinal): the count and duration sum to add per key. */
-    @SuppressWarnings("unchecked")
-    private final Map<Key, double[]>[] deltas = new Map[LEVELS.length];
+    private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
     /** Per minute bucket and method: requests and server errors. */
     private final Map<TotalsKey, long[]> totals = new HashMap<>();
+    private final Map<String, String> routes = new HashMap<>();
     /** The time buckets of the previous row, per level: rows come in time order, most share their minute. */
     private final String[] buckets = new String[LEVELS.length];
     private String bucketsOf;
@@ -289,7 +287,7 @@ public final class AccessRollups {
     }
 
     void add(String timestamp, String method, String path, String feature, int status, Double durationMs, int sign) {
-      String route = routes.of(path);
+      String route = routes.computeIfAbsent(path, RouteTemplates::of);
       double bucket = durationBucket(durationMs);
       double sum = bucket == UNTIMED ? 0 : durationMs;
       if (bucketsOf == null || !timestamp.regionMatches(0, bucketsOf, 0, RollupLevel.MINUTE.length)) {
@@ -298,10 +296,9 @@ public final class AccessRollups {
         folded = buckets[MINUTE_INDEX].compareTo(watermark) <= 0;
       }
       for (int i = folded ? 0 : MINUTE_INDEX; i < LEVELS.length; i++) {
-        Map<Key, double[]> level = deltas[i];
-        if (level == null) level = deltas[i] = new HashMap<>();
+        RollupLevel level = LEVELS[i];
         Key key = new Key(buckets[i], method, route, feature == null ? "" : feature, status, bucket);
-        double[] d = level.computeIfAbsent(key, k -> new double[2]);
+        double[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new double[2]);
         d[0] += sign;
         d[1] += sign * sum;
       }
@@ -311,10 +308,9 @@ public final class AccessRollups {
     }
 
     void apply() throws SQLException {
-      for (int i = 0; i < LEVELS.length; i++) {
-        if (deltas[i] == null) continue;
-        PreparedStatement st = upserts.get(LEVELS[i]);
-        for (Map.Entry<Key, double[]> e : deltas[i].entrySet()) {
+      for (Map.Entry<RollupLevel, Map<Key, double[]>> level : deltas.entrySet()) {
+        PreparedStatement st = upserts.get(level.getKey());
+        for (Map.Entry<Key, double[]> e : level.getValue().entrySet()) {
           Key k = e.getKey();
           st.setString(1, k.bucket);
           st.setString(2, k.method);
