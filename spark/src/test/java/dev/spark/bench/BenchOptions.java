@@ -1,7 +1,5 @@
 package dev.spark.bench;
 
-import io.vertx.core.json.JsonObject;
-
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,7 +66,7 @@ final class BenchOptions {
           if (!value.equals("unique") && !value.equals("cycled")) throw new IllegalArgumentException("--request-ids is unique or cycled");
           o.cycledIds = value.equals("cycled");
         }
-        case "ingest-instances" -> o.ingestInstances = Integer.parseInt(value);
+        case "ingest-instances" -> o.ingestInstances = SparkServer.ingestInstancesOption(value);
         case "dir" -> o.dir = Path.of(value);
         case "only" -> {
           o.only = new LinkedHashSet<>();
@@ -82,13 +80,6 @@ final class BenchOptions {
       }
     }
     return o;
-  }
-
-  /** Configuration keys for the Spark under test beyond the bench's own (path, port, token). */
-  JsonObject sparkConfig() {
-    JsonObject extra = new JsonObject();
-    if (ingestInstances > 0) extra.put("ingest", new JsonObject().put("instances", ingestInstances));
-    return extra;
   }
 
   boolean runs(String workload) {

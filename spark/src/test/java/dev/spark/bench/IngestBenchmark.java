@@ -148,7 +148,7 @@ public final class IngestBenchmark {
       SqliteBaseline.run(new RunStats("w", "", "rows"), dir.resolve("warmup-a.db"), o.synchronous, o.txRows, o.warmupSeconds);
       SqliteBaseline.run(new RunStats("w", "", "rows"), dir.resolve("warmup-ref.db"), o.synchronous, 1, Math.min(1, o.warmupSeconds));
     }
-    SparkServer spark = SparkServer.start(server, dir.resolve("warmup-spark.db"), o.synchronous, o.sparkConfig());
+    SparkServer spark = SparkServer.start(server, dir.resolve("warmup-spark.db"), o.synchronous, SparkServer.ingestConfig(o.ingestInstances));
     try {
       double s = o.warmupSeconds;
       if (o.runs("b1")) Bench.await(loads.eventBus(spark, s, 1, new RunStats("w", "", "rows")), 120);

@@ -35,7 +35,7 @@ final class IngestReport {
             + "eb-inflight=%d http-batch-connections=%d event-connections=%d latency-connections=%d synchronous=%s request-ids=%s ingest-instances=%s%n",
         fmt(o.seconds), fmt(o.refSeconds), fmt(o.warmupSeconds), o.latencyRate, fmt(o.latencySeconds), o.txRows, o.batch,
         o.ebInFlight, o.httpBatchConnections, o.eventConnections, o.latencyConnections, o.synchronous,
-        o.cycledIds ? "cycled" : "unique", o.ingestInstances == 0 ? "default" : o.ingestInstances);
+        o.cycledIds ? "cycled" : "unique", SparkServer.ingestOption(o.ingestInstances));
     System.out.println("  data dir: " + dir);
     long[] before = CpuSampler.machineTicks();
     Bench.sleep(1_000);

@@ -105,20 +105,13 @@ public final class IntegrationBenchmark {
         case "quote-items" -> quoteItems = Integer.parseInt(value);
         case "quote-pool" -> quotePool = Integer.parseInt(value);
         case "store" -> store = Boolean.parseBoolean(value);
-        case "ingest-instances" -> ingestInstances = Integer.parseInt(value);
+        case "ingest-instances" -> ingestInstances = SparkServer.ingestInstancesOption(value);
         case "dir" -> parent = Path.of(value);
         default -> throw new IllegalArgumentException("Unknown option " + arg + "\n" + usage());
       }
     }
     if (only != null && !APPS.containsAll(only)) throw new IllegalArgumentException("--only takes some of " + String.join(",", APPS));
     if (quoteItems < 1 || quoteItems > QuoteApp.MAX_ITEMS) throw new IllegalArgumentException("--quote-items must be 1.." + QuoteApp.MAX_ITEMS);
-  }
-
-  /** Configuration keys for the Spark under test beyond the bench's own (path, port, token). */
-  private JsonObject sparkConfig() {
-    JsonObject extra = new JsonObject().put("enabled", store);
-    if (ingestInstances > 0) extra.put("ingest", new JsonObject().put("instances", ingestInstances));
-    return extra;
   }
 
   private static String usage() {
@@ -158,7 +151,7 @@ public final class IntegrationBenchmark {
         });
         Bench.await(p.future(), 10);
       }
-      SparkServer spark = SparkServer.start(server, dir.resolve("spark.db"), "NORMAL", sparkConfig());
+      SparkServer spark = SparkServer.start(server, dir.resolve("spark.db"), "NORMAL", SparkServer.ingestConfig(ingestInstances).put("enabled", store));
       SparkClient client = SparkClient.create(server);
       AccessLogFile accessLog = new AccessLogFile(dir.resolve("access.log"));
       QuoteLoad quotes = new QuoteLoad(catalog, quoteItems);
@@ -249,7 +242,7 @@ public final class IntegrationBenchmark {
     System.out.printf(Locale.ROOT, "  JVM     : %s %s%n", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
     System.out.printf(Locale.ROOT, "  options : seconds=%s rounds=%d warmup-seconds=%s connections=%d instances=%d access-batch=%d"
         + " access-flush-ms=%d capture-input=%s quote-items=%d quote-pool=%d store=%s ingest-instances=%s%s%n", seconds, rounds, warmupSeconds, connections, instances,
-        accessBatch, accessFlushMs, captureInput, quoteItems, quotePool, store, ingestInstances == 0 ? "default" : ingestInstances, only == null ? "" : " only=" + String.join(",", only));
+        accessBatch, accessFlushMs, captureInput, quoteItems, quotePool, store, SparkServer.ingestOption(ingestInstances), only == null ? "" : " only=" + String.join(",", only));
     System.out.println("  data dir: " + dir);
     System.out.println();
   }

@@ -44,7 +44,7 @@ final class LatencyRun {
         "e", o.latencyRate, o.latencySeconds);
     runner.waitForQuiet();
     Path db = runner.nextDb("e");
-    SparkServer spark = SparkServer.start(runner.server, db, o.synchronous, o.sparkConfig());
+    SparkServer spark = SparkServer.start(runner.server, db, o.synchronous, SparkServer.ingestConfig(o.ingestInstances));
     RunStats stats = new RunStats("e", "HTTP, " + o.latencyRate + " events/s, 1 event/POST, SSE agent", "req");
     SseAgent agent;
     long[] sorted;

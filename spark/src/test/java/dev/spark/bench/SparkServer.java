@@ -36,6 +36,22 @@ final class SparkServer {
     this.deploymentId = deploymentId;
   }
 
+  /** The benches' {@code --ingest-instances}: ingest.instances of the Spark under test, 1 to 64 as Spark takes it. */
+  static int ingestInstancesOption(String value) {
+    int n = Integer.parseInt(value);
+    if (n < 1 || n > 64) throw new IllegalArgumentException("--ingest-instances must be 1..64, not " + value);
+    return n;
+  }
+
+  /** The configuration for {@code --ingest-instances} ({@code 0}: not given, Spark's default), and how the options line prints it. */
+  static JsonObject ingestConfig(int instances) {
+    return instances == 0 ? new JsonObject() : new JsonObject().put("ingest", new JsonObject().put("instances", instances));
+  }
+
+  static String ingestOption(int instances) {
+    return instances == 0 ? "default" : String.valueOf(instances);
+  }
+
   static SparkServer start(Vertx vertx, Path db, String synchronous) {
     return start(vertx, db, synchronous, new JsonObject());
   }

@@ -100,7 +100,7 @@ final class WorkloadRunner {
     System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, o.seconds);
     waitForQuiet();
     Path db = nextDb(key);
-    SparkServer spark = SparkServer.start(server, db, o.synchronous, o.sparkConfig());
+    SparkServer spark = SparkServer.start(server, db, o.synchronous, SparkServer.ingestConfig(o.ingestInstances));
     RunStats stats = new RunStats(key, title, unit);
     try {
       CpuSampler cpu = new CpuSampler(clientThreads);
