@@ -58,23 +58,7 @@ final class AccessFields {
       // getValue hands strings, numbers and booleans back as they are; anything else (a Map, a List, an
       // Instant, bytes, an enum a same-JVM sender put there) is asked of it, so it is wrapped as it wraps.
       if (!(v == null || v instanceof String || v instanceof Number || v instanceof Boolean)) v = in.getValue(field.getKey());
-      switch (field.getKey()) {
-        case "timestamp" -> e.timestamp = v;
-        case "method" -> e.method = v;
-        case "path" -> e.path = v;
-        case "status" -> e.status = v;
-        case "durationMs" -> e.durationMs = v;
-        case "duration_ms" -> e.durationSnake = v;
-        case "ip" -> e.ip = v;
-        case "feature" -> e.feature = v;
-        case "requestId" -> e.requestId = v;
-        case "request_id" -> e.requestIdSnake = v;
-        case "input" -> e.input = v;
-        case "error" -> e.error = v;
-        case "userAgent" -> e.userAgent = v;
-        case "user_agent" -> e.userAgentSnake = v;
-        default -> e.unknown(field.getKey());
-      }
+      if (!e.set(field.getKey(), v)) e.unknown(field.getKey());
     }
     return e;
   }
@@ -86,7 +70,32 @@ final class AccessFields {
     int unknownCount;
     private List<String> unknown;
 
-    private void unknown(String key) {
+    /** Sets the field named {@code key}; false when no access-log field has that name. */
+    boolean set(String key, Object v) {
+      switch (key) {
+        case "timestamp" -> timestamp = v;
+        case "method" -> method = v;
+        case "path" -> path = v;
+        case "status" -> status = v;
+        case "durationMs" -> durationMs = v;
+        case "duration_ms" -> durationSnake = v;
+        case "ip" -> ip = v;
+        case "feature" -> feature = v;
+        case "requestId" -> requestId = v;
+        case "request_id" -> requestIdSnake = v;
+        case "input" -> input = v;
+        case "error" -> error = v;
+        case "userAgent" -> userAgent = v;
+        case "user_agent" -> userAgentSnake = v;
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Counts a name that is no access-log field (each name once: the caller sees to that). */
+    void unknown(String key) {
       unknownCount++;
       if (unknown == null) unknown = new ArrayList<>();
       if (unknown.size() < MAX_LISTED) unknown.add(key.length() > MAX_NAME_CHARS ? key.substring(0, MAX_NAME_CHARS) + "…" : key);

@@ -127,7 +127,11 @@ public final class IngestValidator {
    */
   public CheckedAccess checkedAccess(Object raw, String at) {
     // One pass over the entry's fields (AccessFields.Entry), then the checks in their documented order.
-    AccessFields.Entry in = AccessFields.read(object(raw, at));
+    return checkedAccess(raw instanceof AccessFields.Entry read ? read : AccessFields.read(object(raw, at)), at);
+  }
+
+  /** As {@link #checkedAccess(Object, String)}, for an entry whose fields are read already ({@link AccessJson}). */
+  CheckedAccess checkedAccess(AccessFields.Entry in, String at) {
     String method = required(in.method, "method", at).trim().toUpperCase(Locale.ROOT);
     if (method.isEmpty() || method.length() > 32) {
       throw new ValidationException(at + "method", "method must be an HTTP method name");

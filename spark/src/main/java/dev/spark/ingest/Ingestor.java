@@ -157,10 +157,11 @@ public final class Ingestor {
   }
 
   private static boolean isBatch(Object body) {
-    return body instanceof JsonArray || body instanceof Collection<?>;
+    return body instanceof JsonArray || body instanceof Collection<?> || body instanceof AccessJson.Entries e && e.batch;
   }
 
   private static int items(Object body) {
+    if (body instanceof AccessJson.Entries e) return e.size();
     if (body instanceof JsonArray arr) return Math.max(1, arr.size());
     if (body instanceof Collection<?> list) return Math.max(1, list.size());
     return 1;
@@ -179,6 +180,9 @@ public final class Ingestor {
   private static <R> List<R> validateAll(Object body, BiFunction<Object, String, R> validate, Function<Object, Object> unwrap) {
     if (body instanceof JsonArray arr) return validateEach(arr.getList(), validate, unwrap);
     if (body instanceof Collection<?> list) return validateEach(list, validate, unwrap);
+    if (body instanceof AccessJson.Entries e) {
+      return e.batch ? validateEach(e.items, validate, unwrap) : List.of(validate.apply(e.items.get(0), ""));
+    }
     return List.of(validate.apply(unwrap.apply(body), ""));
   }
 

@@ -44,9 +44,8 @@ final class IngestAdmission implements Handler<RoutingContext> {
   static final String BODY = "spark.ingestBody";
 
   /**
-   * A body as it arrived, in chunks: joined only when it is read, so a large one is copied once, by
-   * whoever parses it (a worker thread above {@link IngestRoutes#OFF_LOOP_BYTES}), not grown on the
-   * event loop as it arrives.
+   * A body as it arrived, in chunks: copied once, by whoever parses it (a worker thread above
+   * {@link IngestRoutes#OFF_LOOP_BYTES}), not grown on the event loop as it arrives nor joined first.
    */
   static final class Chunks {
     private final List<Buffer> parts = new ArrayList<>();
@@ -61,11 +60,20 @@ final class IngestAdmission implements Handler<RoutingContext> {
       return length;
     }
 
-    Buffer join() {
-      if (parts.size() == 1) return parts.get(0);
-      Buffer all = Buffer.buffer(length);
-      for (Buffer part : parts) all.appendBuffer(part);
-      return all;
+    /** The chunks in order; the parse copies them once ({@code InputText.parseJson}). */
+    List<Buffer> parts() {
+      return parts;
+    }
+
+    /** The body in one new array: one copy. */
+    byte[] bytes() {
+      byte[] out = new byte[length];
+      int at = 0;
+      for (Buffer part : parts) {
+        part.getBytes(0, part.length(), out, at);
+        at += part.length();
+      }
+      return out;
     }
   }
   static final long STALL_NANOS = 1_000_000_000L;

@@ -3,12 +3,12 @@ package dev.spark.web;
 import dev.spark.config.SparkConfig;
 import dev.spark.event.InputText;
 import dev.spark.event.ValidationException;
+import dev.spark.ingest.AccessJson;
 import dev.spark.ingest.IngestFailures;
 import dev.spark.ingest.IngestResult;
 import dev.spark.ingest.Ingestor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,8 +31,9 @@ public final class IngestRoutes {
   static Router mount(Router router, String prefix, Vertx vertx, Ingestor ingestor, TokenAuth auth, SparkConfig.Ingest cfg,
       String scope) {
     IngestAdmission admission = new IngestAdmission(vertx, scope, cfg.maxInFlightBytes(), cfg.maxBodyBytes(), cfg.bodyTimeoutMs());
-    router.post(prefix + "/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::events));
-    router.post(prefix + "/access").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, ingestor::access));
+    router.post(prefix + "/events").handler(auth).handler(admission).handler(ctx -> ingest(vertx, ctx, null, ingestor::events));
+    router.post(prefix + "/access").handler(auth).handler(admission)
+        .handler(ctx -> ingest(vertx, ctx, AccessJson.READER, ingestor::access));
     return router;
   }
 
@@ -48,14 +49,16 @@ public final class IngestRoutes {
    */
   static final int OFF_LOOP_BYTES = 256 * 1024;
 
-  private static void ingest(Vertx vertx, RoutingContext ctx, BiFunction<Object, Boolean, Future<IngestResult>> ingest) {
+  /** {@code direct}: reads the body's text into what {@code ingest} takes, without the JSON tree (null: the tree). */
+  private static void ingest(Vertx vertx, RoutingContext ctx, InputText.TextReader direct,
+      BiFunction<Object, Boolean, Future<IngestResult>> ingest) {
     IngestAdmission.Chunks raw = ctx.get(IngestAdmission.BODY);
     if (raw == null || raw.length() == 0) {
       ApiResponses.error(ctx, 400, "invalid_input", "The request body is empty: send a JSON object or an array of objects");
       return;
     }
     boolean offLoop = raw.length() > OFF_LOOP_BYTES;
-    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw.join()), false) : decoded(raw.join());
+    Future<Object> parsed = offLoop ? vertx.executeBlocking(() -> decode(raw, direct), false) : decoded(raw, direct);
     parsed.compose(body -> ingest.apply(body, offLoop)).onComplete(ar -> {
       if (ar.succeeded()) {
         ApiResponses.encoded(ctx, 200, ar.result().encode());
@@ -75,18 +78,19 @@ public final class IngestRoutes {
     });
   }
 
-  private static Future<Object> decoded(Buffer raw) {
+  private static Future<Object> decoded(IngestAdmission.Chunks raw, InputText.TextReader direct) {
     try {
-      return Future.succeededFuture(decode(raw));
+      return Future.succeededFuture(decode(raw, direct));
     } catch (BadBody e) {
       return Future.failedFuture(e);
     }
   }
 
-  private static Object decode(Buffer raw) {
+  private static Object decode(IngestAdmission.Chunks raw, InputText.TextReader direct) {
     Object parsed;
     try {
-      parsed = InputText.parseJson(raw);
+      parsed = InputText.parseJson(raw.parts(), raw.length(), direct);
+      if (parsed instanceof AccessJson.Entries) return parsed;
     } catch (DecodeException e) {
       throw new BadBody("invalid_json", "The request body is not valid JSON: " + clip(firstLine(e.getMessage())));
     } catch (ValidationException e) {

@@ -93,7 +93,7 @@ final class SentryRoutes {
       return;
     }
     IngestAdmission.Chunks body = ctx.get(IngestAdmission.BODY);
-    byte[] raw = body == null ? new byte[0] : body.join().getBytes();
+    byte[] raw = body == null ? new byte[0] : body.bytes();
     String encoding = ctx.request().getHeader("Content-Encoding");
     String key = ctx.get(KEY);
     int p = project;
