@@ -236,6 +236,7 @@ public final class IngestValidator {
 
   private static Integer status(Object v, String key, String at) {
     if (v == null) return null;
+    if (v instanceof Integer i && i >= 100 && i <= 599) return i; // as parsed: no second box (statuses are past Integer's cache)
     // compared as a double: longValue() of a huge BigInteger wraps around (2^64 + 200 would pass as 200)
     if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
         && n.doubleValue() >= 100 && n.doubleValue() <= 599) {
@@ -247,6 +248,7 @@ public final class IngestValidator {
   /** Milliseconds as sent, fractions kept (0.37 stays 0.37): the original's REAL column. */
   private static Double duration(Object v, String at) {
     if (v == null) return null;
+    if (v instanceof Double d && d >= 0 && d < 1e12) return d;
     if (v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() < 1e12) return n.doubleValue();
     throw new ValidationException(at + "durationMs", "durationMs must be a number of milliseconds, 0 or more (fractions kept)");
   }

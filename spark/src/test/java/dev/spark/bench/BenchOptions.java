@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** Command-line options of {@link IngestBenchmark}: {@code --name=value}, all optional. */
 final class BenchOptions {
-  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "cs", "h", "hr", "d", "di", "s", "be", "bei", "e");
+  static final List<String> ALL_WORKLOADS = List.of("ref", "a", "b1", "b100", "c", "cs", "h", "hr", "hb", "d", "di", "s", "be", "bei", "e");
 
   double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, h, d, s)
   double refSeconds = 4;        // duration of the one-row-per-transaction reference
@@ -89,10 +89,13 @@ final class BenchOptions {
   static String usage() {
     return """
         Usage: bin/bench [options]
-          --only=ref,a,b1,b100,c,cs,h,hr,d,di,s,be,bei,e   workloads to run (default: all)
+          --only=ref,a,b1,b100,c,cs,h,hr,hb,d,di,s,be,bei,e   workloads to run (default: all)
                                        h/hr: the HTTP ceiling of d: a bare Vert.x HTTP server (h: request handler,
                                        hr: Vert.x Web Router + BodyHandler) that reads each body of d and answers as
                                        Spark does, storing nothing; same Vert.x, instances, client, connections, bodies
+                                       hb: the bus ceiling of b1: b1's load against a bare consumer that answers as
+                                       Spark does, storing nothing (b1's load shares Spark's event loops: b1 - hb
+                                       is Spark's own CPU and bytes)
                                        cs: c with the original's snake_case names; di: d with an eventId on each event;
                                        s: Sentry envelopes (gzip), one event each, as many connections as d;
                                        be/bei: event bus, --batch error events per request, without/with eventIds

@@ -17,6 +17,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.BitSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every instance hands out its own ids (instance i of n answers i, i + n, i + 2n, ...) and remembers
  * them, so the client's count can be checked against what the server answered.
  */
-final class HttpCeiling {
+final class HttpCeiling implements BareServer {
   static final String PATH = "/api/v1/events";
 
   final int port;
@@ -65,37 +66,38 @@ final class HttpCeiling {
     return new HttpCeiling(vertx, port, id, tally);
   }
 
-  /** Undeploys; every instance has added what it answered to the tally when this returns. */
-  void stop() {
+  @Override
+  public void stop() {
     Bench.await(vertx.undeploy(deploymentId), 60);
   }
 
-  long answered() {
-    return tally.count();
+  @Override
+  public String note() {
+    return String.format(Locale.ROOT, "stores nothing; %,.0f body bytes per request read", tally.bytes() / (double) Math.max(1, tally.count()));
   }
 
-  long bodyBytes() {
-    return tally.bytes();
-  }
-
-  /**
-   * The ids the client counted against the ids the server answered: "missing" are ids the client
-   * counted that the server never gave, "extra" answers the client never counted.
-   */
-  RunStats.Verification verify(BitSet acked) {
-    BitSet answered = tally.ids();
-    BitSet missing = (BitSet) acked.clone();
-    missing.andNot(answered);
-    BitSet extra = (BitSet) answered.clone();
-    extra.andNot(acked);
-    return new RunStats.Verification("answers", answered.cardinality(), acked.cardinality(), missing.cardinality(),
-        extra.cardinality(), null);
+  @Override
+  public RunStats.Verification verify(BitSet acked) {
+    return tally.verify(acked);
   }
 
   /** What every instance answered, added when it stops. */
-  private static final class Tally {
+  static final class Tally {
     private final BitSet ids = new BitSet();
     private long bytes;
+
+    /**
+     * The ids the client counted against the ids answered: "missing" are ids the client counted that
+     * the server never gave, "extra" answers the client never counted.
+     */
+    synchronized RunStats.Verification verify(BitSet acked) {
+      BitSet missing = (BitSet) acked.clone();
+      missing.andNot(ids);
+      BitSet extra = (BitSet) ids.clone();
+      extra.andNot(acked);
+      return new RunStats.Verification("answers", ids.cardinality(), acked.cardinality(), missing.cardinality(),
+          extra.cardinality(), null);
+    }
 
     synchronized void add(BitSet answered, long bodyBytes) {
       ids.or(answered);

@@ -1,5 +1,7 @@
 package dev.spark.bench;
 
+import dev.spark.bus.Addresses;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       per message, {@code --eb-inflight} in flight, answered after commit</li>
  *   <li>c: HTTP {@code POST /api/v1/access}, {@code --batch} rows per POST, {@code --http-batch-connections}
  *       keep-alive connections with one POST in flight each (no pipelining)</li>
+ *   <li>hb: the bus ceiling of b1: b1's load against a bare consumer that answers as Spark does ({@link BusCeiling})</li>
  *   <li>h / hr: the HTTP ceiling of d: the same load against a bare Vert.x HTTP server that reads each body
  *       and answers as Spark does, storing nothing ({@link HttpCeiling}; h: a request handler, hr: a Router
  *       with a BodyHandler)</li>
@@ -94,9 +97,9 @@ public final class IngestBenchmark {
     if (o.runs("ref")) results.add(runner.attempts(() -> runner.sqlite("ref", "sqlite-jdbc, 1 row per transaction", 1, o.refSeconds)));
     if (o.runs("a")) results.add(runner.attempts(() -> runner.sqlite("a", "sqlite-jdbc, " + o.txRows + " rows per transaction", o.txRows, o.seconds)));
     if (o.runs("b1")) results.add(runner.attempts(() -> runner.spark("b1", "event bus, 1 row/request, " + o.ebInFlight + " in flight", "rows",
-        "access_logs", (s, stats) -> loads.eventBus(s, o.seconds, 1, stats))));
+        "access_logs", (s, stats) -> loads.eventBus(s.vertx, Addresses.INGEST_ACCESS, o.seconds, 1, stats))));
     if (o.runs("b100")) results.add(runner.attempts(() -> runner.spark("b100", "event bus, " + o.batch + " rows/request, " + o.ebInFlight + " in flight",
-        "rows", "access_logs", (s, stats) -> loads.eventBus(s, o.seconds, o.batch, stats))));
+        "rows", "access_logs", (s, stats) -> loads.eventBus(s.vertx, Addresses.INGEST_ACCESS, o.seconds, o.batch, stats))));
     if (o.runs("c")) results.add(runner.attempts(() -> runner.spark("c", "HTTP, " + o.batch + " rows/POST, " + o.httpBatchConnections + " connections",
         "rows", "access_logs", (s, stats) -> loads.httpAccessBatches(s, o.seconds, false, stats))));
     if (o.runs("cs")) results.add(runner.attempts(() -> runner.spark("cs", "HTTP, " + o.batch + " rows/POST, snake_case names", "rows",
@@ -115,10 +118,13 @@ public final class IngestBenchmark {
     // The bare servers run last, so that no Spark workload is measured right after them: their handlers
     // reach the Vert.x and Netty code Spark's HTTP workloads share with other types (BENCHMARKS.md,
     // "The HTTP ceiling of (d)": whether that made the JIT recompile during (d) is not settled).
-    if (o.runs("h")) results.add(runner.attempts(() -> runner.ceiling("h", "bare Vert.x HTTP, 1 event/POST", false,
-        (port, stats) -> loads.httpEvents(port, o.seconds, false, stats))));
-    if (o.runs("hr")) results.add(runner.attempts(() -> runner.ceiling("hr", "bare Router+BodyHandler, 1 event/POST", true,
-        (port, stats) -> loads.httpEvents(port, o.seconds, false, stats))));
+    if (o.runs("h")) results.add(runner.attempts(() -> runner.ceiling("h", "bare Vert.x HTTP, 1 event/POST",
+        () -> HttpCeiling.start(server, false), (bare, stats) -> loads.httpEvents(bare.port, o.seconds, false, stats))));
+    if (o.runs("hr")) results.add(runner.attempts(() -> runner.ceiling("hr", "bare Router+BodyHandler, 1 event/POST",
+        () -> HttpCeiling.start(server, true), (bare, stats) -> loads.httpEvents(bare.port, o.seconds, false, stats))));
+    if (o.runs("hb")) results.add(runner.attempts(() -> runner.ceiling("hb", "bare bus consumer, 1 row/request, " + o.ebInFlight + " in flight",
+        () -> BusCeiling.start(server, SparkServer.ingestInstances(o.ingestInstances)),
+        (bare, stats) -> loads.eventBus(server, BusCeiling.ADDRESS, o.seconds, 1, stats))));
 
     report.report(latency);
     return runner.problems().isEmpty() ? 0 : 2;
@@ -151,8 +157,8 @@ public final class IngestBenchmark {
     SparkServer spark = SparkServer.start(server, dir.resolve("warmup-spark.db"), o.synchronous, SparkServer.ingestConfig(o.ingestInstances));
     try {
       double s = o.warmupSeconds;
-      if (o.runs("b1")) Bench.await(loads.eventBus(spark, s, 1, new RunStats("w", "", "rows")), 120);
-      if (o.runs("b100")) Bench.await(loads.eventBus(spark, s, o.batch, new RunStats("w", "", "rows")), 120);
+      if (o.runs("b1")) Bench.await(loads.eventBus(spark.vertx, Addresses.INGEST_ACCESS, s, 1, new RunStats("w", "", "rows")), 120);
+      if (o.runs("b100")) Bench.await(loads.eventBus(spark.vertx, Addresses.INGEST_ACCESS, s, o.batch, new RunStats("w", "", "rows")), 120);
       if (o.runs("c") || o.runs("cs")) Bench.await(loads.httpAccessBatches(spark, s, o.runs("cs"), new RunStats("w", "", "rows")), 120);
       if (o.runs("d") || o.runs("di")) Bench.await(loads.httpEvents(spark.port, s, false, new RunStats("w", "", "req")), 120);
       if (o.runs("be") || o.runs("bei")) Bench.await(loads.eventBusEvents(spark, s, false, new RunStats("w", "", "rows")), 120);
@@ -166,6 +172,14 @@ public final class IngestBenchmark {
       HttpCeiling bare = HttpCeiling.start(server, router);
       try {
         Bench.await(loads.httpEvents(bare.port, o.warmupSeconds, false, new RunStats("w", "", "req")), 120);
+      } finally {
+        bare.stop();
+      }
+    }
+    if (o.runs("hb")) {
+      BusCeiling bare = BusCeiling.start(server, SparkServer.ingestInstances(o.ingestInstances));
+      try {
+        Bench.await(loads.eventBus(server, BusCeiling.ADDRESS, o.warmupSeconds, 1, new RunStats("w", "", "rows")), 120);
       } finally {
         bare.stop();
       }

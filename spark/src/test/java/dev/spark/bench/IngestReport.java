@@ -117,6 +117,7 @@ final class IngestReport {
 
     ratios();
     ceiling();
+    busCeiling();
 
     System.out.println();
     System.out.println("Targets");
@@ -124,8 +125,8 @@ final class IngestReport {
 
     System.out.println();
     System.out.println("Data check: every acknowledged id looked up in the database file after Spark was stopped (plain sqlite-jdbc)");
-    if (find("h") != null || find("hr") != null) {
-      System.out.println("  (h, hr store nothing: there the ids the bare server answered are checked against the ids the client counted)");
+    if (find("h") != null || find("hr") != null || find("hb") != null) {
+      System.out.println("  (h, hr, hb store nothing: there the ids the bare server answered are checked against the ids the client counted)");
     }
     for (RunStats r : all) {
       RunStats.Verification v = r.verification;
@@ -255,6 +256,25 @@ final class IngestReport {
     System.out.println(head.append(String.format(Locale.ROOT, " %8s %8s", "server", "all")));
     for (RunStats r : rows) cpuPerRequest(r.key, r, null);
     if (d != null && find("h") != null) cpuPerRequest("d - h", d, find("h"));
+  }
+
+  /**
+   * (b1) against the bare bus consumer (hb) of the same run: (b1)'s load runs on the server's event
+   * loops, so its server-side figures hold the load's own work; (b1) - (hb) is what Spark adds per row.
+   */
+  private void busCeiling() {
+    RunStats b1 = find("b1");
+    RunStats hb = find("hb");
+    if (b1 == null || hb == null) return;
+    System.out.println();
+    System.out.println("Bus ceiling (hb: (b1)'s load, on the same event loops, against a bare consumer that answers as Spark does; stores nothing)");
+    System.out.printf(Locale.ROOT, "  (b1)/(hb) Spark keeps %5.1f %% of the bare consumer's rate: %,.0f vs %,.0f rows/s%n",
+        100 * b1.rowsPerSecond() / hb.rowsPerSecond(), b1.rowsPerSecond(), hb.rowsPerSecond());
+    double b1Bytes = b1.serverAllocatedBytes / (double) Math.max(1, b1.rowsOk);
+    double hbBytes = hb.serverAllocatedBytes / (double) Math.max(1, hb.rowsOk);
+    System.out.printf(Locale.ROOT, "  per row, server side: (b1) %.1f us, %,.0f B; (hb) %.1f us, %,.0f B; Spark's own, (b1) - (hb): %.1f us, %,.0f B%n",
+        perRow(b1.serverCpuNanos, b1), b1Bytes, perRow(hb.serverCpuNanos, hb), hbBytes,
+        perRow(b1.serverCpuNanos, b1) - perRow(hb.serverCpuNanos, hb), b1Bytes - hbBytes);
   }
 
   /** One row of CPU per request by thread group; with {@code minus}, the difference against that run. */

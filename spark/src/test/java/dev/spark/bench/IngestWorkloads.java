@@ -33,11 +33,11 @@ final class IngestWorkloads {
   }
 
   /** (b) Event-bus request to spark.ingest.access, answered after commit; fresh JSON per message, as an app would build it. */
-  Future<RunStats> eventBus(SparkServer spark, double seconds, int rowsPerMessage, RunStats stats) {
+  Future<RunStats> eventBus(Vertx bus, String address, double seconds, int rowsPerMessage, RunStats stats) {
     Context ctx = server.getOrCreateContext();
     return ClosedLoop.run(ctx, seconds, o.ebInFlight, rowsPerMessage, seq -> {
       Object body = rowsPerMessage == 1 ? Payloads.accessLog(seq) : Payloads.accessArray(seq * rowsPerMessage, rowsPerMessage);
-      return spark.vertx.eventBus().<JsonObject>request(Addresses.INGEST_ACCESS, body, EB)
+      return bus.eventBus().<JsonObject>request(address, body, EB)
           .map(m -> ClosedLoop.Outcome.ok(m.body().getJsonArray("ids")))
           .recover(IngestWorkloads::replyFailure);
     }, stats);

@@ -2,6 +2,7 @@ package dev.spark.bench;
 
 import dev.spark.SparkVerticle;
 import dev.spark.bus.Addresses;
+import dev.spark.config.ConfigLoader;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.BitSet;
+import java.util.Map;
 
 /** One Spark, deployed in-process as documented, on a fresh database file and a free port. */
 final class SparkServer {
@@ -46,6 +48,11 @@ final class SparkServer {
   /** The configuration for {@code --ingest-instances} ({@code 0}: not given, Spark's default), and how the options line prints it. */
   static JsonObject ingestConfig(int instances) {
     return instances == 0 ? new JsonObject() : new JsonObject().put("ingest", new JsonObject().put("instances", instances));
+  }
+
+  /** How many ingest verticles the Spark under test runs for {@code --ingest-instances} (0: Spark's default). */
+  static int ingestInstances(int option) {
+    return option > 0 ? option : ConfigLoader.load(new JsonObject(), Map.of()).ingest().instances();
   }
 
   static String ingestOption(int instances) {

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.function.BiFunction;
 import java.util.Set;
 
 /**
@@ -125,24 +127,23 @@ final class WorkloadRunner {
   }
 
   /**
-   * A load against the bare Vert.x HTTP server of {@link HttpCeiling} (no Spark, nothing stored);
+   * A load against a bare server ({@link HttpCeiling}, {@link BusCeiling}: no Spark, nothing stored);
    * afterwards the ids it answered are checked against the ids the client counted.
    */
-  RunStats ceiling(String key, String title, boolean router, PortWorkload workload) {
+  <S extends BareServer> RunStats ceiling(String key, String title, Supplier<S> start, BiFunction<S, RunStats, Future<RunStats>> workload) {
     System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, o.seconds);
     waitForQuiet();
-    HttpCeiling bare = HttpCeiling.start(server, router);
+    S bare = start.get();
     RunStats stats = new RunStats(key, title, "req");
     try {
       CpuSampler cpu = new CpuSampler(clientThreads);
       cpu.start();
-      Bench.await(workload.run(bare.port, stats), (long) (o.seconds + 180));
+      Bench.await(workload.apply(bare, stats), (long) (o.seconds + 180));
       stop(cpu, stats);
     } finally {
       bare.stop();
     }
-    stats.note = String.format(Locale.ROOT, "stores nothing; %,.0f body bytes per request read",
-        bare.bodyBytes() / (double) Math.max(1, bare.answered()));
+    stats.note = bare.note();
     stats.verification = bare.verify(stats.ackedIds);
     checkVerification(stats);
     settle();
