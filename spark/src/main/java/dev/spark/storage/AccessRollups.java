@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
@@ -55,6 +56,7 @@ public final class AccessRollups {
   private final Map<RollupLevel, PreparedStatement> prunes = new EnumMap<>(RollupLevel.class);
   private final PreparedStatement totalsUpsert;
   private final PreparedStatement totalsPrune;
+  private final KnownRoutes routes = new KnownRoutes();
   /** The fold watermark and the folds (package-private for tests of the catch-up budget). */
   final RollupFold folding;
 
@@ -271,10 +273,14 @@ public final class AccessRollups {
    * from the minutes later).
    */
   private final class Tally {
-    private final Map<RollupLevel, Map<Key, double[]>> deltas = new EnumMap<>(RollupLevel.class);
+    private final Map<RollupLevel, Map<RollupKey, double[]>> deltas = new EnumMap<>(RollupLevel.class);
     /** Per minute bucket and method: requests and server errors. */
     private final Map<TotalsKey, long[]> totals = new HashMap<>();
-    private final Map<String, String> routes = new HashMap<>();
+    /** The previous row's totals: rows come in time order, most share their minute and method. */
+    private long[] lastTotals;
+    private String lastTotalsMinute;
+    private String lastTotalsMethod;
+    private final RollupKey probe = new RollupKey();
     /** The time buckets of the previous row, per level: rows come in time order, most share their minute. */
     private final String[] buckets = new String[LEVELS.length];
     private String bucketsOf;
@@ -287,7 +293,7 @@ public final class AccessRollups {
     }
 
     void add(String timestamp, String method, String path, String feature, int status, Double durationMs, int sign) {
-      String route = routes.computeIfAbsent(path, RouteTemplates::of);
+      String route = routes.of(path);
       double bucket = durationBucket(durationMs);
       double sum = bucket == UNTIMED ? 0 : durationMs;
       if (bucketsOf == null || !timestamp.regionMatches(0, bucketsOf, 0, RollupLevel.MINUTE.length)) {
@@ -296,22 +302,28 @@ public final class AccessRollups {
         folded = buckets[MINUTE_INDEX].compareTo(watermark) <= 0;
       }
       for (int i = folded ? 0 : MINUTE_INDEX; i < LEVELS.length; i++) {
-        RollupLevel level = LEVELS[i];
-        Key key = new Key(buckets[i], method, route, feature == null ? "" : feature, status, bucket);
-        double[] d = deltas.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(key, k -> new double[2]);
+        Map<RollupKey, double[]> level = deltas.computeIfAbsent(LEVELS[i], l -> new HashMap<>());
+        double[] d = level.get(probe.set(buckets[i], method, route, feature == null ? "" : feature, status, bucket));
+        if (d == null) level.put(probe.copy(), d = new double[2]);
         d[0] += sign;
         d[1] += sign * sum;
       }
-      long[] t = totals.computeIfAbsent(new TotalsKey(buckets[MINUTE_INDEX], method), k -> new long[2]);
-      t[0] += sign;
-      if (status >= 500) t[1] += sign;
+      String minute = buckets[MINUTE_INDEX];
+      // The same String while the minute is the same (see buckets); another String of an equal minute is only looked up.
+      if (lastTotals == null || minute != lastTotalsMinute || !Objects.equals(method, lastTotalsMethod)) {
+        lastTotals = totals.computeIfAbsent(new TotalsKey(minute, method), k -> new long[2]);
+        lastTotalsMinute = minute;
+        lastTotalsMethod = method;
+      }
+      lastTotals[0] += sign;
+      if (status >= 500) lastTotals[1] += sign;
     }
 
     void apply() throws SQLException {
-      for (Map.Entry<RollupLevel, Map<Key, double[]>> level : deltas.entrySet()) {
+      for (Map.Entry<RollupLevel, Map<RollupKey, double[]>> level : deltas.entrySet()) {
         PreparedStatement st = upserts.get(level.getKey());
-        for (Map.Entry<Key, double[]> e : level.getValue().entrySet()) {
-          Key k = e.getKey();
+        for (Map.Entry<RollupKey, double[]> e : level.getValue().entrySet()) {
+          RollupKey k = e.getKey();
           st.setString(1, k.bucket);
           st.setString(2, k.method);
           st.setString(3, k.route);
@@ -334,8 +346,6 @@ public final class AccessRollups {
       if (!totals.isEmpty()) totalsUpsert.executeBatch();
     }
   }
-
-  private record Key(String bucket, String method, String route, String feature, int status, double duration) {}
 
   private record TotalsKey(String bucket, String method) {}
 }

@@ -12,23 +12,38 @@ public final class RouteTemplates {
   private RouteTemplates() {}
 
   public static String of(String path) {
-    if (path == null || path.isEmpty()) return path;
-    StringBuilder out = null;
-    int start = 0;
+    int first = firstId(path);
+    if (first < 0) return path;
+    StringBuilder out = new StringBuilder(path.length());
+    appendTemplate(path, first, out);
+    return out.toString();
+  }
+
+  /** Where the first id segment of {@code path} starts; -1 when there is none (the path is its own route). */
+  static int firstId(String path) {
+    if (path == null) return -1;
     int n = path.length();
-    while (start <= n) {
+    for (int start = 0; start < n; ) {
       int end = path.indexOf('/', start);
       if (end < 0) end = n;
-      if (end > start && isId(path, start, end)) {
-        if (out == null) out = new StringBuilder(n).append(path, 0, start);
-        out.append(ID);
-      } else if (out != null) {
-        out.append(path, start, end);
-      }
-      if (end < n && out != null) out.append('/');
+      if (end > start && isId(path, start, end)) return start;
       start = end + 1;
     }
-    return out == null ? path : out.toString();
+    return -1;
+  }
+
+  /** Appends the route of {@code path} to {@code out}, given {@link #firstId}{@code (path)} ≥ 0. */
+  static void appendTemplate(String path, int firstId, StringBuilder out) {
+    out.append(path, 0, firstId);
+    int n = path.length();
+    for (int start = firstId; start <= n; ) {
+      int end = path.indexOf('/', start);
+      if (end < 0) end = n;
+      if (end > start && isId(path, start, end)) out.append(ID);
+      else out.append(path, start, end);
+      if (end < n) out.append('/');
+      start = end + 1;
+    }
   }
 
   /** True when {@code path} is its own route, so a filter on it means the same on raw paths and on routes. */
