@@ -1,8 +1,6 @@
 package dev.spark.event;
 
-import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,8 +66,8 @@ public final class InputText {
   }
 
   /**
-   * As {@link #parseJson(Buffer)}, for text that arrived in {@code parts} ({@code length} bytes in all),
-   * copied once, not joined first. {@code direct}, when given, is offered the checked text before the
+   * As {@link #parseJson(Buffer)}, for text that arrived in {@code parts} ({@code length} bytes in all):
+   * copied once for the checks, and joined only when the tree parse needs it. {@code direct}, when given, is offered the checked text before the
    * tree parse; it is not offered text that may hold an escaped surrogate (the tree parse checks those).
    */
   public static Object parseJson(List<Buffer> parts, int length, TextReader direct) {
@@ -90,7 +88,7 @@ public final class InputText {
       Object read = direct.read(bytes, length);
       if (read != null) return read;
     }
-    Object parsed = Json.decodeValue(wrap(bytes, length));
+    Object parsed = Json.decodeValue(parts.size() == 1 ? parts.get(0) : joined(parts, length));
     if (mayHoldSurrogate) {
       String where = loneSurrogate(parsed, "");
       if (where != null) throw new ValidationException(where, where + " holds a lone surrogate (an unpaired \\ud800-\\udfff escape): not valid Unicode text");
@@ -98,9 +96,10 @@ public final class InputText {
     return parsed;
   }
 
-  /** The first {@code length} bytes of {@code bytes} as a Buffer, without a copy (the parse copies what it keeps). */
-  public static Buffer wrap(byte[] bytes, int length) {
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
+  private static Buffer joined(List<Buffer> parts, int length) {
+    Buffer all = Buffer.buffer(length);
+    for (Buffer part : parts) all.appendBuffer(part);
+    return all;
   }
 
   /**

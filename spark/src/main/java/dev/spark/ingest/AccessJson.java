@@ -1,14 +1,19 @@
 package dev.spark.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonTokenId;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.spark.event.InputText;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +23,27 @@ import java.util.Map;
  * Reads an access-log body (one object or an array of objects) from its JSON text straight into
  * {@link AccessFields.Entry entries}, without the tree of maps Vert.x would build first: for a batch of
  * plain entries that tree was the largest thing an HTTP batch allocated (BENCHMARKS.md, session 11).
- * It asks Vert.x's own Jackson parser for the same tokens and converts each value as Vert.x does, so
+ * It reads the same tokens with Jackson set up as Vert.x sets it up, and converts each value as Vert.x does, so
  * an entry holds exactly what {@link AccessFields#read} finds in the tree. Anything else (a syntax error,
  * an empty batch, an item that is no object, trailing text) is left to the tree parse, whose answer
  * stands: this returns null then.
  */
 public final class AccessJson implements InputText.TextReader {
   public static final AccessJson READER = new AccessJson();
+  /**
+   * Jackson as Vert.x sets it up for {@code Json.decodeValue} (comments allowed, its read limits, which
+   * system properties may change), reading the checked bytes where they are; Vert.x's own takes a Buffer.
+   */
+  private static final JsonFactory FACTORY = JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .streamReadConstraints(vertxReadConstraints()).build();
+
+  private static StreamReadConstraints vertxReadConstraints() {
+    try (JsonParser vertx = JacksonCodec.createParser(Buffer.buffer())) {
+      return vertx.streamReadConstraints();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private AccessJson() {}
 
@@ -45,7 +64,7 @@ public final class AccessJson implements InputText.TextReader {
 
   @Override
   public Object read(byte[] utf8, int length) {
-    try (JsonParser parser = JacksonCodec.createParser(InputText.wrap(utf8, length))) {
+    try (JsonParser parser = FACTORY.createParser(utf8, 0, length)) {
       JsonToken first = parser.nextToken();
       Entries read;
       if (first == JsonToken.START_OBJECT) {
