@@ -67,8 +67,9 @@ public final class InputText {
 
   /**
    * As {@link #parseJson(Buffer)}, for text that arrived in {@code parts} ({@code length} bytes in all):
-   * copied once for the checks, and joined only when the tree parse needs it. {@code direct}, when given, is offered the checked text before the
-   * tree parse; it is not offered text that may hold an escaped surrogate (the tree parse checks those).
+   * copied once for the checks, and joined only when the tree parse needs it. {@code direct}, when
+   * given, is offered the checked text before the tree parse; it is not offered text that may hold an
+   * escaped surrogate (the tree parse checks those).
    */
   public static Object parseJson(List<Buffer> parts, int length, TextReader direct) {
     // One copy, then both scans and the parse on the array: several times faster than Buffer.getByte per byte.
