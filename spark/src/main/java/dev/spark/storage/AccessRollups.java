@@ -309,8 +309,7 @@ public final class AccessRollups {
         d[1] += sign * sum;
       }
       String minute = buckets[MINUTE_INDEX];
-      // The same String while the minute is the same (see buckets); another String of an equal minute is only looked up.
-      if (lastTotals == null || minute != lastTotalsMinute || !Objects.equals(method, lastTotalsMethod)) {
+      if (!minute.equals(lastTotalsMinute) || !Objects.equals(method, lastTotalsMethod)) {
         lastTotals = totals.computeIfAbsent(new TotalsKey(minute, method), k -> new long[2]);
         lastTotalsMinute = minute;
         lastTotalsMethod = method;
