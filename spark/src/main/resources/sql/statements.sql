@@ -125,6 +125,21 @@ SELECT max(bucket) FROM access_rollup_minute WHERE bucket > ? AND bucket < ?
 -- name: put_rollup_watermark
 UPDATE spark_meta SET value = json_set(value, '$.folded', ?) WHERE key = ?
 
+-- Moves the rollups' mark T (binds: T', the meta key): they hold every access-log row with id <= T',
+-- in the transaction that applied the rows up to it.
+-- name: put_rollup_through
+UPDATE spark_meta SET value = json_set(value, '$.through', ?) WHERE key = ?
+
+-- Rollups of the version before T held every committed row (binds: the new version, the meta key):
+-- complete through the newest row. Plan: SEARCH access_logs (max of the primary key), spark_meta by its key.
+-- name: rollups_in_step
+UPDATE spark_meta SET value = json_set(value, '$.version', ?, '$.through', (SELECT coalesce(max(id), 0) FROM access_logs)) WHERE key = ?
+
+-- The rows after the mark T up to an id (binds: T, the id), to be tallied again after a crash or a
+-- rollback: at most a flush's worth. Plan: SEARCH access_logs USING INTEGER PRIMARY KEY (rowid>? AND rowid<?).
+-- name: access_after_through
+SELECT id, timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id > ? AND id <= ? ORDER BY id
+
 -- name: count_events
 SELECT (SELECT count(*) FROM events) AS total,
        (SELECT count(*) FROM events WHERE consumed = 0) AS pending,
@@ -136,13 +151,17 @@ SELECT count(*) AS total FROM access_logs
 -- The same from the day rollups (a few rows a day, where count(*) reads an index of every row) plus
 -- the per-minute totals after the fold watermark (the minutes not folded into the day rollups yet, a
 -- range of its primary key; none on a file from before folding, which has no watermark), and whether
--- they are built; on a file without them the caller falls back to count_access. One statement: one
--- snapshot, so a fold committed meanwhile is seen wholly or not at all. Plan: SCAN access_rollup_day,
--- SEARCH access_minute_totals USING PRIMARY KEY (bucket>?), spark_meta by its key.
+-- they are built, plus the rows after the rollups' mark (not applied to them yet: at most a flush's
+-- worth; none on a file from before the mark); on a file without them the caller falls back to
+-- count_access. One statement: one snapshot, so a fold or a flush committed meanwhile is seen wholly or
+-- not at all. Plan: SCAN access_rollup_day, SEARCH access_minute_totals USING PRIMARY KEY (bucket>?),
+-- SEARCH access_logs USING INTEGER PRIMARY KEY (rowid>?), spark_meta by its key.
 -- name: count_access_rollups
 SELECT (SELECT coalesce(sum(n), 0) FROM access_rollup_day)
        + (SELECT coalesce(sum(n), 0) FROM access_minute_totals WHERE bucket > coalesce(
-           (SELECT json_extract(value, '$.folded') FROM spark_meta WHERE key = 'access_rollups'), '9')) AS total,
+           (SELECT json_extract(value, '$.folded') FROM spark_meta WHERE key = 'access_rollups'), '9'))
+       + (SELECT count(*) FROM access_logs WHERE id > coalesce(
+           (SELECT json_extract(value, '$.through') FROM spark_meta WHERE key = 'access_rollups'), 9223372036854775807)) AS total,
        (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built
 
 -- name: timeline_totals
@@ -165,13 +184,16 @@ SELECT count(*) AS n FROM (SELECT 1 FROM access_logs WHERE status >= ? AND statu
 -- name: route_in_rollups
 -- Whether any access-log row has this route, from the day rollups (a few thousand rows a week, no
 -- index needed) and the minute rollups after the fold watermark (a range of their primary key, the
--- last minute or two), and whether the file's rollups are built at all (a file from before them has
--- none). Binds: the route, twice. Plan: SCAN access_rollup_day, SEARCH access_rollup_minute USING
--- PRIMARY KEY (bucket>?), spark_meta by its key.
+-- last minute or two) or the rows after the rollups' mark with this very path (a row's path that is
+-- its own route), and whether the file's rollups are built at all (a file from before them has none).
+-- Binds: the route, three times. Plan: SCAN access_rollup_day, SEARCH access_rollup_minute USING
+-- PRIMARY KEY (bucket>?), SEARCH access_logs USING INTEGER PRIMARY KEY (rowid>?), spark_meta by its key.
 SELECT (SELECT value FROM spark_meta WHERE key = 'access_rollups') AS built,
        EXISTS (SELECT 1 FROM access_rollup_day WHERE route = ?)
        OR EXISTS (SELECT 1 FROM access_rollup_minute WHERE bucket > coalesce(
-           (SELECT json_extract(value, '$.folded') FROM spark_meta WHERE key = 'access_rollups'), '9') AND route = ?) AS present
+           (SELECT json_extract(value, '$.folded') FROM spark_meta WHERE key = 'access_rollups'), '9') AND route = ?)
+       OR EXISTS (SELECT 1 FROM access_logs WHERE id > coalesce(
+           (SELECT json_extract(value, '$.through') FROM spark_meta WHERE key = 'access_rollups'), 9223372036854775807) AND path = ?) AS present
 
 -- A rare class: SEARCH access_logs USING INDEX idx_access_logs_status, then a sort of its few rows.
 -- (A fragment's comment stays above its name: the fragment's text is joined into a WHERE clause.)

@@ -76,13 +76,16 @@ public final class DashboardReads {
         // In the same read transaction as the pieces: a fold committed in between would count its minutes twice, or not at all.
         JsonObject meta = rollupsMeta(c);
         Instant foldedUntil = AccessRollups.foldedUntil(meta);
+        Long through = AccessRollups.through(meta);
         Instant oldestDay = meta != null && meta.getInteger("version", 0) >= AccessRollups.ALL_SINCE ? oldestDay(c) : null;
         List<RollupCover.Piece> rollups = new ArrayList<>();
         for (RollupCover.Piece p : RollupCover.pieces(plan.since, plan.until, foldedUntil, oldestDay, mode)) {
-          if (p.segment().level() == null) fold(c, plan.rawSql(p.segment()), plan.rawValues(p.segment()), p.sign(), byRoute, all);
+          if (p.segment().level() == null) fold(c, plan.rawSql(p.segment(), through), plan.rawValues(p.segment(), through), p.sign(), byRoute, all);
           else rollups.add(p);
         }
         if (!rollups.isEmpty()) fold(c, plan.rollupSql(rollups), plan.rollupBound(rollups), 1, byRoute, all);
+        // The rows the writer has not applied to the rollups yet.
+        if (through != null) fold(c, plan.tailSql(), plan.tailValues(through, plan.since, plan.until), 1, byRoute, all);
       }
       List<JsonObject> routes = new ArrayList<>();
       // A route whose rows all lie in a subtracted piece adds up to nothing: not in the window.
@@ -151,12 +154,12 @@ public final class DashboardReads {
       bound.addAll(plan.rollupValues);
       counts = analytics.query(c -> {
         Map<String, long[]> m = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(plan.timelineSql(totalsBuilt(c)))) {
-          for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
-          try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) m.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-          }
-        }
+        JsonObject meta = rollupsMeta(c);
+        boolean totalsBuilt = meta != null && meta.getInteger("version", 0) >= AccessRollups.TOTALS_SINCE;
+        addCounts(c, plan.timelineSql(totalsBuilt), bound, m);
+        // The rows the writer has not applied to the rollups yet, in the same read transaction.
+        Long through = AccessRollups.through(meta);
+        if (through != null) addCounts(c, plan.minuteTailSql(), plan.tailValues(through, start, start.plus(minutes, ChronoUnit.MINUTES)), m);
         return m;
       });
     } else {
@@ -199,10 +202,18 @@ public final class DashboardReads {
         .put("walBytes", size(dbPath.resolveSibling(dbPath.getFileName() + "-wal"))), false);
   }
 
-  /** Whether the file's rollups include access_minute_totals (a sidecar may read an older writer's file). */
-  private static boolean totalsBuilt(Connection c) throws SQLException {
-    JsonObject meta = rollupsMeta(c);
-    return meta != null && meta.getInteger("version", 0) >= AccessRollups.TOTALS_SINCE;
+  /** Adds a per-minute query's (minute, requests, server errors) rows to {@code m}. */
+  private static void addCounts(Connection c, String sql, List<Object> bound, Map<String, long[]> m) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < bound.size(); i++) st.setObject(i + 1, bound.get(i));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          long[] counts = m.computeIfAbsent(rs.getString(1), k -> new long[2]);
+          counts[0] += rs.getLong(2);
+          counts[1] += rs.getLong(3);
+        }
+      }
+    }
   }
 
   /** The rollups' meta value (their version, the fold watermark), or null on a file without rollups. */

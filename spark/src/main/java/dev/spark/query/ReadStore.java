@@ -168,7 +168,7 @@ public final class ReadStore {
   Future<Boolean> pathAbsent(Filter filter) {
     Filter.Clause path = filter.clause("where_path");
     if (path == null || !(path.values().get(0) instanceof String p) || !RouteTemplates.isTemplate(p)) return Future.succeededFuture(false);
-    return pool.preparedQuery(Sql.get("route_in_rollups")).execute(Tuple.of(p, p)).map(rows -> {
+    return pool.preparedQuery(Sql.get("route_in_rollups")).execute(Tuple.of(p, p, p)).map(rows -> {
       Row r = rows.iterator().next();
       return r.getValue("built") != null && Long.valueOf(0).equals(number(r.getValue("present")));
     });

@@ -91,19 +91,58 @@ final class RollupQuery {
     return RollupCover.pieces(since, until, foldedUntil, null, RollupCover.Mode.PLAIN).stream().map(RollupCover.Piece::segment).toList();
   }
 
-  /** The statement for a raw piece, in the histogram's columns ({@code access_route_histogram}), and its values. */
-  String rawSql(Segment s) {
+  /**
+   * The statement for a raw piece, in the histogram's columns ({@code access_route_histogram}), and its
+   * values: with a mark {@code through} (null: the rollups hold every row), only the rows up to it, as
+   * the rollup pieces; the rows after it are the tail's.
+   */
+  String rawSql(Segment s, Long through) {
     List<String> where = new ArrayList<>();
     where.add("timestamp >= ?");
     if (s.until() != null) where.add("timestamp < ?");
     where.addAll(rawClauses);
+    // Unary plus: the mark bounds the rows, it never picks the index (a range of the primary key up to
+    // the mark is the whole table; without it the raw edge keeps its plan on the timestamp index).
+    if (through != null) where.add("+id <= ?");
     return Sql.get("access_route_histogram") + " WHERE " + String.join(" AND ", where) + " " + Sql.get("access_route_histogram_group");
   }
 
-  List<Object> rawValues(Segment s) {
+  List<Object> rawValues(Segment s, Long through) {
     List<Object> values = new ArrayList<>();
     values.add(bound(null, s.from()));
     if (s.until() != null) values.add(bound(null, s.until()));
+    values.addAll(rawValues);
+    if (through != null) values.add(through);
+    return values;
+  }
+
+  /**
+   * The rows of the window after the rollups' mark (not in the rollups yet: at most a flush's worth),
+   * in the histogram's columns. NOT INDEXED: read on the primary key's range, never on an index that
+   * would cover the whole window. Plan: SEARCH access_logs USING INTEGER PRIMARY KEY (rowid>?).
+   */
+  String tailSql() {
+    return Sql.get("access_route_histogram") + " NOT INDEXED WHERE " + tailWhere(until != null) + " " + Sql.get("access_route_histogram_group");
+  }
+
+  /** The same rows of a closed window per minute: requests and server errors ({@code access_minutes_filtered}'s columns). */
+  String minuteTailSql() {
+    return Sql.get("access_minutes_filtered") + " NOT INDEXED WHERE " + tailWhere(true) + " " + Sql.get("group_by_minute");
+  }
+
+  private String tailWhere(boolean closed) {
+    List<String> where = new ArrayList<>(List.of("id > ?", "timestamp >= ?"));
+    if (closed) where.add("timestamp < ?");
+    where.addAll(rawClauses);
+    return String.join(" AND ", where);
+  }
+
+  /** The tail's values for rows after {@code through} in [from, until) (until null: open). */
+  List<Object> tailValues(long through, Instant from, Instant until) {
+    List<Object> values = new ArrayList<>();
+    values.add(through);
+    values.add(bound(null, from));
+    if (until != null) values.add(bound(null, until));
     values.addAll(rawValues);
     return values;
   }

@@ -11,35 +11,49 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.logging.Logger;
 
 /**
  * Keeps the access-log rollups (see {@code sql/schema.sql}) in step with {@code access_logs}, on the
- * writer's connection and inside the caller's transaction: rows inserted are added, rows the janitor
- * deletes are taken away, so the statistics read from the rollups are always those of the rows on
- * disk. Each level has one row per (bucket, method, route, feature, status, duration bucket) with
- * the count and the exact sum of the durations. The minute level and the totals take every row; the
- * hour, day and all-time levels only rows of minutes already folded ({@link RollupFold}), the rest reaching them
- * when their minute is folded.
+ * writer's connection: rows inserted are added, rows the janitor deletes are taken away. Each level
+ * has one row per (bucket, method, route, feature, status, duration bucket) with the count and the
+ * exact sum of the durations. The minute level and the totals take every row; the hour, day and
+ * all-time levels only rows of minutes already folded ({@link RollupFold}), the rest reaching them when
+ * their minute is folded.
+ *
+ * <p>Rows inserted are tallied in memory and applied to the tables in one go every {@link #FLUSH_ROWS}
+ * rows or {@link #FLUSH_NANOS}, before a fold and before a delete, in the transaction of the commit that
+ * crosses the line, with the mark {@value #THROUGH} (in the {@link #META_KEY} meta value): the tables
+ * hold exactly the rows with an id up to it. A reader adds the rows after the mark from
+ * {@code access_logs} (a primary-key range of at most a flush's rows), so the statistics read are
+ * always those of the rows on disk. After a crash or a rollback, the rows after the mark are tallied
+ * again from the file. Applying per flush instead of per commit took the upserts (about one per row
+ * at 40-row commits) off the writer's per-row path (BENCHMARKS.md, session 12).
  */
 public final class AccessRollups {
-  private static final Logger LOG = Logger.getLogger(AccessRollups.class.getName());
   public static final String META_KEY = "access_rollups";
   /**
    * The bucketing of the rollups. 1: whole milliseconds, exact below one second; 2: three significant
    * digits at every scale, fractions of a millisecond kept; 3: the same, plus access_minute_totals;
    * 4: the same, hour and day folded from sealed minutes up to a watermark ({@link RollupFold}); 5: the
-   * same, plus {@link RollupLevel#ALL}. A file with another version has its rollups rebuilt from its
-   * rows once, at open.
+   * same, plus {@link RollupLevel#ALL}; 6: the same, applied per flush up to the mark {@value #THROUGH}.
+   * A file with another version has its rollups rebuilt from its rows once, at open (version 5's are
+   * kept: they held every row).
    */
-  public static final int VERSION = 5;
+  public static final int VERSION = 6;
+  /** The first {@link #VERSION} with the mark {@value #THROUGH}. */
+  public static final int THROUGH_SINCE = 6;
+  /** The meta field of the mark: the rollups hold the rows with an id up to it, and no other. */
+  public static final String THROUGH = "through";
+  /** Rows tallied in memory before they are applied to the tables (the most a reader reads raw). */
+  static final int FLUSH_ROWS = 4_096;
+  /** How long rows stay tallied in memory at most, while commits go on. */
+  static final long FLUSH_NANOS = 1_000_000_000L;
   /** The first {@link #VERSION} whose rollups include {@link RollupLevel#ALL}. */
   public static final int ALL_SINCE = 5;
   public static final String TOTALS = "access_minute_totals";
@@ -59,6 +73,13 @@ public final class AccessRollups {
   private final KnownRoutes routes = new KnownRoutes();
   /** The fold watermark and the folds (package-private for tests of the catch-up budget). */
   final RollupFold folding;
+  /** Rows added since the last flush, not yet in the tables: ids (the mark, newestId]; null when none. */
+  private Tally pending;
+  private int pendingRows;
+  private long pendingSince;
+  private long newestId;
+  /** Whether {@link #pending} must be tallied again from the rows after the mark (at open, after a rollback). */
+  private boolean stale = true;
 
   AccessRollups(Connection conn) throws SQLException {
     this.conn = conn;
@@ -80,7 +101,64 @@ public final class AccessRollups {
    * only, and the fold carries it up). Returns the fold watermark.
    */
   String fold(Instant now) throws SQLException {
+    if (stale || pending != null && (folding.due(now) || System.nanoTime() - pendingSince >= FLUSH_NANOS)) flush();
     return folding.fold(now);
+  }
+
+  /**
+   * Applies the rows tallied in memory to the tables and moves the mark to the newest (no commit).
+   * The writer calls it before it closes the file; {@link #fold} and {@link #subtract} call it when due.
+   */
+  void flush() throws SQLException {
+    if (stale) reload(Long.MAX_VALUE);
+    if (pending == null) return;
+    pending.apply();
+    try (PreparedStatement st = conn.prepareStatement(Sql.get("put_rollup_through"))) {
+      st.setLong(1, newestId);
+      st.setString(2, META_KEY);
+      st.executeUpdate();
+    }
+    pending = null;
+    pendingRows = 0;
+  }
+
+  /**
+   * The rows after the mark up to id {@code upTo}, tallied again from the file: what a crash or a
+   * rollback lost of {@link #pending}.
+   */
+  private void reload(long upTo) throws SQLException {
+    pending = null;
+    pendingRows = 0;
+    long through;
+    try (PreparedStatement st = conn.prepareStatement(Sql.get("get_meta"))) {
+      st.setString(1, META_KEY);
+      try (ResultSet rs = st.executeQuery()) {
+        through = rs.next() ? new JsonObject(rs.getString(1)).getLong(THROUGH, 0L) : 0L;
+      }
+    }
+    newestId = through;
+    stale = false;
+    try (PreparedStatement st = conn.prepareStatement(Sql.get("access_after_through"))) {
+      st.setLong(1, through);
+      st.setLong(2, upTo);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          double d = rs.getDouble(7);
+          Double duration = rs.wasNull() ? null : d;
+          pending().add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, 1);
+          pendingRows++;
+          newestId = rs.getLong(1);
+        }
+      }
+    }
+  }
+
+  private Tally pending() throws SQLException {
+    if (pending == null) {
+      pending = new Tally(folding.watermark());
+      pendingSince = System.nanoTime();
+    }
+    return pending;
   }
 
   /**
@@ -95,9 +173,20 @@ public final class AccessRollups {
     return Timestamps.parse(w + ":00.000Z").plusSeconds(60);
   }
 
+  /**
+   * The mark in the {@link #META_KEY} meta value: the rollups hold the rows with an id up to it, a reader
+   * reads those after it from access_logs; null on a file from before the mark, whose rollups hold every row.
+   */
+  public static Long through(JsonObject meta) {
+    return meta == null || meta.getInteger("version", 0) < THROUGH_SINCE ? null : meta.getLong(THROUGH, 0L);
+  }
+
   /** The transaction was rolled back: what is known of the watermark is read again from the file. */
   void rolledBack() {
     folding.forget();
+    pending = null;
+    pendingRows = 0;
+    stale = true;
   }
 
   /**
@@ -151,11 +240,20 @@ public final class AccessRollups {
     return k >= 0 ? ms * POW10[k] : ms / POW10[-k];
   }
 
-  /** Adds inserted rows (no commit). */
-  void add(List<AccessRow> rows) throws SQLException {
-    Tally tally = new Tally(folding.watermark());
+  /** Adds inserted rows, the last of them {@code lastId}, applying them to the tables when due (no commit). */
+  void add(List<AccessRow> rows, long lastId) throws SQLException {
+    // The rows before these; these are inserted already, and tallied below.
+    if (stale) reload(lastId - rows.size());
+    Tally tally = pending();
     for (AccessRow r : rows) tally.add(r.timestamp(), r.method(), r.path(), r.feature(), r.status(), r.durationMs(), 1);
-    tally.apply();
+    pendingRows += rows.size();
+    newestId = lastId;
+    if (pendingRows >= FLUSH_ROWS) flush();
+  }
+
+  /** A tally of its own, applied by its owner (a rebuild). */
+  Tally tally(String watermark) {
+    return new Tally(watermark);
   }
 
   /**
@@ -163,6 +261,7 @@ public final class AccessRollups {
    * access_logs, with {@code values}) selects, before the caller deletes exactly those rows (no commit).
    */
   void subtract(long fromId, long throughId, String where, Object... values) throws SQLException {
+    flush();
     String sql = "SELECT timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id >= ? AND id <= ?"
         + (where == null ? "" : " AND " + where);
     Tally tally = new Tally(folding.watermark());
@@ -194,85 +293,11 @@ public final class AccessRollups {
   }
 
   /**
-   * Builds the rollups from the rows already on disk when the file has none yet (a database written
-   * before rollups existed, or with another {@link #VERSION}), in one pass over {@code access_logs},
-   * and records that they are built. Runs at open, before anything is served. The fold watermark is
-   * set to the newest minute with rows that the writer would have folded by now (by the wall clock:
-   * the writer's own clock is not known here), or to nothing on a file without such rows; the rows
-   * after it go to the minute level only, as the writer would have put them.
-   */
-  public static void ensureBuilt(Connection conn) throws SQLException {
-    int previous = 0;
-    try (PreparedStatement st = conn.prepareStatement(Sql.get("get_meta"))) {
-      st.setString(1, META_KEY);
-      try (ResultSet rs = st.executeQuery()) {
-        if (rs.next()) previous = new JsonObject(rs.getString(1)).getInteger("version", 0);
-      }
-    }
-    if (previous == VERSION) return;
-    long started = System.nanoTime();
-    try (Statement st = conn.createStatement()) {
-      for (RollupLevel level : RollupLevel.values()) st.executeUpdate("DELETE FROM " + level.table);
-      st.executeUpdate("DELETE FROM " + TOTALS);
-    }
-    AccessRollups rollups = new AccessRollups(conn);
-    String watermark = newestSealedMinute(conn, Instant.now());
-    long rows = 0;
-    final int chunk = 50_000;
-    long after = 0;
-    String sql = "SELECT id, timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id > ? ORDER BY id LIMIT " + chunk;
-    try (PreparedStatement st = conn.prepareStatement(sql)) {
-      while (true) {
-        st.setLong(1, after);
-        Tally tally = rollups.new Tally(watermark);
-        int n = 0;
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            after = rs.getLong(1);
-            double d = rs.getDouble(7);
-            Double duration = rs.wasNull() ? null : d;
-            tally.add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, 1);
-            n++;
-          }
-        }
-        tally.apply();
-        rows += n;
-        if (n < chunk) break;
-      }
-    }
-    try (PreparedStatement st = conn.prepareStatement(Sql.get("put_meta"))) {
-      st.setString(1, META_KEY);
-      st.setString(2, new JsonObject().put("version", VERSION).put("builtFromRows", rows).put(RollupFold.FIELD, watermark).encode());
-      st.executeUpdate();
-    }
-    conn.commit();
-    long ms = (System.nanoTime() - started) / 1_000_000;
-    if (previous > 0) {
-      LOG.info("Rebuilt the access-log rollups (version " + previous + " -> " + VERSION
-          + "; see AccessRollups.VERSION) from " + rows + " rows in " + ms + " ms");
-    } else if (rows > 0) {
-      LOG.info("Built the access-log rollups from " + rows + " existing rows in " + ms + " ms");
-    }
-  }
-
-  /** The minute of the newest row at or before {@link RollupFold#target}(now), on the timestamp index; "" for none. */
-  private static String newestSealedMinute(Connection conn, Instant now) throws SQLException {
-    Instant after = RollupFold.sealedBefore(now);
-    try (PreparedStatement st = conn.prepareStatement("SELECT max(timestamp) FROM access_logs WHERE timestamp < ?")) {
-      st.setString(1, Timestamps.format(after));
-      try (ResultSet rs = st.executeQuery()) {
-        String newest = rs.next() ? rs.getString(1) : null;
-        return newest == null ? "" : RollupLevel.MINUTE.bucket(newest);
-      }
-    }
-  }
-
-  /**
    * Deltas of one operation per rollup row, applied with one batched upsert per level. A row whose
    * minute is after the fold watermark counts in the minute level only (its hour and day are folded
    * from the minutes later).
    */
-  private final class Tally {
+  final class Tally {
     private final Map<RollupLevel, Map<RollupKey, double[]>> deltas = new EnumMap<>(RollupLevel.class);
     /** Per minute bucket and method: requests and server errors. */
     private final Map<TotalsKey, long[]> totals = new HashMap<>();

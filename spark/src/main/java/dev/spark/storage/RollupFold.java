@@ -83,6 +83,11 @@ final class RollupFold {
     nextCheck = Instant.MIN;
   }
 
+  /** Whether {@link #fold} at {@code now} may move W (else it is one comparison and returns W). */
+  boolean due(Instant now) {
+    return !now.isBefore(nextCheck);
+  }
+
   /**
    * Folds the minutes after W up to {@link #target}(now) (at most about {@link #maxRows} minute rows)
    * into the hour and day levels and moves W, without committing. Returns the new W.

@@ -59,6 +59,7 @@ final class RowInserts {
 
   /** Inserts the rows and adds them to the rollups, without committing; returns their ids in order. */
   long[] insertAccess(List<AccessRow> rows) throws SQLException {
+    if (rows.isEmpty()) return new long[0];
     PreparedStatement insert = db.statement("insert_access");
     for (AccessRow r : rows) {
       insert.setString(1, r.timestamp());
@@ -76,8 +77,9 @@ final class RowInserts {
       insert.addBatch();
     }
     insert.executeBatch();
-    db.rollups().add(rows);
-    return idsEndingAtLastInsert(rows.size());
+    long[] ids = idsEndingAtLastInsert(rows.size());
+    db.rollups().add(rows, ids[ids.length - 1]);
+    return ids;
   }
 
   /**

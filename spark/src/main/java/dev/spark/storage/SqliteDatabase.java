@@ -175,8 +175,10 @@ public final class SqliteDatabase implements AutoCloseable {
   public void close() throws SQLException {
     try {
       try {
+        rollups.flush();
         conn.commit();
       } catch (SQLException e) {
+        // The rows are committed; their rollups are tallied again from them at the next open.
         rollbackQuietly();
       }
       try {

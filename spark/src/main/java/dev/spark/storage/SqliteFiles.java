@@ -78,7 +78,7 @@ public final class SqliteFiles {
         rs.next();
       }
       createSchema(conn);
-      AccessRollups.ensureBuilt(conn);
+      RollupBuild.ensureBuilt(conn);
       return conn;
     } catch (SQLException e) {
       try {
