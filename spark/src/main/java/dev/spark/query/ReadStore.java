@@ -202,7 +202,7 @@ public final class ReadStore {
 
   /**
    * Access-log rows on disk: the sum of the day rollups, which the writer and the janitor keep exact,
-   * when the file has them built; else (a file from before them, read before the writer opened it)
+   * plus the minutes not folded into them and the rows after the rollups' mark, when the file has them built; else (a file from before them, read before the writer opened it)
    * a count of the rows.
    */
   private Future<Long> accessCount() {
