@@ -93,7 +93,7 @@ class DeferredRollupsTest {
       int deleted = new Retention(db).deleteAccessChunk(null, 1_000);
       assertEquals(1_000, deleted);
       rows.clear();
-      rows.addAll(onDisk(file));
+      rows.addAll(RollupOracle.onDisk(file));
       rows.addAll(insert(db, 300));
       db.commit();
       RollupOracle.assertFolded(file, rows, "after a rollback, a crash and a delete, writer open");
@@ -139,20 +139,6 @@ class DeferredRollupsTest {
     Field conn = SqliteDatabase.class.getDeclaredField("conn");
     conn.setAccessible(true);
     ((Connection) conn.get(db)).close();
-  }
-
-  private static List<AccessRow> onDisk(Path file) throws SQLException {
-    List<AccessRow> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT timestamp, method, path, status, duration_ms, feature FROM access_logs ORDER BY id")) {
-      while (rs.next()) {
-        double d = rs.getDouble(5);
-        Double duration = rs.wasNull() ? null : d;
-        out.add(new AccessRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), duration, null, rs.getString(6),
-            null, null, null, null));
-      }
-    }
-    return out;
   }
 
   private static long maxId(Path file) throws SQLException {

@@ -70,14 +70,14 @@ class RollupFoldTest {
           String cutoff = Timestamps.format(now.minus(70, ChronoUnit.MINUTES));
           assertTrue(new Retention(db).deleteAccessChunk(cutoff, 400) > 0, "aged rows deleted");
           rows.clear();
-          rows.addAll(onDisk(file));
+          rows.addAll(RollupOracle.onDisk(file));
         }
         db.commit();
         RollupOracle.assertFolded(file, rows, "step " + step + " at " + now);
       }
       assertTrue(watermark(file).startsWith("2026-12-01T00:"), "the folds crossed the hour and the day: " + watermark(file));
     }
-    assertEquals(onDisk(file).size(), rows.size());
+    assertEquals(RollupOracle.onDisk(file).size(), rows.size());
     new RollupOracle(12, clock.instant()).assertSame(vertx, file, rows, "after folds across midnight");
 
     try (SqliteDatabase db = SqliteDatabase.open(file, "NORMAL")) {
@@ -206,20 +206,5 @@ class RollupFoldTest {
       rs.next();
       return rs.getLong(1);
     }
-  }
-
-  /** The rows in access_logs, by id: what the janitor left. */
-  private static List<AccessRow> onDisk(Path file) throws SQLException {
-    List<AccessRow> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT timestamp, method, path, status, duration_ms, ip, feature FROM access_logs ORDER BY id")) {
-      while (rs.next()) {
-        double d = rs.getDouble(5);
-        Double duration = rs.wasNull() ? null : d;
-        out.add(new AccessRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), duration, rs.getString(6), rs.getString(7),
-            null, null, null, null));
-      }
-    }
-    return out;
   }
 }

@@ -229,6 +229,21 @@ final class RollupOracle {
     }
   }
 
+  /** The rows in access_logs, by id: what the janitor left. */
+  static List<AccessRow> onDisk(Path file) throws SQLException {
+    List<AccessRow> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT timestamp, method, path, status, duration_ms, ip, feature FROM access_logs ORDER BY id")) {
+      while (rs.next()) {
+        double d = rs.getDouble(5);
+        Double duration = rs.wasNull() ? null : d;
+        out.add(new AccessRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), duration, rs.getString(6), rs.getString(7),
+            null, null, null, null));
+      }
+    }
+    return out;
+  }
+
   private static Map<String, Long> counts(Statement st, String sql) throws SQLException {
     Map<String, Long> out = new TreeMap<>();
     try (ResultSet rs = st.executeQuery(sql)) {
