@@ -140,6 +140,19 @@ UPDATE spark_meta SET value = json_set(value, '$.version', ?, '$.through', (SELE
 -- name: access_after_through
 SELECT id, timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id > ? AND id <= ? ORDER BY id
 
+-- How many rollup rows a bucket of each level holds, on the newest whole hour and day before the fold
+-- watermark (binds: the hour's first and next minute buckets, the hour, the day's first and next hour
+-- buckets, the day): the statistics cost their pieces with it (RollupDensity). Plan: SEARCH
+-- access_rollup_minute and access_rollup_hour USING PRIMARY KEY (bucket>? AND bucket<?), SEARCH
+-- access_rollup_hour and access_rollup_day USING PRIMARY KEY (bucket=?), SCAN access_rollup_all (a
+-- row per route, status and duration).
+-- name: rollup_density
+SELECT (SELECT count(*) FROM access_rollup_minute WHERE bucket >= ? AND bucket < ?) AS minutes_of_hour,
+       (SELECT count(*) FROM access_rollup_hour WHERE bucket = ?) AS hour,
+       (SELECT count(*) FROM access_rollup_hour WHERE bucket >= ? AND bucket < ?) AS hours_of_day,
+       (SELECT count(*) FROM access_rollup_day WHERE bucket = ?) AS day,
+       (SELECT count(*) FROM access_rollup_all) AS all_time
+
 -- name: count_events
 SELECT (SELECT count(*) FROM events) AS total,
        (SELECT count(*) FROM events WHERE consumed = 0) AS pending,

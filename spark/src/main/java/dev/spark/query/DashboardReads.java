@@ -39,6 +39,8 @@ public final class DashboardReads {
   private final Pool pool;
   private final Path dbPath;
   private final JdbcReader analytics;
+  /** The rollups' weights per bucket, measured on the file (at most once a minute). */
+  private final RollupDensity density = new RollupDensity();
 
   public DashboardReads(Vertx vertx, ReadStore reads) {
     this.vertx = vertx;
@@ -79,7 +81,8 @@ public final class DashboardReads {
         Long through = AccessRollups.through(meta);
         Instant oldestDay = meta != null && meta.getInteger("version", 0) >= AccessRollups.ALL_SINCE ? oldestDay(c) : null;
         List<RollupCover.Piece> rollups = new ArrayList<>();
-        for (RollupCover.Piece p : RollupCover.pieces(plan.since, plan.until, foldedUntil, oldestDay, mode)) {
+        RollupCover.Weights weights = density.weights(c, foldedUntil, System.currentTimeMillis());
+        for (RollupCover.Piece p : RollupCover.pieces(plan.since, plan.until, foldedUntil, oldestDay, mode, weights)) {
           if (p.segment().level() == null) fold(c, plan.rawSql(p.segment(), through), plan.rawValues(p.segment(), through), p.sign(), byRoute, all);
           else rollups.add(p);
         }

@@ -27,6 +27,18 @@ final class RollupCover {
    */
   enum Mode { PLAIN, COST, EAGER }
 
+  /**
+   * Rollup rows per bucket of each level, in rows of a minute bucket (a minute weighs 1): what
+   * {@link #cost} counts a piece at. {@link RollupDensity} measures them on the file.
+   */
+  record Weights(long all, long day, long hour) {
+    /**
+     * On Spark's own test data an hour holds ~10 minutes' rows, a day ~30 and the whole of a week's
+     * file ~90 (durations and statuses repeat).
+     */
+    static final Weights TYPICAL = new Weights(90, 30, 10);
+  }
+
   private static final RollupLevel[] LEVELS = RollupLevel.values();
   private static final int DAY = RollupLevel.DAY.ordinal();
   private static final int MINUTE = RollupLevel.MINUTE.ordinal();
@@ -35,10 +47,12 @@ final class RollupCover {
   private final Mode mode;
   /** Where the hour, day and all levels end (the end of the fold watermark's minute); never null here. */
   private final Instant folded;
+  private final Weights weights;
 
-  private RollupCover(Mode mode, Instant folded) {
+  private RollupCover(Mode mode, Instant folded, Weights weights) {
     this.mode = mode;
     this.folded = folded;
+    this.weights = weights;
   }
 
   /**
@@ -47,7 +61,12 @@ final class RollupCover {
    * the file has {@link RollupLevel#ALL} (else null).
    */
   static List<Piece> pieces(Instant since, Instant until, Instant foldedUntil, Instant oldestDay, Mode mode) {
-    RollupCover c = new RollupCover(mode, foldedUntil);
+    return pieces(since, until, foldedUntil, oldestDay, mode, Weights.TYPICAL);
+  }
+
+  /** The same, costed with {@code weights}. */
+  static List<Piece> pieces(Instant since, Instant until, Instant foldedUntil, Instant oldestDay, Mode mode, Weights weights) {
+    RollupCover c = new RollupCover(mode, foldedUntil, weights);
     List<Piece> out = new ArrayList<>();
     if (foldedUntil == null || (until != null && !foldedUntil.isBefore(until))) {
       c.cover(since, until, DAY, 1, out);
@@ -145,9 +164,8 @@ final class RollupCover {
   }
 
   /**
-   * Rollup rows a list of pieces reads, roughly, in minute rows: on Spark's own test data an hour
-   * holds ~10 minutes' rows, a day ~30 and the whole of a week's file ~90 (durations and statuses
-   * repeat); a raw edge, under a minute of rows, counts one. Only the choice of pieces depends on it.
+   * Rollup rows a list of pieces reads, roughly, in minute rows ({@link Weights}); a raw edge, under a
+   * minute of rows, counts one. Only the choice of pieces depends on it.
    */
   private long cost(List<Piece> pieces) {
     long total = 0;
@@ -164,11 +182,11 @@ final class RollupCover {
     return total;
   }
 
-  private static long weight(RollupLevel level) {
+  private long weight(RollupLevel level) {
     return switch (level) {
-      case ALL -> 90;
-      case DAY -> 30;
-      case HOUR -> 10;
+      case ALL -> weights.all();
+      case DAY -> weights.day();
+      case HOUR -> weights.hour();
       case MINUTE -> 1;
     };
   }

@@ -37,9 +37,12 @@ class RollupCoverTest {
       Instant oldest = folded == null || folded == Instant.MIN ? null : BASE.plus(random.nextInt(3), ChronoUnit.DAYS);
       if (oldest != null && !oldest.isBefore(folded)) oldest = null;
       RollupQuery plan = RollupQuery.plan(window(since, until));
+      // Whatever a file's weights per bucket (RollupDensity), they only choose among exact covers.
+      RollupCover.Weights weights = i % 2 == 0 ? RollupCover.Weights.TYPICAL
+          : new RollupCover.Weights(1 + random.nextInt(2_000), 1 + random.nextInt(500), 1 + random.nextInt(60));
       for (RollupCover.Mode mode : RollupCover.Mode.values()) {
-        List<RollupCover.Piece> pieces = RollupCover.pieces(plan.since, plan.until, folded, oldest, mode);
-        String where = mode + ", window " + since + " .. " + until + ", folded until " + folded + ", oldest " + oldest + ": " + pieces;
+        List<RollupCover.Piece> pieces = RollupCover.pieces(plan.since, plan.until, folded, oldest, mode, weights);
+        String where = mode + " " + weights + ", window " + since + " .. " + until + ", folded until " + folded + ", oldest " + oldest + ": " + pieces;
         if (mode == RollupCover.Mode.PLAIN) assertTrue(pieces.stream().allMatch(p -> p.sign() == 1), where);
         Instant low = oldest != null ? oldest : BASE.minus(1, ChronoUnit.DAYS);
         for (Instant t : probes(since, until, folded, pieces, low)) {
@@ -63,6 +66,18 @@ class RollupCoverTest {
     List<RollupCover.Piece> week = cost(now.minus(168, ChronoUnit.HOURS), folded, Instant.parse("2026-11-30T00:00:00Z"));
     assertTrue(week.contains(new RollupCover.Piece(new RollupQuery.Segment(RollupLevel.ALL, null, null), 1)), week.toString());
     assertTrue(week.stream().noneMatch(p -> p.segment().level() == RollupLevel.DAY), week.toString());
+    // The same week on a file whose day buckets hold 77 minutes' rows and whose hours 18 (the 7-day
+    // benchmark's, measured): the all level less the first day's hours, where the typical weights chose
+    // the days from the second on plus the first day's last hours.
+    RollupCover.Weights measured = new RollupCover.Weights(145, 77, 18);
+    Instant oldest = Instant.parse("2026-11-30T00:00:00Z");
+    Instant since = Instant.parse("2026-11-30T17:11:09.827Z");
+    Instant foldedWeek = Instant.parse("2026-12-07T16:44:00Z");
+    List<RollupCover.Piece> typical = RollupCover.pieces(since, null, foldedWeek, oldest, RollupCover.Mode.COST);
+    assertTrue(typical.contains(piece(RollupLevel.DAY, "2026-12-01T00:00:00Z", null, 1)), typical.toString());
+    List<RollupCover.Piece> dense = RollupCover.pieces(since, null, foldedWeek, oldest, RollupCover.Mode.COST, measured);
+    assertTrue(dense.contains(new RollupCover.Piece(new RollupQuery.Segment(RollupLevel.ALL, null, null), 1)), dense.toString());
+    assertTrue(dense.contains(piece(RollupLevel.HOUR, "2026-11-30T00:00:00Z", "2026-11-30T17:00:00Z", -1)), dense.toString());
     // The last hour: as before, minutes and the open piece of the hour level.
     List<RollupCover.Piece> hour = cost(now.minus(1, ChronoUnit.HOURS), folded, Instant.parse("2026-11-30T00:00:00Z"));
     assertTrue(hour.stream().allMatch(p -> p.sign() == 1), hour.toString());
