@@ -15,7 +15,7 @@ import java.time.temporal.ChronoUnit;
  * watermark: rows per hour bucket against the minute buckets of that hour, per day bucket against its
  * hours, and the all-time level against that day. How many rollup rows a bucket holds depends on the
  * traffic (how many routes, statuses and distinct durations): on a benchmark's file of a million rows
- * an hour held 18 minutes' rows, a day 82 and the all-time level 143, where the typical weights say
+ * an hour held 18 minutes' rows, a day 77 and the all-time level 145, where the typical weights say
  * 10, 30 and 90, and the statistics of a week read 50 % more rollup rows than they needed. Measured
  * at most once a {@link #TTL_MS} per reader; a ratio that cannot be measured (a file younger than
  * a day, a quiet hour) keeps its typical weight.
