@@ -17,7 +17,7 @@ import java.time.temporal.ChronoUnit;
  * traffic (how many routes, statuses and distinct durations): on a benchmark's file of a million rows
  * an hour held 18 minutes' rows, a day 77 and the all-time level 145, where the typical weights say
  * 10, 30 and 90, and the statistics of a week read 50 % more rollup rows than they needed. Measured
- * at most once a {@link #TTL_MS} per reader; a ratio that cannot be measured (a file younger than
+ * at most once a minute ({@link #TTL_MS}) per reader; a ratio that cannot be measured (a file younger than
  * a day, a quiet hour) keeps its typical weight.
  */
 final class RollupDensity {
