@@ -136,7 +136,8 @@ UPDATE spark_meta SET value = json_set(value, '$.through', ?) WHERE key = ?
 UPDATE spark_meta SET value = json_set(value, '$.version', ?, '$.through', (SELECT coalesce(max(id), 0) FROM access_logs)) WHERE key = ?
 
 -- The rows after the mark T up to an id (binds: T, the id), to be tallied again after a crash or a
--- rollback: at most a flush's worth. Plan: SEARCH access_logs USING INTEGER PRIMARY KEY (rowid>? AND rowid<?).
+-- rollback: at most a flush's worth, in AccessRollups.TALLIED_COLUMNS. Plan: SEARCH access_logs USING
+-- INTEGER PRIMARY KEY (rowid>? AND rowid<?).
 -- name: access_after_through
 SELECT id, timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id > ? AND id <= ? ORDER BY id
 

@@ -202,8 +202,8 @@ public final class ReadStore {
 
   /**
    * Access-log rows on disk: the sum of the day rollups, which the writer and the janitor keep exact,
-   * plus the minutes not folded into them and the rows after the rollups' mark, when the file has them built; else (a file from before them, read before the writer opened it)
-   * a count of the rows.
+   * plus the minutes not folded into them and the rows after the rollups' mark, when the file has them
+   * built; else (a file from before them, read before the writer opened it) a count of the rows.
    */
   private Future<Long> accessCount() {
     Future<Long> fromRollups = pool.query(Sql.get("count_access_rollups")).execute().map(rows -> {

@@ -52,6 +52,8 @@ public final class AccessRollups {
   public static final String THROUGH = "through";
   /** Rows tallied in memory before they are applied to the tables (the most a reader reads raw). */
   static final int FLUSH_ROWS = 4_096;
+  /** The access_logs columns a tally reads a stored row from ({@link Tally#add(ResultSet, int)}), in order. */
+  static final String TALLIED_COLUMNS = "id, timestamp, method, path, feature, status, duration_ms";
   /** How long rows stay tallied in memory at most, while commits go on. */
   static final long FLUSH_NANOS = 1_000_000_000L;
   /** The first {@link #VERSION} whose rollups include {@link RollupLevel#ALL}. */
@@ -143,9 +145,7 @@ public final class AccessRollups {
       st.setLong(2, upTo);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          double d = rs.getDouble(7);
-          Double duration = rs.wasNull() ? null : d;
-          pending().add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, 1);
+          pending().add(rs, 1);
           pendingRows++;
           newestId = rs.getLong(1);
         }
@@ -262,7 +262,7 @@ public final class AccessRollups {
    */
   void subtract(long fromId, long throughId, String where, Object... values) throws SQLException {
     flush();
-    String sql = "SELECT timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id >= ? AND id <= ?"
+    String sql = "SELECT " + TALLIED_COLUMNS + " FROM access_logs WHERE id >= ? AND id <= ?"
         + (where == null ? "" : " AND " + where);
     Tally tally = new Tally(folding.watermark());
     String newest = null;
@@ -272,10 +272,8 @@ public final class AccessRollups {
       for (int i = 0; i < values.length; i++) st.setObject(i + 3, values[i]);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          String ts = rs.getString(1);
-          double d = rs.getDouble(6);
-          Double duration = rs.wasNull() ? null : d;
-          tally.add(ts, rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), duration, -1);
+          String ts = rs.getString(2);
+          tally.add(rs, -1);
           if (newest == null || ts.compareTo(newest) > 0) newest = ts;
         }
       }
@@ -341,6 +339,13 @@ public final class AccessRollups {
       }
       lastTotals[0] += sign;
       if (status >= 500) lastTotals[1] += sign;
+    }
+
+    /** Adds the stored row under {@code rs}'s cursor, selected as {@link #TALLIED_COLUMNS}. */
+    void add(ResultSet rs, int sign) throws SQLException {
+      double d = rs.getDouble(7);
+      Double duration = rs.wasNull() ? null : d;
+      add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, sign);
     }
 
     void apply() throws SQLException {

@@ -58,7 +58,7 @@ final class RollupBuild {
     String watermark = newestSealedMinute(conn, Instant.now());
     long rows = 0;
     long after = 0;
-    String sql = "SELECT id, timestamp, method, path, feature, status, duration_ms FROM access_logs WHERE id > ? ORDER BY id LIMIT " + CHUNK;
+    String sql = "SELECT " + AccessRollups.TALLIED_COLUMNS + " FROM access_logs WHERE id > ? ORDER BY id LIMIT " + CHUNK;
     try (PreparedStatement st = conn.prepareStatement(sql)) {
       while (true) {
         st.setLong(1, after);
@@ -67,9 +67,7 @@ final class RollupBuild {
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             after = rs.getLong(1);
-            double d = rs.getDouble(7);
-            Double duration = rs.wasNull() ? null : d;
-            tally.add(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), duration, 1);
+            tally.add(rs, 1);
             n++;
           }
         }
