@@ -81,30 +81,32 @@ public final class JanitorVerticle extends VerticleBase {
         .put("maxSizeMB", limits.maxSizeMB());
     long maxBytes = limits.maxSizeMB() * 1024 * 1024;
     long maxAgeDays = limits.maxAgeDays();
+    WriterTimes times = new WriterTimes();
     return maintain(new RetentionOp.MeasureSizes())
         .compose(before -> {
           report.put("bytesBefore", before.fileBytes());
-          return deleteAll(new RetentionOp.DeleteAgedEvents(maxAgeDays, CHUNK));
+          return deleteAll(new RetentionOp.DeleteAgedEvents(maxAgeDays, CHUNK), "agedEvents", times);
         })
         .compose(n -> {
           report.put("agedEvents", n);
-          return deleteAll(new RetentionOp.DeleteAgedIssues(maxAgeDays, CHUNK));
+          return deleteAll(new RetentionOp.DeleteAgedIssues(maxAgeDays, CHUNK), "agedIssues", times);
         })
         .compose(n -> {
           report.put("agedIssues", n);
-          return deleteAll(new RetentionOp.DeleteAgedAccess(maxAgeDays, CHUNK));
+          return deleteAll(new RetentionOp.DeleteAgedAccess(maxAgeDays, CHUNK), "agedAccessLogs", times);
         })
         .compose(n -> {
           report.put("agedAccessLogs", n);
-          return shrink(maxBytes);
+          return shrink(maxBytes, times);
         })
         .compose(counts -> {
           report.put("sizeAccessLogs", counts[0]).put("sizeEvents", counts[1]);
-          return reclaimSteps();
+          return reclaimSteps(times);
         })
         .compose(v -> maintain(new RetentionOp.Reclaim()))
         .compose(after -> {
-          report.put("bytesAfter", after.fileBytes()).put("usedBytesAfter", after.usedBytes()).put("durationMs", System.currentTimeMillis() - started);
+          report.put("bytesAfter", after.fileBytes()).put("usedBytesAfter", after.usedBytes()).put("durationMs", System.currentTimeMillis() - started)
+              .put("writer", times.toJson());
           if (after.usedBytes() > maxBytes) {
             report.put("warning", "Still above maxSizeMB after the pass: what is left is pending events (never deleted)"
                 + " or rows stored while the pass ran (the next pass takes those)");
@@ -124,57 +126,57 @@ public final class JanitorVerticle extends VerticleBase {
    */
 
   /** Repeats a delete until a chunk comes back short; the rows deleted in all. */
-  private Future<Integer> deleteAll(RetentionOp<RetentionOp.Deleted> delete) {
+  private Future<Integer> deleteAll(RetentionOp<RetentionOp.Deleted> delete, String phase, WriterTimes times) {
     Promise<Integer> done = Promise.promise();
-    deleteStep(delete, 0, done);
+    deleteStep(delete, phase, times, 0, done);
     return done.future();
   }
 
-  private void deleteStep(RetentionOp<RetentionOp.Deleted> delete, int soFar, Promise<Integer> done) {
-    paced(delete).onComplete(ar -> {
+  private void deleteStep(RetentionOp<RetentionOp.Deleted> delete, String phase, WriterTimes times, int soFar, Promise<Integer> done) {
+    paced(delete, phase, times).onComplete(ar -> {
       if (ar.failed()) done.fail(ar.cause());
       else if (ar.result().rows() < CHUNK) done.complete(soFar + ar.result().rows());
-      else deleteStep(delete, soFar + ar.result().rows(), done);
+      else deleteStep(delete, phase, times, soFar + ar.result().rows(), done);
     });
   }
 
   /** Deletes oldest access logs, then oldest consumed events, while live data exceeds the limit. */
-  private Future<long[]> shrink(long maxBytes) {
+  private Future<long[]> shrink(long maxBytes, WriterTimes times) {
     Promise<long[]> done = Promise.promise();
-    shrinkStep(maxBytes, new long[2], done);
+    shrinkStep(maxBytes, times, new long[2], done);
     return done.future();
   }
 
   /** One step of {@link #shrink}; {@code counts} holds access logs and events deleted so far. */
-  private void shrinkStep(long maxBytes, long[] counts, Promise<long[]> done) {
+  private void shrinkStep(long maxBytes, WriterTimes times, long[] counts, Promise<long[]> done) {
     maintain(new RetentionOp.MeasureSizes()).compose(sizes -> {
       if (sizes.usedBytes() <= maxBytes) return Future.succeededFuture(false);
-      return paced(new RetentionOp.DeleteOldestAccess(SIZE_CHUNK)).compose(a -> {
+      return paced(new RetentionOp.DeleteOldestAccess(SIZE_CHUNK), "size", times).compose(a -> {
         counts[0] += a.rows();
         if (a.rows() > 0) return Future.succeededFuture(true);
-        return paced(new RetentionOp.DeleteOldestEvents(SIZE_CHUNK)).map(e -> {
+        return paced(new RetentionOp.DeleteOldestEvents(SIZE_CHUNK), "size", times).map(e -> {
           counts[1] += e.rows();
           return e.rows() > 0;
         });
       });
     }).onComplete(ar -> {
       if (ar.failed()) done.fail(ar.cause());
-      else if (ar.result()) shrinkStep(maxBytes, counts, done);
+      else if (ar.result()) shrinkStep(maxBytes, times, counts, done);
       else done.complete(counts);
     });
   }
 
   /** Gives free pages back a few at a time (one big incremental_vacuum held the writer for seconds). */
-  private Future<Void> reclaimSteps() {
+  private Future<Void> reclaimSteps(WriterTimes times) {
     Promise<Void> done = Promise.promise();
-    reclaimStep(done);
+    reclaimStep(times, done);
     return done.future();
   }
 
-  private void reclaimStep(Promise<Void> done) {
-    paced(new RetentionOp.ReclaimStep(RECLAIM_PAGES)).onComplete(ar -> {
+  private void reclaimStep(WriterTimes times, Promise<Void> done) {
+    paced(new RetentionOp.ReclaimStep(RECLAIM_PAGES), "reclaim", times).onComplete(ar -> {
       if (ar.failed()) done.fail(ar.cause());
-      else if (ar.result().freePages() > 0 && ar.result().freedPages() > 0) reclaimStep(done);
+      else if (ar.result().freePages() > 0 && ar.result().freedPages() > 0) reclaimStep(times, done);
       else done.complete();
     });
   }
@@ -184,9 +186,13 @@ public final class JanitorVerticle extends VerticleBase {
    * keeps at least half of the writer. The step's wait in the queue behind ingest's commits is not
    * paused for again (when it was, a writer kept busy by ingest made every step cost its wait twice,
    * and a million-row pass took over ten minutes on a loaded machine instead of one).
+   * The step's writer time goes into {@code times} under {@code phase}.
    */
-  private <R extends RetentionOp.Step> Future<R> paced(RetentionOp<R> op) {
-    return maintain(op).compose(r -> vertx.timer(Math.max(1, r.writerNanos() / 1_000_000), TimeUnit.MILLISECONDS).map(r));
+  private <R extends RetentionOp.Step> Future<R> paced(RetentionOp<R> op, String phase, WriterTimes times) {
+    return maintain(op).compose(r -> {
+      times.add(phase, r.writerNanos());
+      return vertx.timer(Math.max(1, r.writerNanos() / 1_000_000), TimeUnit.MILLISECONDS).map(r);
+    });
   }
 
   /** Storage answers each operation with its reply type (see {@link RetentionOp}). */

@@ -9,8 +9,9 @@ import java.sql.SQLException;
 /**
  * Runs the janitor's {@link RetentionOp}s on the writer thread, one small step per request so ingest
  * keeps flowing between them (except a vacuum, which rebuilds the whole file in one go and holds the
- * writer while it does). A step that deleted rows or gave pages back also checkpoints what it wrote
- * to the WAL.
+ * writer while it does). What a step writes to the WAL is copied into the file by the
+ * {@link Checkpointer} on its own thread, like ingest's commits: a checkpoint here, with its fsyncs,
+ * held the writer (and every ingest commit queued behind it) for as long as the disk took.
  */
 final class Janitorial {
   private final Retention retention;
@@ -32,7 +33,6 @@ final class Janitorial {
     if (op instanceof RetentionOp.DeleteOldestEvents o) return deleted(retention.oldestEvents(o.chunk()), started);
     if (op instanceof RetentionOp.ReclaimStep o) {
       int freed = maintenance.incrementalVacuum(o.pages());
-      checkpoint(freed);
       return new RetentionOp.Reclaimed(freed, maintenance.freePages(), System.nanoTime() - started);
     }
     if (op instanceof RetentionOp.MeasureSizes) return sizes();
@@ -60,13 +60,7 @@ final class Janitorial {
     return new RetentionOp.Sizes(maintenance.usedBytes(), maintenance.fileBytes());
   }
 
-  /** A step that changed pages checkpoints them at once (see {@link Maintenance#checkpointPassive}). */
-  private Deleted deleted(int rows, long started) throws SQLException {
-    checkpoint(rows);
+  private static Deleted deleted(int rows, long started) {
     return new Deleted(rows, System.nanoTime() - started);
-  }
-
-  private void checkpoint(int changed) throws SQLException {
-    if (changed > 0) maintenance.checkpointPassive();
   }
 }

@@ -44,16 +44,6 @@ final class Maintenance {
     return (int) (before - freePages());
   }
 
-  /**
-   * Copies what it can of the WAL into the file without waiting for anyone (readers keep their
-   * snapshots). After each janitor step, whose deletes can write tens of thousands of pages at once:
-   * the WAL is brought back at once instead of at the {@link Checkpointer}'s next period, or at the
-   * writer's own bound, whose checkpoint (and fsync) would land on an ingest commit.
-   */
-  void checkpointPassive() throws SQLException {
-    db.outsideTransaction(st -> st.execute("PRAGMA wal_checkpoint(PASSIVE)"));
-  }
-
   /** Gives free pages back to the file system and truncates the WAL. */
   void reclaim() throws SQLException {
     db.outsideTransaction(st -> {

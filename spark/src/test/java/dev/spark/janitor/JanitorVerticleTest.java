@@ -97,6 +97,11 @@ class JanitorVerticleTest {
           assertEquals(0, report.getLong("sizeEvents"));
           assertNotNull(report.getLong("bytesBefore"));
           assertTrue(report.getLong("bytesAfter") > 0, report.encode());
+          // Each delete phase ends with a short step: 2 events (one step), 2 issues (one), 3 access logs (one).
+          JsonObject writer = report.getJsonObject("writer");
+          assertEquals(1, writer.getJsonObject("agedEvents").getLong("steps"), report.encode());
+          assertEquals(1, writer.getJsonObject("agedIssues").getLong("steps"), report.encode());
+          assertEquals(1, writer.getJsonObject("agedAccessLogs").getLong("steps"), report.encode());
           assertEquals(1, DbFile.count(db(), "SELECT count(*) FROM events WHERE consumed = 0"), "the pending event stays");
           assertEquals(2, DbFile.count(db(), "SELECT count(*) FROM events"));
           assertEquals(1, DbFile.count(db(), "SELECT count(*) FROM access_logs"));
