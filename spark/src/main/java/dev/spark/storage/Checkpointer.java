@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 import java.util.logging.Logger;
 
 /**
@@ -27,6 +28,7 @@ final class Checkpointer {
   static final int WRITER_BOUND_PAGES = 10_000;
 
   private final Connection conn;
+  private final Lock lock;
   private final ScheduledExecutorService thread;
   /** Checkpoints of this checkpointer that copied a WAL with new frames into the file, all of them. */
   final AtomicLong checkpoints = new AtomicLong();
@@ -34,8 +36,9 @@ final class Checkpointer {
   private long lastFrames;
   private volatile String lastError;
 
-  private Checkpointer(Connection conn, String name) {
+  private Checkpointer(Connection conn, Lock lock, String name) {
     this.conn = conn;
+    this.lock = lock;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
@@ -43,8 +46,11 @@ final class Checkpointer {
     });
   }
 
-  /** Opens its connection to {@code path} with the writer's {@code synchronous} (the fsyncs of a checkpoint follow it) and starts. */
-  static Checkpointer start(Path path, String synchronous, String name) throws SQLException {
+  /**
+   * Opens its connection to {@code path} with the writer's {@code synchronous} (the fsyncs of a
+   * checkpoint follow it) and starts; each checkpoint holds {@code lock} (see {@link SqliteDatabase#checkpointLock}).
+   */
+  static Checkpointer start(Path path, String synchronous, Lock lock, String name) throws SQLException {
     Connection conn = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
     try (Statement st = conn.createStatement()) {
       st.execute("PRAGMA busy_timeout = 10000");
@@ -54,12 +60,13 @@ final class Checkpointer {
       conn.close();
       throw e;
     }
-    Checkpointer c = new Checkpointer(conn, name);
+    Checkpointer c = new Checkpointer(conn, lock, name);
     c.thread.scheduleWithFixedDelay(c::checkpoint, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
     return c;
   }
 
   private void checkpoint() {
+    lock.lock();
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
       // (busy, frames in the WAL, of them copied into the file): -1 when not in WAL mode.
       if (rs.next()) {
@@ -73,6 +80,8 @@ final class Checkpointer {
       // A full disk, say: the writer's own bound still applies, and the next period tries again.
       if (lastError == null) LOG.warning("Could not checkpoint the WAL (tried again every " + PERIOD_MS + " ms): " + e.getMessage());
       lastError = String.valueOf(e.getMessage());
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.spark.storage;
 
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * The file's upkeep on the writer's connection: its sizes, giving free pages back, checkpointing the
@@ -53,7 +54,7 @@ final class Maintenance {
       } else if (freePages() > 0) {
         st.execute("VACUUM");
       }
-      return st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      return truncateWal(st);
     });
   }
 
@@ -63,9 +64,19 @@ final class Maintenance {
    */
   void vacuum() throws SQLException {
     db.outsideTransaction(st -> {
-      st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      truncateWal(st);
       st.execute("VACUUM");
-      return st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      return truncateWal(st);
     });
+  }
+
+  /** Copies the whole WAL into the file and truncates it, never beside another checkpoint of this process. */
+  private boolean truncateWal(Statement st) throws SQLException {
+    db.checkpointLock().lock();
+    try {
+      return st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      db.checkpointLock().unlock();
+    }
   }
 }

@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
@@ -31,6 +33,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private final Connection conn;
   private final AccessRollups rollups;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
+  private final Lock checkpointLock = new ReentrantLock();
 
   /** Work on the connection that may throw what JDBC throws. */
   @FunctionalInterface
@@ -68,6 +71,16 @@ public final class SqliteDatabase implements AutoCloseable {
   /** The access-log rollups, kept in step with every insert and delete on this connection. */
   AccessRollups rollups() {
     return rollups;
+  }
+
+  /**
+   * Held by whatever checkpoints this file in this process (storage's {@link Checkpointer}, the
+   * writer's TRUNCATE checkpoints). SQLite runs one checkpoint at a time and answers any other
+   * "busy" at once, without waiting: a cleanup's closing TRUNCATE that met the checkpointer's
+   * PASSIVE did nothing, and left the file and its WAL at their size before the pass.
+   */
+  Lock checkpointLock() {
+    return checkpointLock;
   }
 
   /** A named statement, prepared once on this connection. */

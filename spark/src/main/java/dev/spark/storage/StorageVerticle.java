@@ -79,7 +79,7 @@ public final class StorageVerticle extends VerticleBase {
           SqliteDatabase opened = SqliteDatabase.open(path, cfg.db().synchronous());
           try {
             opened.outsideTransaction(st -> st.execute("PRAGMA wal_autocheckpoint = " + Checkpointer.WRITER_BOUND_PAGES));
-            checkpointer = Checkpointer.start(path, cfg.db().synchronous(), "spark-sqlite-checkpointer-" + deploymentID());
+            checkpointer = Checkpointer.start(path, cfg.db().synchronous(), opened.checkpointLock(), "spark-sqlite-checkpointer-" + deploymentID());
           } catch (SQLException | RuntimeException e) {
             opened.close();
             throw e;
