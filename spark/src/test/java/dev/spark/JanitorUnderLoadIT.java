@@ -57,8 +57,8 @@ class JanitorUnderLoadIT {
   private static final int OLD_EVENTS = 100_000;
   private static final int RATE = 5_000;
   private static final int MAX_SIZE_MB = 200;
-  /** 25 times a step's usual few milliseconds: a pass taking rows or pages in one go held the writer for seconds. */
-  static final double LONGEST_STEP_MS = 250;
+  /** Ten times the longest step seen here (48-59 ms; most take 3-8 ms): a pass taking rows or pages in one go held the writer for seconds. */
+  static final double LONGEST_STEP_MS = 500;
   private static final int WARMUP_SECONDS = 3;
   private static final int OPEN_WARMUP_SECONDS = 10;
   private static final int BASELINE_SECONDS = 10;
