@@ -17,14 +17,26 @@ final class Janitorial {
   private final Retention retention;
   private final Maintenance maintenance;
   private final Meta meta;
+  private final SqliteDatabase db;
 
   Janitorial(SqliteDatabase db) {
+    this.db = db;
     this.retention = new Retention(db);
     this.maintenance = new Maintenance(db);
     this.meta = new Meta(db);
   }
 
+  /** Runs {@code op}; once more after an index repair when it failed on an index missing an entry ({@link IndexRepair}). */
   Reply run(RetentionOp<?> op) throws SQLException {
+    try {
+      return runOnce(op);
+    } catch (SQLException e) {
+      if (!db.indexRepair().after(e)) throw e;
+      return runOnce(op);
+    }
+  }
+
+  private Reply runOnce(RetentionOp<?> op) throws SQLException {
     long started = System.nanoTime();
     if (op instanceof RetentionOp.DeleteAgedEvents o) return deleted(retention.agedEvents(o.maxAgeDays(), o.chunk()), started);
     if (op instanceof RetentionOp.DeleteAgedIssues o) return deleted(retention.agedIssues(o.maxAgeDays(), o.chunk()), started);

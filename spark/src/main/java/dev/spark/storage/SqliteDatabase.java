@@ -34,6 +34,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private final AccessRollups rollups;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
   private final Lock checkpointLock = new ReentrantLock();
+  private final IndexRepair indexRepair = new IndexRepair(this);
 
   /** Work on the connection that may throw what JDBC throws. */
   @FunctionalInterface
@@ -71,6 +72,11 @@ public final class SqliteDatabase implements AutoCloseable {
   /** The access-log rollups, kept in step with every insert and delete on this connection. */
   AccessRollups rollups() {
     return rollups;
+  }
+
+  /** Rebuilds the indexes after a failure that says one is missing an entry. */
+  IndexRepair indexRepair() {
+    return indexRepair;
   }
 
   /**

@@ -50,7 +50,9 @@ public final class SqliteFiles {
       return openOnce(path, synchronous);
     } catch (SQLException e) {
       if (!Files.exists(path) || !damaged(e)) {
-        throw new SQLException("Cannot open the database " + path.toAbsolutePath() + " (" + e.getMessage() + ")", e);
+        String advice = IndexRepair.missingIndexEntry(e) ? "; an index is missing an entry: rebuild the indexes with"
+            + " `sqlite3 " + path.toAbsolutePath() + " REINDEX` while Spark is stopped, and keep a copy of the file first" : "";
+        throw new SQLException("Cannot open the database " + path.toAbsolutePath() + " (" + e.getMessage() + ")" + advice, e);
       }
       Path aside = moveAside(path);
       LOG.warning("Database " + path + " could not be opened (" + e.getMessage() + "); moved it aside to " + aside
@@ -65,7 +67,8 @@ public final class SqliteFiles {
    * behind a fresh, empty database (FullDiskTest).
    */
   static boolean damaged(SQLException e) {
-    if (!(e instanceof SQLiteException se)) return false;
+    // An index missing an entry is mended in place by REINDEX (IndexRepair): the rows are intact.
+    if (!(e instanceof SQLiteException se) || IndexRepair.missingIndexEntry(e)) return false;
     int primary = se.getResultCode().code & 0xff;
     return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
   }

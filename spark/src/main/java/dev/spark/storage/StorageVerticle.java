@@ -228,6 +228,7 @@ public final class StorageVerticle extends VerticleBase {
         .put("lastCommitMs", writer.lastCommitMs)
         .put("writeError", writer.writeError)
         .put("writeErrorSince", writer.writeErrorSince)
-        .put("walCheckpoints", checkpointer.checkpoints.get());
+        .put("walCheckpoints", checkpointer.checkpoints.get())
+        .put("indexRepairs", db.indexRepair().repairs.get());
   }
 }

@@ -193,7 +193,17 @@ final class WriterLoop {
     } catch (StorageVerticle.Refusal r) {
       context.runOnContext(v -> op.msg().fail(r.code, r.getMessage()));
     } catch (Exception e) {
+      repairIndexes(e);
       context.runOnContext(v -> op.msg().fail(500, String.valueOf(e.getMessage())));
+    }
+  }
+
+  /** After a failure on an index missing an entry, the indexes are rebuilt so the next try works (see {@link IndexRepair}). */
+  private void repairIndexes(Throwable failure) {
+    try {
+      db.indexRepair().after(failure);
+    } catch (Exception e) {
+      LOG.severe("Rebuilding the indexes failed: " + e);
     }
   }
 
@@ -235,6 +245,7 @@ final class WriterLoop {
       release(rows, bytes);
       String reason = unwritable(e);
       LOG.severe("Commit of " + rows + " rows failed: " + e);
+      repairIndexes(e);
       for (Write w : group) metrics.rejected(w.req() instanceof WriteRequest.Events ? "event" : "access", "storage_error", w.req().size());
       context.runOnContext(v -> {
         for (Write w : group) {

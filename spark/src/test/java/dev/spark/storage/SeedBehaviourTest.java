@@ -199,4 +199,12 @@ class SeedBehaviourTest {
     }
     assertFalse(Files.readString(dir.resolve("spark.db"), StandardCharsets.ISO_8859_1).startsWith("this is not"));
   }
+
+  @Test
+  void anIndexMissingAnEntryIsNotReasonToMoveTheFileAside() {
+    // The rows are intact: REINDEX mends it (IndexRepair), a fresh file would hide every row.
+    assertFalse(SqliteFiles.damaged(new org.sqlite.SQLiteException("index", org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT_INDEX)));
+    assertTrue(SqliteFiles.damaged(new org.sqlite.SQLiteException("malformed", org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT)));
+    assertTrue(SqliteFiles.damaged(new org.sqlite.SQLiteException("not a database", org.sqlite.SQLiteErrorCode.SQLITE_NOTADB)));
+  }
 }
