@@ -10,7 +10,7 @@ window.sparkFixes = (() => {
   /** The issue whose fixes alone are listed (#fixes/issue/<fingerprint>), or null for all. */
   let issueFilter = null;
 
-  // app.js's helpers (it loads after this file; these run only once the page has loaded)
+  // ui.js's helpers (window.sparkUi; these run only once the page has loaded)
   const el = (...args) => window.sparkUi.el(...args);
   const clear = (node) => window.sparkUi.clear(node);
   const api = (path, options) => window.sparkUi.api(path, options);
