@@ -39,7 +39,7 @@ class CheckpointLockTest {
         lock.lock();
         CompletableFuture<Void> reclaim;
         try {
-          awaitQueued(lock, "the checkpointer waits for the lock");
+          awaitQueued(lock, 1, "the checkpointer waits for the lock");
           reclaim = CompletableFuture.runAsync(() -> {
             try {
               new Maintenance(db).reclaim();
@@ -47,11 +47,7 @@ class CheckpointLockTest {
               throw new IllegalStateException(e);
             }
           });
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-          while (lock.getQueueLength() < 2) {
-            assertTrue(System.nanoTime() < deadline, "the writer's reclaim queued for the lock beside the checkpointer");
-            Thread.onSpinWait();
-          }
+          awaitQueued(lock, 2, "the writer's reclaim queued for the lock beside the checkpointer");
           assertFalse(reclaim.isDone(), "the reclaim's TRUNCATE waits while the lock is held");
         } finally {
           lock.unlock();
@@ -64,9 +60,10 @@ class CheckpointLockTest {
     }
   }
 
-  private static void awaitQueued(ReentrantLock lock, String what) {
+  /** Until {@code threads} threads wait for {@code lock} (at most 10 s). */
+  private static void awaitQueued(ReentrantLock lock, int threads, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!lock.hasQueuedThreads()) {
+    while (lock.getQueueLength() < threads) {
       assertTrue(System.nanoTime() < deadline, what + " within 10 s");
       Thread.onSpinWait();
     }
