@@ -12,6 +12,7 @@ final class BenchOptions {
   double seconds = 10;          // duration of each throughput workload (a, b1, b100, c, h, d, s)
   double refSeconds = 4;        // duration of the one-row-per-transaction reference
   double warmupSeconds = 3;     // JVM warm-up per workload kind, on a throw-away database
+  double leadInSeconds = 0;     // the same load on the workload's own Spark (or bare server) before its measured window
   double latencySeconds = 15;   // duration of the steady-rate SSE latency run (e)
   int latencyRate = 1_000;      // events per second in (e)
   int latencyConnections = 32;  // HTTP connections the (e) sender may use
@@ -51,6 +52,7 @@ final class BenchOptions {
         case "seconds" -> o.seconds = Double.parseDouble(value);
         case "ref-seconds" -> o.refSeconds = Double.parseDouble(value);
         case "warmup-seconds" -> o.warmupSeconds = Double.parseDouble(value);
+        case "lead-in-seconds" -> o.leadInSeconds = Double.parseDouble(value);
         case "latency-seconds" -> o.latencySeconds = Double.parseDouble(value);
         case "latency-rate" -> o.latencyRate = Integer.parseInt(value);
         case "latency-connections" -> o.latencyConnections = Integer.parseInt(value);
@@ -102,6 +104,9 @@ final class BenchOptions {
           --seconds=10                 duration of each throughput workload (a, b1, b100, c, h, d, s)
           --ref-seconds=4              duration of the one-row-per-transaction reference
           --warmup-seconds=3           JVM warm-up per workload kind (throw-away database)
+          --lead-in-seconds=0          N s of the workload's own load on its own Spark (or bare server) just
+                                       before the measured window, not counted in rates, CPU or bytes (its rows
+                                       are in the data check, so the measured window runs on a larger file)
           --latency-seconds=15         duration of the SSE latency run (e)
           --latency-rate=1000          events/s in (e)
           --latency-connections=32     HTTP connections available to the (e) sender

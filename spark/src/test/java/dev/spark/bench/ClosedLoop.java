@@ -58,6 +58,7 @@ public final class ClosedLoop {
 
   private void start(double seconds) {
     stats.startNanos = System.nanoTime();
+    issued = stats.firstSeq;
     deadline = stats.startNanos + (long) (seconds * 1e9);
     active = inFlight;
     for (int i = 0; i < inFlight; i++) next();
@@ -67,6 +68,7 @@ public final class ClosedLoop {
     if (System.nanoTime() >= deadline) {
       if (--active == 0) {
         stats.endNanos = System.nanoTime();
+        stats.nextSeq = issued;
         done.complete(stats);
       }
       return;

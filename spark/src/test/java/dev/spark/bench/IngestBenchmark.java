@@ -97,34 +97,34 @@ public final class IngestBenchmark {
     if (o.runs("ref")) results.add(runner.attempts(() -> runner.sqlite("ref", "sqlite-jdbc, 1 row per transaction", 1, o.refSeconds)));
     if (o.runs("a")) results.add(runner.attempts(() -> runner.sqlite("a", "sqlite-jdbc, " + o.txRows + " rows per transaction", o.txRows, o.seconds)));
     if (o.runs("b1")) results.add(runner.attempts(() -> runner.spark("b1", "event bus, 1 row/request, " + o.ebInFlight + " in flight", "rows",
-        "access_logs", (s, stats) -> loads.eventBus(s.vertx, Addresses.INGEST_ACCESS, o.seconds, 1, stats))));
+        "access_logs", (s, seconds, stats) -> loads.eventBus(s.vertx, Addresses.INGEST_ACCESS, seconds, 1, stats))));
     if (o.runs("b100")) results.add(runner.attempts(() -> runner.spark("b100", "event bus, " + o.batch + " rows/request, " + o.ebInFlight + " in flight",
-        "rows", "access_logs", (s, stats) -> loads.eventBus(s.vertx, Addresses.INGEST_ACCESS, o.seconds, o.batch, stats))));
+        "rows", "access_logs", (s, seconds, stats) -> loads.eventBus(s.vertx, Addresses.INGEST_ACCESS, seconds, o.batch, stats))));
     if (o.runs("c")) results.add(runner.attempts(() -> runner.spark("c", "HTTP, " + o.batch + " rows/POST, " + o.httpBatchConnections + " connections",
-        "rows", "access_logs", (s, stats) -> loads.httpAccessBatches(s, o.seconds, false, stats))));
+        "rows", "access_logs", (s, seconds, stats) -> loads.httpAccessBatches(s, seconds, false, stats))));
     if (o.runs("cs")) results.add(runner.attempts(() -> runner.spark("cs", "HTTP, " + o.batch + " rows/POST, snake_case names", "rows",
-        "access_logs", (s, stats) -> loads.httpAccessBatches(s, o.seconds, true, stats))));
+        "access_logs", (s, seconds, stats) -> loads.httpAccessBatches(s, seconds, true, stats))));
     if (o.runs("d")) results.add(runner.attempts(() -> runner.spark("d", "HTTP, 1 event/POST, " + o.eventConnections + " connections", "req",
-        "events", (s, stats) -> loads.httpEvents(s.port, o.seconds, false, stats))));
+        "events", (s, seconds, stats) -> loads.httpEvents(s.port, seconds, false, stats))));
     if (o.runs("di")) results.add(runner.attempts(() -> runner.spark("di", "HTTP, 1 event/POST with eventId", "req",
-        "events", (s, stats) -> loads.httpEvents(s.port, o.seconds, true, stats))));
+        "events", (s, seconds, stats) -> loads.httpEvents(s.port, seconds, true, stats))));
     if (o.runs("be")) results.add(runner.attempts(() -> runner.spark("be", "event bus, " + o.batch + " events/request, no ids", "rows",
-        "events", (s, stats) -> loads.eventBusEvents(s, o.seconds, false, stats))));
+        "events", (s, seconds, stats) -> loads.eventBusEvents(s, seconds, false, stats))));
     if (o.runs("bei")) results.add(runner.attempts(() -> runner.spark("bei", "event bus, " + o.batch + " events/request, eventIds", "rows",
-        "events", (s, stats) -> loads.eventBusEvents(s, o.seconds, true, stats))));
+        "events", (s, seconds, stats) -> loads.eventBusEvents(s, seconds, true, stats))));
     if (o.runs("s")) results.add(runner.attempts(() -> runner.spark("s", "HTTP, Sentry envelope (gzip), 1 event each, " + o.eventConnections
-        + " connections", "req", SentryEnvelopes.TABLE, (s, stats) -> loads.sentryEnvelopes(s, o.seconds, stats))));
+        + " connections", "req", SentryEnvelopes.TABLE, (s, seconds, stats) -> loads.sentryEnvelopes(s, seconds, stats))));
     LatencyRun.Result latency = o.runs("e") ? new LatencyRun(runner).bestOfAttempts() : null;
     // The bare servers run last, so that no Spark workload is measured right after them: their handlers
     // reach the Vert.x and Netty code Spark's HTTP workloads share with other types (BENCHMARKS.md,
     // "The HTTP ceiling of (d)": whether that made the JIT recompile during (d) is not settled).
     if (o.runs("h")) results.add(runner.attempts(() -> runner.ceiling("h", "bare Vert.x HTTP, 1 event/POST",
-        () -> HttpCeiling.start(server, false), (bare, stats) -> loads.httpEvents(bare.port, o.seconds, false, stats))));
+        () -> HttpCeiling.start(server, false), (bare, seconds, stats) -> loads.httpEvents(bare.port, seconds, false, stats))));
     if (o.runs("hr")) results.add(runner.attempts(() -> runner.ceiling("hr", "bare Router+BodyHandler, 1 event/POST",
-        () -> HttpCeiling.start(server, true), (bare, stats) -> loads.httpEvents(bare.port, o.seconds, false, stats))));
+        () -> HttpCeiling.start(server, true), (bare, seconds, stats) -> loads.httpEvents(bare.port, seconds, false, stats))));
     if (o.runs("hb")) results.add(runner.attempts(() -> runner.ceiling("hb", "bare bus consumer, 1 row/request, " + o.ebInFlight + " in flight",
         () -> BusCeiling.start(server, SparkServer.ingestInstances(o.ingestInstances)),
-        (bare, stats) -> loads.eventBus(server, BusCeiling.ADDRESS, o.seconds, 1, stats))));
+        (bare, seconds, stats) -> loads.eventBus(server, BusCeiling.ADDRESS, seconds, 1, stats))));
 
     report.report(latency);
     return runner.problems().isEmpty() ? 0 : 2;

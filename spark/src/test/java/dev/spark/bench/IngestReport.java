@@ -92,6 +92,13 @@ final class IngestReport {
     System.out.println();
     System.out.println("Rows acknowledged per 1-second window of each run (a rate that swings within a run shows here):");
     for (RunStats r : all) if (!r.windows().isEmpty()) System.out.printf(Locale.ROOT, "  %-5s %s%n", r.key, r.windows());
+    if (all.stream().anyMatch(r -> r.leadIn != null)) {
+      System.out.println();
+      System.out.println("Lead-in: the same load on the same server just before each measured window, not counted in any figure but the data check:");
+      for (RunStats r : all) {
+        if (r.leadIn != null) System.out.printf(Locale.ROOT, "  %-5s %,.0f %s/s over %.1f s%n", r.key, r.leadIn.rate(), r.leadIn.unit, r.leadIn.seconds());
+      }
+    }
     if (all.stream().anyMatch(r -> !r.storage.isEmpty())) {
       System.out.println();
       System.out.println("Spark storage verticle, sampled every 2 ms over the event bus (spark.storage.stats):");
@@ -111,8 +118,11 @@ final class IngestReport {
       long[] ack = latency.stats().ackLatencyNanos.sorted();
       System.out.printf(Locale.ROOT, "  (POST acknowledgement alone: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms)%n",
           RunStats.percentileMs(ack, 50), RunStats.percentileMs(ack, 95), RunStats.percentileMs(ack, 99), RunStats.percentileMs(ack, 100));
-      System.out.printf(Locale.ROOT, "  events marked consumed in the DB: %,d; acknowledged but never delivered: %,d%n",
-          latency.consumedInDb(), latency.ackedNotDelivered());
+      StringBuilder bySecond = new StringBuilder();
+      for (double p : latency.p99BySecond()) bySecond.append(bySecond.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", p));
+      System.out.printf(Locale.ROOT, "  p99 of the events sent in each whole second, ms: %s%n", bySecond);
+      System.out.printf(Locale.ROOT, "  events marked consumed in the DB%s: %,d; acknowledged but never delivered: %,d%n",
+          latency.stats().leadIn == null ? "" : " (the lead-in's too)", latency.consumedInDb(), latency.ackedNotDelivered());
     }
 
     ratios();

@@ -17,7 +17,7 @@ import java.util.Locale;
  * agent, once, in order, and is marked consumed.
  */
 final class LatencyRun {
-  record Result(RunStats stats, long[] sortedLatencies, long delivered, long ackedNotDelivered, long consumedInDb,
+  record Result(RunStats stats, long[] sortedLatencies, double[] p99BySecond, long delivered, long ackedNotDelivered, long consumedInDb,
       double maxBehindMs, String agentProblems) {}
 
   private final WorkloadRunner runner;
@@ -49,11 +49,21 @@ final class LatencyRun {
     SseAgent agent;
     long[] sorted;
     long delivered;
+    double[] p99BySecond;
     BitSet seen;
     double[] behind = new double[1];
     String agentProblems;
     try {
       agent = connectAgent(spark);
+      RunStats leadIn = null;
+      long leadInDelivered = 0;
+      if (o.leadInSeconds > 0) {
+        leadIn = new RunStats("e", "lead-in", "req");
+        steady(spark, o.leadInSeconds, o.latencyRate, leadIn, new double[1]);
+        stats.firstSeq = leadIn.nextSeq;
+        awaitDelivered(agent, leadIn.rowsOk);
+        leadInDelivered = agent.restartLatencies();
+      }
       CpuSampler cpu = new CpuSampler(runner.clientThreads);
       StorageProbe probe = new StorageProbe(runner.server);
       cpu.start();
@@ -62,11 +72,12 @@ final class LatencyRun {
       stats.cpu = cpu.stop();
       stats.otherCores = cpu.otherProcesses;
       stats.storage = Bench.await(probe.stop(), 10);
+      if (leadIn != null) stats.absorbLeadIn(leadIn);
       // Let the last events arrive (they are acknowledged; delivery follows the commit).
-      long waitUntil = System.nanoTime() + 10_000_000_000L;
-      while (agent.received() < stats.rowsOk && System.nanoTime() < waitUntil) Bench.sleep(20);
+      awaitDelivered(agent, leadInDelivered + stats.rowsOk);
       sorted = agent.sortedLatencies();
-      delivered = agent.received();
+      p99BySecond = agent.p99BySecond(stats.startNanos, (int) ((stats.endNanos - stats.startNanos) / 1_000_000_000L));
+      delivered = agent.received() - leadInDelivered;
       seen = agent.seen();
       agentProblems = agent.problems();
       Bench.await(agent.close(), 10);
@@ -86,7 +97,13 @@ final class LatencyRun {
     }
     if (!agentProblems.isEmpty()) runner.problem("(e) SSE agent: " + agentProblems);
     runner.cleanupDb(db);
-    return new Result(stats, sorted, delivered, notDelivered.cardinality(), consumed, behind[0], agentProblems);
+    return new Result(stats, sorted, p99BySecond, delivered, notDelivered.cardinality(), consumed, behind[0], agentProblems);
+  }
+
+  /** Waits up to 10 s for the agent to have received {@code count} messages (delivery follows the commit). */
+  private static void awaitDelivered(SseAgent agent, long count) {
+    long waitUntil = System.nanoTime() + 10_000_000_000L;
+    while (agent.received() < count && System.nanoTime() < waitUntil) Bench.sleep(20);
   }
 
   /** A warm-up of (e)'s code paths: the agent connected, {@code seconds} of the open loop. */
@@ -134,7 +151,7 @@ final class LatencyRun {
         long now = System.nanoTime();
         long due = Math.min(total, (long) ((now - stats.startNanos) / 1e9 * rate) + 1);
         maxBehindMs[0] = Math.max(maxBehindMs[0], (due - sent) * 1000.0 / rate);
-        while (sent < due) send(sent++);
+        while (sent < due) send(stats.firstSeq + sent++);
         if (sent >= total && !finished) {
           finished = true;
           ctx.owner().cancelTimer(timer);
@@ -162,6 +179,7 @@ final class LatencyRun {
       void maybeDone() {
         if (finished && outstanding == 0) {
           stats.endNanos = System.nanoTime();
+          stats.nextSeq = stats.firstSeq + sent;
           done.tryComplete();
         }
       }

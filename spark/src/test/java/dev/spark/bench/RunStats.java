@@ -27,6 +27,14 @@ public final class RunStats {
   public final LongList ackLatencyNanos = new LongList();
   public long startNanos;
   public long endNanos;
+  /**
+   * The sequence number of this run's first request, and the one after its last: a run after a lead-in
+   * starts where the lead-in stopped, so no body (request id, event id, fingerprint) is sent twice.
+   */
+  long firstSeq;
+  long nextSeq;
+  /** The same load's lead-in on the same server before this window (see {@link #absorbLeadIn}); null without one. */
+  RunStats leadIn;
   /** Filled in after the run by reading the database file directly. */
   Verification verification;
   String note = "";
@@ -114,6 +122,20 @@ public final class RunStats {
     else ackedIds.set(i);
   }
 
+  /**
+   * Takes the lead-in's acknowledged ids into this run's data check (they are in the same file), and
+   * its failures into this run's problems; its rate, CPU and bytes stay out of this run's figures.
+   */
+  void absorbLeadIn(RunStats lead) {
+    leadIn = lead;
+    BitSet both = (BitSet) ackedIds.clone();
+    both.and(lead.ackedIds);
+    duplicateIds += both.cardinality() + lead.duplicateIds;
+    ackedIds.or(lead.ackedIds);
+    otherFailures += lead.otherFailures;
+    lead.failureSamples.forEach((k, v) -> failureSamples.merge("lead-in: " + k, v, Integer::sum));
+  }
+
   public void rejected(int rows) {
     rejectedRequests++;
     rejectedRows += rows;
@@ -151,6 +173,11 @@ public final class RunStats {
 
     public int size() {
       return size;
+    }
+
+    public long get(int i) {
+      if (i >= size) throw new IndexOutOfBoundsException(i);
+      return values[i];
     }
 
     public void clear() {

@@ -57,41 +57,64 @@ final class SqliteBaseline {
    * addBatch/executeBatch, then commit). With {@code txRows == 1}: one INSERT + COMMIT per row.
    */
   static RunStats run(RunStats stats, Path db, String synchronous, int txRows, double seconds) throws SQLException {
+    return run(stats, db, synchronous, txRows, 0, seconds, () -> {});
+  }
+
+  /**
+   * As {@link #run(RunStats, Path, String, int, double)}, after {@code leadInSeconds} of the same
+   * inserts on the same connection and file, which count only in the data check (as Spark's lead-in);
+   * {@code measuring} runs between the two (it starts the CPU sampler).
+   */
+  static RunStats run(RunStats stats, Path db, String synchronous, int txRows, double leadInSeconds, double seconds,
+      Runnable measuring) throws SQLException {
     try (Connection conn = open(db, synchronous);
          PreparedStatement insert = conn.prepareStatement(Sql.get("insert_access"))) {
       lastPragmas = pragmas(conn);
       long n = 0;
-      stats.startNanos = System.nanoTime();
-      long deadline = stats.startNanos + (long) (seconds * 1e9);
-      while (System.nanoTime() < deadline) {
-        long txStart = System.nanoTime();
-        for (int i = 0; i < txRows; i++, n++) {
-          // the values Spark stores for Payloads.accessLog(n)
-          insert.setString(1, Timestamps.now());
-          insert.setString(2, "GET");
-          insert.setString(3, Payloads.path(n));
-          insert.setInt(4, Payloads.status(n));
-          insert.setLong(5, Payloads.durationMs(n));
-          insert.setString(6, "127.0.0.1");
-          insert.setString(7, "get-user");
-          insert.setString(8, Payloads.requestId(n));
-          insert.setNull(9, java.sql.Types.VARCHAR);
-          insert.setNull(10, java.sql.Types.VARCHAR);
-          insert.setString(11, "bench");
-          if (txRows == 1) insert.executeUpdate();
-          else insert.addBatch();
-        }
-        if (txRows > 1) insert.executeBatch();
-        conn.commit();
-        stats.requestsOk++;
-        stats.ackLatencyNanos.add(System.nanoTime() - txStart);
+      if (leadInSeconds > 0) {
+        stats.leadIn = new RunStats(stats.key, "lead-in", "rows");
+        n = insertFor(conn, insert, txRows, 0, leadInSeconds, stats.leadIn);
       }
-      stats.endNanos = System.nanoTime();
-      stats.rowsOk = n;
+      measuring.run();
+      n = insertFor(conn, insert, txRows, n, seconds, stats);
       // A fresh AUTOINCREMENT table with one writer: the committed rows are ids 1..n.
       if (n > 0) stats.ackedIds.set(1, (int) n + 1);
     }
     return stats;
+  }
+
+  /** Inserts rows {@code from}, {@code from + 1}, ... for {@code seconds}; returns the next row's number. */
+  private static long insertFor(Connection conn, PreparedStatement insert, int txRows, long from, double seconds, RunStats stats)
+      throws SQLException {
+    long n = from;
+    stats.startNanos = System.nanoTime();
+    long deadline = stats.startNanos + (long) (seconds * 1e9);
+    while (System.nanoTime() < deadline) {
+      long txStart = System.nanoTime();
+      for (int i = 0; i < txRows; i++, n++) {
+        // the values Spark stores for Payloads.accessLog(n)
+        insert.setString(1, Timestamps.now());
+        insert.setString(2, "GET");
+        insert.setString(3, Payloads.path(n));
+        insert.setInt(4, Payloads.status(n));
+        insert.setLong(5, Payloads.durationMs(n));
+        insert.setString(6, "127.0.0.1");
+        insert.setString(7, "get-user");
+        insert.setString(8, Payloads.requestId(n));
+        insert.setNull(9, java.sql.Types.VARCHAR);
+        insert.setNull(10, java.sql.Types.VARCHAR);
+        insert.setString(11, "bench");
+        if (txRows == 1) insert.executeUpdate();
+        else insert.addBatch();
+      }
+      if (txRows > 1) insert.executeBatch();
+      conn.commit();
+      stats.requestsOk++;
+      stats.ackLatencyNanos.add(System.nanoTime() - txStart);
+    }
+    stats.endNanos = System.nanoTime();
+    stats.rowsOk = n - from;
+    return n;
   }
 
   /** The schema script split into statements, comment lines dropped (it has no ';' inside statements). */

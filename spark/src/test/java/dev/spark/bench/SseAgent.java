@@ -22,6 +22,8 @@ final class SseAgent {
   private final HttpClient http;
   private final Promise<Void> greeted = Promise.promise();
   private final RunStats.LongList latencies = new RunStats.LongList();
+  /** When each of {@link #latencies}' events was sent (its sentAtNanos), in the same order. */
+  private final RunStats.LongList sentAt = new RunStats.LongList();
   private final BitSet seen = new BitSet();
   private long received;
   private long duplicates;
@@ -78,7 +80,31 @@ final class SseAgent {
       if (id <= lastId) outOfOrder++;
       lastId = Math.max(lastId, id);
     }
-    if (payload != null && payload.getValue("sentAtNanos") instanceof Number sent) latencies.add(now - sent.longValue());
+    if (payload != null && payload.getValue("sentAtNanos") instanceof Number sent) {
+      latencies.add(now - sent.longValue());
+      sentAt.add(sent.longValue());
+    }
+  }
+
+  /** Forgets the latencies so far (a lead-in's) and returns how many messages were received until now. */
+  synchronized long restartLatencies() {
+    latencies.clear();
+    sentAt.clear();
+    return received;
+  }
+
+  /** The 99th percentile latency (ms) of the events sent in each whole second from {@code startNanos}. */
+  synchronized double[] p99BySecond(long startNanos, int seconds) {
+    RunStats.LongList[] by = new RunStats.LongList[Math.max(0, seconds)];
+    for (int i = 0; i < latencies.size(); i++) {
+      long second = (sentAt.get(i) - startNanos) / 1_000_000_000L;
+      if (second < 0 || second >= by.length) continue;
+      if (by[(int) second] == null) by[(int) second] = new RunStats.LongList();
+      by[(int) second].add(latencies.get(i));
+    }
+    double[] p99 = new double[by.length];
+    for (int s = 0; s < by.length; s++) p99[s] = by[s] == null ? Double.NaN : RunStats.percentileMs(by[s].sorted(), 99);
+    return p99;
   }
 
   synchronized long received() {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.function.BiFunction;
 import java.util.Set;
 
 /**
@@ -44,13 +43,14 @@ final class WorkloadRunner {
     RunStats run() throws Exception;
   }
 
+  /** A load on a Spark for {@code seconds}. */
   interface SparkWorkload {
-    Future<RunStats> run(SparkServer spark, RunStats stats);
+    Future<RunStats> run(SparkServer spark, double seconds, RunStats stats);
   }
 
-  /** A load on a server that is not Spark (it gets the server's port). */
-  interface PortWorkload {
-    Future<RunStats> run(int port, RunStats stats);
+  /** A load on a bare server ({@link BareServer}) for {@code seconds}. */
+  interface CeilingWorkload<S> {
+    Future<RunStats> run(S bare, double seconds, RunStats stats);
   }
 
   List<String> problems() {
@@ -87,8 +87,7 @@ final class WorkloadRunner {
     waitForQuiet();
     Path db = nextDb(key);
     CpuSampler cpu = new CpuSampler(clientThreads);
-    cpu.start();
-    RunStats stats = SqliteBaseline.run(new RunStats(key, title, "rows"), db, o.synchronous, txRows, seconds);
+    RunStats stats = SqliteBaseline.run(new RunStats(key, title, "rows"), db, o.synchronous, txRows, o.leadInSeconds, seconds, cpu::start);
     stop(cpu, stats);
     stats.verification = SparkServer.verify(db, "access_logs", stats.ackedIds);
     checkVerification(stats);
@@ -105,16 +104,20 @@ final class WorkloadRunner {
     SparkServer spark = SparkServer.start(server, db, o.synchronous, SparkServer.ingestConfig(o.ingestInstances));
     RunStats stats = new RunStats(key, title, unit);
     try {
+      RunStats leadIn = leadIn(stats, (s, lead) -> workload.run(spark, s, lead));
+      JsonObject before = spark.storageStats();
       CpuSampler cpu = new CpuSampler(clientThreads);
       StorageProbe probe = new StorageProbe(server);
       cpu.start();
       probe.start();
-      Bench.await(workload.run(spark, stats), (long) (o.seconds + 180));
+      Bench.await(workload.run(spark, o.seconds, stats), (long) (o.seconds + 180));
       stop(cpu, stats);
       stats.storage = Bench.await(probe.stop(), 10);
-      JsonObject st = spark.storageStats();
-      stats.note = String.format(Locale.ROOT, "%,d commits, %.0f rows/commit",
-          st.getLong("commits"), st.getLong("committedRows") / (double) Math.max(1, st.getLong("commits")));
+      JsonObject after = spark.storageStats();
+      long commits = after.getLong("commits") - before.getLong("commits");
+      stats.note = String.format(Locale.ROOT, "%,d commits, %.0f rows/commit", commits,
+          (after.getLong("committedRows") - before.getLong("committedRows")) / (double) Math.max(1, commits));
+      if (leadIn != null) stats.absorbLeadIn(leadIn);
     } finally {
       spark.stop();
     }
@@ -130,16 +133,18 @@ final class WorkloadRunner {
    * A load against a bare server ({@link HttpCeiling}, {@link BusCeiling}: no Spark, nothing stored);
    * afterwards the ids it answered are checked against the ids the client counted.
    */
-  <S extends BareServer> RunStats ceiling(String key, String title, Supplier<S> start, BiFunction<S, RunStats, Future<RunStats>> workload) {
+  <S extends BareServer> RunStats ceiling(String key, String title, Supplier<S> start, CeilingWorkload<S> workload) {
     System.out.printf(Locale.ROOT, "running %-5s %s for %.0f s ...%n", key, title, o.seconds);
     waitForQuiet();
     S bare = start.get();
     RunStats stats = new RunStats(key, title, "req");
     try {
+      RunStats leadIn = leadIn(stats, (s, lead) -> workload.run(bare, s, lead));
       CpuSampler cpu = new CpuSampler(clientThreads);
       cpu.start();
-      Bench.await(workload.apply(bare, stats), (long) (o.seconds + 180));
+      Bench.await(workload.run(bare, o.seconds, stats), (long) (o.seconds + 180));
       stop(cpu, stats);
+      if (leadIn != null) stats.absorbLeadIn(leadIn);
     } finally {
       bare.stop();
     }
@@ -148,6 +153,18 @@ final class WorkloadRunner {
     checkVerification(stats);
     settle();
     return stats;
+  }
+
+  /**
+   * The load for --lead-in-seconds on the server about to be measured, uncounted: a measured window
+   * that does not start with a freshly started server (BENCHMARKS.md, "Session 14"). Null without one.
+   */
+  RunStats leadIn(RunStats measured, java.util.function.BiFunction<Double, RunStats, Future<RunStats>> load) {
+    if (o.leadInSeconds <= 0) return null;
+    RunStats lead = new RunStats(measured.key, "lead-in", measured.unit);
+    Bench.await(load.apply(o.leadInSeconds, lead), (long) (o.leadInSeconds + 180));
+    measured.firstSeq = lead.nextSeq;
+    return lead;
   }
 
   private static void stop(CpuSampler cpu, RunStats stats) {
