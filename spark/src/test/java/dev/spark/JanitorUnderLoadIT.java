@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,9 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after a baseline the janitor runs ({@code POST /api/v1/admin/cleanup}). Asserted: no step of the
  * pass held the single writer for more than {@link #LONGEST_STEP_MS} (the report's {@code writer}
  * times; a step takes a few milliseconds, and ingest waits behind at most one), every old row gone,
- * the file (with its WAL) under maxSizeMB at the end of the pass, nothing refused, every acknowledged
- * event in the file (unless a slow pass let the test's own ingest reach maxSizeMB: then only the
- * oldest, as many as the size rule deleted, and no free pages left). Ingest latency before and during
+ * the file (with its WAL) under maxSizeMB at the end of the pass (or, when the test's own ingest
+ * grew it past that while the pass ended, a report that says so, no free pages and at most
+ * {@link #OVER_AT_END_BYTES} over), nothing refused, every acknowledged event in the file (unless a
+ * slow pass let the test's own ingest reach maxSizeMB: then only the oldest, as many as the size rule
+ * deleted). Ingest latency before and during
  * the pass is measured and printed (the benchmark figure in BENCHMARKS.md), not asserted: on a shared
  * two-core machine one stall of the machine's own (I/O, another process) moves a p99 over 30 s of
  * requests past any bound a test could hold.
@@ -57,6 +60,8 @@ class JanitorUnderLoadIT {
   private static final int OLD_EVENTS = 100_000;
   private static final int RATE = 5_000;
   private static final int MAX_SIZE_MB = 200;
+  /** What the test's ingest (~3 MB/s) may add after the size rule's last look, while the pass gives pages back and ends. */
+  private static final long OVER_AT_END_BYTES = 32L * 1024 * 1024;
   /** Ten times the longest step seen here (48-59 ms; most take 3-8 ms): a pass taking rows or pages in one go held the writer for seconds. */
   static final double LONGEST_STEP_MS = 500;
   private static final int WARMUP_SECONDS = 3;
@@ -151,21 +156,27 @@ class JanitorUnderLoadIT {
       // fill maxSizeMB, and then the size rule rightly deletes the oldest consumed events. An
       // acknowledged event may go only that way: oldest first, and no more than the pass says it deleted.
       long bySize = report.getLong("sizeEvents");
+      long over = report.getLong("bytesAfter") - maxBytes;
       if (bySize == 0) {
         assertEquals(0, missing, "every acknowledged event is in the file: " + figures);
-        assertNull(report.getString("warning"), figures);
-        // The report's size is taken at the end of the pass; the test's own ingest goes on growing the file after it.
-        assertTrue(report.getLong("bytesAfter") <= maxBytes, "the file ends the pass under maxSizeMB: " + figures);
       } else {
         System.out.printf(Locale.ROOT, "janitor under load: the test's own ingest reached maxSizeMB during the pass;"
             + " %,d events deleted by size, %,d of them acknowledged in the measured load%n", bySize, missing);
         assertTrue(missing <= bySize, "no more acknowledged events gone than the size rule deleted: " + figures);
         assertTrue(missing == 0 || gone.length() - 1 < kept.nextSetBit(0),
             "the acknowledged events gone are the oldest ones: " + figures);
-        // Still above the limit after the pass can only be rows stored meanwhile: the file holds no free
-        // pages and no WAL to speak of (what the reclaim gives back), just live rows.
+      }
+      // The report's size is taken at the end of the pass. The test's own ingest goes on meanwhile, so
+      // it may have grown the file past maxSizeMB after the size rule found it under (seen once here, by
+      // 94 KB). Then the report says so, and what is over is rows stored meanwhile: no free pages (what
+      // the reclaim gives back) and no more than about ten seconds of this ingest (~3 MB/s).
+      if (over <= 0) {
+        assertNull(report.getString("warning"), figures);
+      } else {
+        assertNotNull(report.getString("warning"), "a pass ending above maxSizeMB says so: " + figures);
         assertTrue(report.getLong("bytesAfter") - report.getLong("usedBytesAfter") <= 2L * 1024 * 1024,
             "the pass gave back every free page: " + figures);
+        assertTrue(over <= OVER_AT_END_BYTES, "no more above maxSizeMB than the ingest stored while the pass ended: " + figures);
       }
       JsonObject writer = report.getJsonObject("writer");
       for (String phase : writer.fieldNames()) {
