@@ -192,10 +192,24 @@ public final class Ingestor {
     List<R> out = new ArrayList<>(items.size());
     int i = 0;
     for (Object item : items) {
-      out.add(validate.apply(unwrap.apply(item), "[" + i + "]."));
+      try {
+        out.add(validate.apply(unwrap.apply(item), ""));
+      } catch (ValidationException e) {
+        throw inItem(i, e);
+      }
       i++;
     }
     return out;
+  }
+
+  /**
+   * {@code e} of a batch's item {@code i}, its field named from the batch ({@code [i].status}, or
+   * {@code [i]} for the item itself). The path is built only for a refusal: every item of every
+   * batch built a String for it before.
+   */
+  private static ValidationException inItem(int i, ValidationException e) {
+    String field = e.field() == null || e.field().isEmpty() ? "[" + i + "]" : "[" + i + "]." + e.field();
+    return new ValidationException(field, e.getMessage());
   }
 
   /** Straight to the writer when it runs in this Vert.x instance (it always does in Spark), else over the bus. */

@@ -75,6 +75,26 @@ class BadInputTest {
     assertEquals(200, spark.postNow("/api/v1/access", OK_ACCESS).statusCode());
   }
 
+  /** A refused batch names the item and its field as a JSON path: {@code [i]} for the item itself, {@code [i].a.b} inside it. */
+  @Test
+  void aBadBatchItemIsNamedByItsIndex(Vertx vertx, @TempDir Path dir) {
+    SparkUnderTest spark = SparkUnderTest.start(vertx, dir, new JsonObject());
+    String[][] cases = {
+        {"/api/v1/events", "[" + OK_EVENT + ",2]", "[1]"},
+        {"/api/v1/access", "[" + OK_ACCESS + "," + OK_ACCESS + ",\"x\"]", "[2]"},
+        {"/api/v1/events", "[" + OK_EVENT + "," + OK_EVENT + ",{\"type\":\"nope\"}]", "[2].type"},
+        {"/api/v1/events", "[{\"type\":\"server-error\",\"error\":{\"message\":5}}]", "[0].error.message"},
+        {"/api/v1/access", "[" + OK_ACCESS + ",{\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"durationMs\":1,\"duration_ms\":2}]",
+            "[1].durationMs"},
+        {"/api/v1/events", "{\"type\":\"server-error\",\"error\":{\"message\":5}}", "error.message"}};
+    for (String[] c : cases) {
+      HttpResponse<Buffer> res = result(spark.client().post(c[0]).sendBuffer(Buffer.buffer(c[1])));
+      assertEquals(400, res.statusCode(), c[1] + ": " + res.bodyAsString());
+      assertEquals(c[2], res.bodyAsJsonObject().getString("field"), c[1] + ": " + res.bodyAsString());
+    }
+    assertEquals(0, spark.count("SELECT count(*) FROM events") + spark.count("SELECT count(*) FROM access_logs"));
+  }
+
   @Test
   void readsRejectBadParametersAndMissingTokens(Vertx vertx, @TempDir Path dir) {
     SparkUnderTest spark = SparkUnderTest.start(vertx, dir, null);
