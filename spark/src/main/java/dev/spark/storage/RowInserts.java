@@ -16,6 +16,13 @@ import java.util.List;
  * to. None of them commits: the writer commits a whole group at once.
  */
 final class RowInserts {
+  private static final int FIRST_STATUS = 100;
+  private static final Integer[] STATUSES = new Integer[500];
+
+  static {
+    for (int i = 0; i < STATUSES.length; i++) STATUSES[i] = FIRST_STATUS + i;
+  }
+
   private final SqliteDatabase db;
 
   RowInserts(SqliteDatabase db) {
@@ -65,9 +72,9 @@ final class RowInserts {
       insert.setString(1, r.timestamp());
       insert.setString(2, r.method());
       insert.setString(3, r.path());
-      insert.setInt(4, r.status());
-      if (r.durationMs() == null) insert.setNull(5, Types.REAL);
-      else insert.setDouble(5, r.durationMs());
+      // sqlite-jdbc's setInt and setDouble box their value anew; setObject binds the box it is given.
+      insert.setObject(4, boxedStatus(r.status()));
+      insert.setObject(5, r.durationMs());
       insert.setString(6, r.ip());
       insert.setString(7, r.feature());
       insert.setString(8, r.requestId());
@@ -95,6 +102,11 @@ final class RowInserts {
     long[] ids = new long[count];
     for (int i = 0; i < count; i++) ids[i] = last - count + 1 + i;
     return ids;
+  }
+
+  /** The box of a status: one per HTTP status (ingest takes 100 to 599), made once; any other boxed anew. */
+  static Integer boxedStatus(int status) {
+    return status >= FIRST_STATUS && status < FIRST_STATUS + STATUSES.length ? STATUSES[status - FIRST_STATUS] : Integer.valueOf(status);
   }
 
   private static void setInt(PreparedStatement st, int index, Integer value) throws SQLException {
