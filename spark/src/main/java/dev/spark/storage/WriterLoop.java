@@ -216,7 +216,7 @@ final class WriterLoop {
       if (w.req() instanceof WriteRequest.Events) eventRows += w.req().size();
     }
     try {
-      long[][] ids = commit(group);
+      long[][] ids = commit(group, rows, eventRows);
       long nanos = System.nanoTime() - started;
       release(rows, bytes);
       commits.incrementAndGet();
@@ -289,9 +289,9 @@ final class WriterLoop {
    * the group's requests go in together, and each request gets its slice of the ids back. The
    * issues the events add to are updated in the same transaction.
    */
-  private long[][] commit(List<Write> group) throws Exception {
-    List<EventRow> events = new ArrayList<>();
-    List<AccessRow> access = new ArrayList<>();
+  private long[][] commit(List<Write> group, int rows, int eventRows) throws Exception {
+    List<EventRow> events = new ArrayList<>(eventRows);
+    List<AccessRow> access = new ArrayList<>(rows - eventRows);
     for (Write w : group) {
       if (w.req() instanceof WriteRequest.Events ev) events.addAll(ev.rows());
       else access.addAll(((WriteRequest.Access) w.req()).rows());
