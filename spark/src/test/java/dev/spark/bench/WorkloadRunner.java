@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.Set;
 
@@ -159,7 +160,7 @@ final class WorkloadRunner {
    * The load for --lead-in-seconds on the server about to be measured, uncounted: a measured window
    * that does not start with a freshly started server (BENCHMARKS.md, "Session 14"). Null without one.
    */
-  RunStats leadIn(RunStats measured, java.util.function.BiFunction<Double, RunStats, Future<RunStats>> load) {
+  private RunStats leadIn(RunStats measured, BiFunction<Double, RunStats, Future<RunStats>> load) {
     if (o.leadInSeconds <= 0) return null;
     RunStats lead = new RunStats(measured.key, "lead-in", measured.unit);
     Bench.await(load.apply(o.leadInSeconds, lead), (long) (o.leadInSeconds + 180));
